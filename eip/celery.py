@@ -1,0 +1,53 @@
+"""The Celery application. Tasks never carry deadlines in ETAs: duties live in the
+database and a beat-scheduled sweeper sends what is due (see eip.notifications)."""
+
+import os
+
+from celery import Celery
+from django.conf import settings
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "eip.settings.local")
+
+app = Celery("eip")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+
+
+def broker_transport_options(broker_url: str, filesystem_dir) -> dict:
+    if broker_url.startswith("filesystem://"):
+        folders = {name: filesystem_dir / name for name in ("in", "out", "processed", "control")}
+        for folder in folders.values():
+            folder.mkdir(parents=True, exist_ok=True)
+        # The filesystem transport delivers every message to one shared folder.
+        return {
+            "data_folder_in": str(folders["out"]),
+            "data_folder_out": str(folders["out"]),
+            "processed_folder": str(folders["processed"]),
+            "store_processed": False,
+            # Otherwise kombu writes its exchange tables to ./control wherever it runs.
+            "control_folder": str(folders["control"]),
+        }
+    if broker_url.startswith(("redis://", "rediss://")):
+        # A Redis that accepts connections but never answers would otherwise block
+        # .delay() for ever; with this it raises within a few seconds.
+        return {"socket_timeout": 2, "socket_connect_timeout": 2, "max_retries": 1}
+    return {}
+
+
+@app.on_after_configure.connect
+def _configure_transport(sender, **kwargs):
+    sender.conf.broker_transport_options = broker_transport_options(
+        sender.conf.broker_url, settings.CELERY_FILESYSTEM_BROKER_DIR
+    )
+    from celery.schedules import crontab
+
+    sender.conf.beat_schedule = {
+        "send-due-reminders": {
+            "task": "eip.notifications.tasks.reminders_send_due",
+            "schedule": float(settings.EIP_REMINDER_SWEEP_SECONDS),
+        },
+        # Every morning; the task itself decides whether today is the month's first working day.
+        "monthly-report": {"task": "evaluation.tasks.monthly_report_send", "schedule": crontab(hour=7, minute=0)},
+    }
+
+
+app.autodiscover_tasks(["eip.notifications", "referrals", "cases", "assessments", "accommodation", "evaluation"])

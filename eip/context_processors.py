@@ -1,0 +1,38 @@
+from django.urls import reverse
+
+from eip import access
+
+
+def navigation(request):
+    """The service navigation: only the places this user's role may go."""
+    user = getattr(request, "user", None)
+    if not (user and user.is_authenticated and user.role):
+        return {}
+    candidates = [
+        ("Home", "home", "home.view"),
+        ("Referrals", "referral-list", "referral.list"),
+        ("Cases", "case-list", "case.list"),
+        ("Accommodation requests", "housing-list", "housing.view"),
+        ("Accommodation fund", "finance-overview", "fund.view"),
+        ("Monitoring report", "monitoring-report", "report.view"),
+        ("Evaluation data", "evaluation-export", "evaluation.export"),
+        ("Notifications", "notification-list", "notification.view"),
+        ("Boroughs", "borough-list", "borough.view"),
+        ("Audit log", "audit-log", "audit.view"),
+    ]
+    path = request.path
+    items = []
+    for text, name, action in candidates:
+        if action in access.ROLE_RULES and access.allowed(user, action):
+            href = reverse(name)
+            items.append(
+                {
+                    "text": text,
+                    "href": href,
+                    "current": path == href,
+                    "active": path.startswith(href) and href != "/",
+                }
+            )
+    from eip.notifications.services import notification_unread_count
+
+    return {"nav_items": items, "unread_notifications": notification_unread_count(user=user)}

@@ -1,0 +1,103 @@
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Field, Fluid, Layout, Submit
+from django import forms
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
+
+from eip.audit.models import AuditEvent
+from eip.fields import DateField
+
+
+def _helper(*fields, submit: str) -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False  # the template owns the <form> and its CSRF token
+    helper.layout = Layout(*fields, Submit("submit", submit))
+    return helper
+
+
+class SignInForm(AuthenticationForm):
+    error_messages = {
+        # The same words whether or not the account exists.
+        "invalid_login": "Enter a correct email address and password.",
+        "inactive": "Enter a correct email address and password.",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = "Email address"
+        self.fields["username"].widget.attrs.update(autocomplete="username", spellcheck="false")
+        self.fields["password"].widget.attrs.update(autocomplete="current-password")
+        self.helper = _helper(
+            Field.text("username", field_width=Fluid.TWO_THIRDS),
+            Field.text("password", field_width=Fluid.TWO_THIRDS),
+            submit="Sign in",
+        )
+
+
+class PasswordResetRequestForm(PasswordResetForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = "Email address"
+        self.helper = _helper(Field.text("email"), submit="Send reset link")
+
+
+class NewPasswordForm(SetPasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(Field.text("new_password1"), Field.text("new_password2"), submit="Save password")
+
+
+class ChangePasswordForm(PasswordChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            Field.text("old_password"),
+            Field.text("new_password1"),
+            Field.text("new_password2"),
+            submit="Change password",
+        )
+
+
+class AuditSearchForm(forms.Form):
+    actor_email = forms.CharField(label="Person's email address", required=False)
+    record = forms.CharField(label="Record reference", required=False, help_text="For example, EIP-2026-0004")
+    action = forms.ChoiceField(label="Action", required=False, choices=[("", "Any action"), *AuditEvent.Action.choices])
+    date_from = DateField(label="From", required=False, help_text="For example, 27 3 2026")
+    date_to = DateField(label="To", required=False, help_text="For example, 30 3 2026")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.layout = Layout(
+            Field.text("actor_email"),
+            Field.text("record"),
+            Field.select("action"),
+            Field("date_from"),
+            Field("date_to"),
+            Submit("search", "Search", css_class="govuk-button--secondary"),
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", "The ‘to’ date must be the same as or after the ‘from’ date.")
+        return data
+
+
+class TwoFactorCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=20,
+        error_messages={"required": "Enter the code"},
+        help_text="The 6-digit code from your authenticator app, or one of your recovery codes.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs.update(autocomplete="one-time-code", spellcheck="false")
+        self.helper = _helper(Field.text("code", field_width=Fluid.ONE_THIRD), submit="Continue")

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class NotificationsConfig(AppConfig):
+    name = "eip.notifications"
+    label = "notifications"
+    verbose_name = "Notifications and reminders"

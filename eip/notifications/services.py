@@ -1,0 +1,232 @@
+"""Notifications and reminders: the one way the app tells people about time-bound duties.
+
+Callers schedule inside the transaction that creates the duty and cancel inside the one
+that fulfils it. Nothing here talks to the broker before the transaction commits, and a
+broker failure never reaches the caller: the sweeper picks the row up on its next run.
+"""
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import Notification
+
+logger = logging.getLogger(__name__)
+
+# A row handed to a worker but still unsent this long afterwards (message lost, worker
+# killed, mail server down) is claimed again by the next sweep.
+REDISPATCH_AFTER = timedelta(minutes=10)
+# Rows claimed per sweep; anything beyond waits for the next run, a minute later.
+SWEEP_BATCH = 500
+
+
+def dispatch_safely(task, *args) -> bool:
+    """Queue `task` with `args`; on any failure log a warning and return False.
+
+    Used after commit, so the duty is already safe in the database; a broker that is
+    down, refuses, or never answers must not turn a user's saved form into an error.
+    """
+    try:
+        task.delay(*args)
+    except Exception as exc:
+        # Only the task name and ids: never message text, which may describe a case.
+        logger.warning(
+            "Could not queue %s%r (%s: %s); the reminder sweeper will retry.",
+            getattr(task, "name", task),
+            args,
+            type(exc).__name__,
+            exc,
+        )
+        return False
+    return True
+
+
+def _subject_filter(subject: models.Model) -> dict:
+    return {
+        "subject_type": ContentType.objects.get_for_model(subject),
+        "subject_id": subject.pk,
+    }
+
+
+def notification_schedule(
+    *,
+    recipients: Iterable,
+    kind: str,
+    key: str,
+    message: str,
+    due_at: datetime,
+    subject: models.Model | None = None,
+    link: str = "",
+) -> list[Notification]:
+    """Schedule `message` for each active recipient at `due_at`; return their rows.
+
+    Call inside the transaction that creates the duty, so the reminder exists exactly
+    when the duty does. Idempotent per (recipient, key): an existing row is returned
+    unchanged. `message` must not contain personal data (see `Notification`).
+    Something already due is queued for delivery as soon as the transaction commits.
+    """
+    active = [user for user in recipients if user.is_active]
+    if not active:
+        return []
+    subject_fields = _subject_filter(subject) if subject is not None else {}
+    with transaction.atomic():
+        # ignore_conflicts makes a repeat a no-op on PostgreSQL and SQLite alike, and
+        # unlike catching IntegrityError it does not break the caller's transaction.
+        Notification.objects.bulk_create(
+            [
+                Notification(
+                    recipient=user,
+                    kind=kind,
+                    key=key,
+                    message=message,
+                    link=link,
+                    due_at=due_at,
+                    **subject_fields,
+                )
+                for user in active
+            ],
+            ignore_conflicts=True,
+        )
+        rows = list(Notification.objects.filter(recipient__in=active, key=key).select_related("recipient"))
+    due_now = [
+        row.pk for row in rows if row.due_at <= timezone.now() and row.sent_at is None and row.cancelled_at is None
+    ]
+    if due_now:
+        transaction.on_commit(lambda: _deliver_each(due_now))
+    return rows
+
+
+def _deliver_each(notification_ids: list[int]) -> None:
+    # Imported here because the tasks module imports this one.
+    from .tasks import notification_deliver
+
+    for notification_id in notification_ids:
+        dispatch_safely(notification_deliver, notification_id)
+
+
+def notification_send_now(
+    *,
+    recipients: Iterable,
+    kind: str,
+    key: str,
+    message: str,
+    subject: models.Model | None = None,
+    link: str = "",
+) -> list[Notification]:
+    """Notify now: delivered once the caller's transaction commits."""
+    return notification_schedule(
+        recipients=recipients,
+        kind=kind,
+        key=key,
+        message=message,
+        due_at=timezone.now(),
+        subject=subject,
+        link=link,
+    )
+
+
+def notification_cancel(*, subject: models.Model, kind: str | None = None) -> int:
+    """The duty about `subject` is done: withdraw its unsent reminders. Returns how many."""
+    pending = Notification.objects.filter(sent_at__isnull=True, cancelled_at__isnull=True, **_subject_filter(subject))
+    if kind is not None:
+        pending = pending.filter(kind=kind)
+    return pending.update(cancelled_at=timezone.now())
+
+
+def notification_mark_read(*, notification: Notification, user) -> Notification:
+    if notification.recipient_id != user.pk:
+        raise PermissionDenied("Only the recipient can mark a notification as read.")
+    if notification.sent_at is None:
+        raise PermissionDenied("This notification has not been sent yet.")
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def notification_list_for_user(*, user) -> models.QuerySet[Notification]:
+    """The user's delivered notifications, newest first."""
+    return Notification.objects.filter(recipient=user, sent_at__isnull=False).order_by("-sent_at", "-pk")
+
+
+def notification_unread_count(*, user) -> int:
+    return notification_list_for_user(user=user).filter(read_at__isnull=True).count()
+
+
+def reminders_claim_due(*, now: datetime | None = None, limit: int = SWEEP_BATCH) -> list[int]:
+    """Claim up to `limit` due, unsent rows for delivery and return their ids.
+
+    Rows another sweeper holds are skipped rather than waited for, so overlapping
+    sweeps claim disjoint sets (PostgreSQL; SQLite has one writer at a time anyway).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        ids = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(sent_at__isnull=True, cancelled_at__isnull=True, due_at__lte=now)
+            .filter(Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=now - REDISPATCH_AFTER))
+            .order_by("due_at", "pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        Notification.objects.filter(pk__in=ids).update(dispatched_at=now)
+    return ids
+
+
+def _absolute_link(link: str) -> str:
+    base = getattr(settings, "EIP_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+    if not link or "://" in link:
+        return link
+    return f"{base}/{link.lstrip('/')}"
+
+
+def _email_subject(message: str) -> str:
+    first_line = message.strip().splitlines()[0] if message.strip() else "Notification"
+    if len(first_line) > 100:
+        first_line = first_line[:99].rstrip() + "\u2026"
+    return f"EIP: {first_line}"
+
+
+def notification_deliver(*, notification_id: int) -> bool:
+    """Send one notification: e-mail it and make it visible in the app.
+
+    Returns False when there is nothing to do because it was already sent or
+    cancelled, which makes repeated deliveries (beat running twice, a message
+    redelivered after a worker died) harmless. The row stays locked while the e-mail
+    goes out, so two workers cannot both send it; if sending fails the transaction
+    rolls back and a later sweep retries.
+    """
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(of=("self",))
+            .select_related("recipient")
+            .filter(pk=notification_id, sent_at__isnull=True, cancelled_at__isnull=True)
+            .first()
+        )
+        if notification is None:
+            return False
+        recipient = notification.recipient
+        if not recipient.is_active:
+            # Someone whose account was closed gets no more case e-mail.
+            notification.cancelled_at = timezone.now()
+            notification.save(update_fields=["cancelled_at"])
+            return False
+        body = notification.message.strip()
+        if notification.link:
+            body = f"{body}\n\n{_absolute_link(notification.link)}"
+        send_mail(
+            subject=_email_subject(notification.message),
+            message=body + "\n",
+            from_email=None,
+            recipient_list=[recipient.email],
+        )
+        notification.sent_at = timezone.now()
+        notification.save(update_fields=["sent_at"])
+    return True

@@ -1,0 +1,46 @@
+"""Production: PostgreSQL, Redis, SMTP, HTTPS. Refuses to start without a secret key,
+a database URL and a broker URL from the environment."""
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+from .base import env_bool, env_list
+
+
+def _required(name: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        raise ImproperlyConfigured(f"{name} must be set in production")
+    return value
+
+
+DEBUG = False
+SECRET_KEY = _required("DJANGO_SECRET_KEY")
+_required("DATABASE_URL")
+if not (os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL")):
+    raise ImproperlyConfigured("CELERY_BROKER_URL or REDIS_URL must be set in production")
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
+EIP_PSEUDONYM_KEY = _required("EIP_PSEUDONYM_KEY")
+
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+X_FRAME_OPTIONS = "DENY"
+
+# Two-factor sign-in cannot be switched off in production.
+EIP_REQUIRE_TWO_FACTOR = True

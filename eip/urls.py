@@ -1,0 +1,38 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from eip import views
+
+admin.site.site_header = "EIP administration"
+admin.site.site_title = "EIP administration"
+
+urlpatterns = [
+    path("", views.root, name="root"),
+    path("home/", views.home, name="home"),
+    path("notifications/", views.notification_list, name="notification-list"),
+    path("notifications/<int:pk>/read/", views.notification_read, name="notification-read"),
+    path("boroughs/", views.borough_list, name="borough-list"),
+    path("audit/", views.audit_log, name="audit-log"),
+    path("sign-in/", views.SignInView.as_view(), name="login"),
+    path("two-factor/", views.two_factor_verify, name="two-factor-verify"),
+    path("two-factor/set-up/", views.two_factor_setup, name="two-factor-setup"),
+    path("sign-out/", views.SignOutView.as_view(), name="logout"),
+    path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/change/done/", views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
+    path("password/reset/sent/", views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("password/reset/done/", views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("referrals/", include("referrals.urls")),
+    path("cases/", include("cases.urls")),
+    path("cases/", include("assessments.urls")),
+    path("", include("accommodation.urls")),
+    path("", include("evaluation.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "eip.views.page_not_found"

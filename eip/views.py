@@ -1,0 +1,181 @@
+"""Cross-cutting screens: sign-in and passwords, each role's home page, notifications,
+the borough directory and the audit log."""
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
+from django.views.decorators.http import require_POST
+
+from eip import access
+from eip.audit.selectors import audit_event_search
+from eip.forms import (
+    AuditSearchForm,
+    ChangePasswordForm,
+    NewPasswordForm,
+    PasswordResetRequestForm,
+    SignInForm,
+    TwoFactorCodeForm,
+)
+from eip.home import home_for
+from eip.notifications.services import (
+    notification_list_for_user,
+    notification_mark_read,
+)
+from eip.people.selectors import borough_directory
+
+
+@access.public
+def root(request):
+    return redirect("home" if request.user.is_authenticated else "login")
+
+
+@access.policy("home.view")
+def home(request):
+    return render(request, "eip/home.html", home_for(request.user))
+
+
+@access.policy("notification.view")
+def notification_list(request):
+    page = Paginator(notification_list_for_user(user=request.user), 25).get_page(request.GET.get("page"))
+    return render(request, "eip/notification_list.html", {"page": page})
+
+
+@require_POST
+@access.policy("notification.view")
+def notification_read(request, pk):
+    notification = get_object_or_404(notification_list_for_user(user=request.user), pk=pk)
+    notification_mark_read(notification=notification, user=request.user)
+    if notification.link and notification.link.startswith("/"):
+        return redirect(notification.link)
+    return redirect("notification-list")
+
+
+@access.policy("borough.view")
+def borough_list(request):
+    return render(request, "eip/borough_list.html", {"boroughs": borough_directory()})
+
+
+@access.policy("audit.view")
+def audit_log(request):
+    form = AuditSearchForm(request.GET or None)
+    events = audit_event_search(**form.cleaned_data) if form.is_valid() else audit_event_search()
+    if request.GET and not form.is_valid():
+        events = events.none()
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "eip/audit_log.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+class SignInView(auth_views.LoginView):
+    form_class = SignInForm
+    redirect_authenticated_user = True
+    template_name = "registration/login.html"
+    policy_action = None
+
+
+class SignOutView(auth_views.LogoutView):
+    policy_action = None
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        messages.info(request, "You have signed out.")
+        return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = PasswordResetRequestForm
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+    policy_action = None
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    policy_action = None
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    form_class = NewPasswordForm
+    policy_action = None
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    policy_action = None
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = ChangePasswordForm
+    success_url = reverse_lazy("password_change_done")
+    policy_action = "home.view"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            access.require(request.user, self.policy_action)
+        return super().dispatch(request, *args, **kwargs)
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    policy_action = "home.view"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            access.require(request.user, self.policy_action)
+        return super().dispatch(request, *args, **kwargs)
+
+
+def _safe_next(request):
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    return target if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) else "/home/"
+
+
+@access.policy("home.view")
+def two_factor_setup(request):
+    from eip.people import two_factor
+
+    device = two_factor.totp_device_start(user=request.user)
+    form = TwoFactorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = two_factor.totp_device_confirm(request=request, device=device, token=form.cleaned_data["code"])
+        if codes:
+            return render(request, "registration/two_factor_codes.html", {"codes": codes, "next": _safe_next(request)})
+        form.add_error(
+            "code", "The code is not right. Check the time on your phone, wait a moment, and enter the newest code."
+        )
+    return render(
+        request,
+        "registration/two_factor_setup.html",
+        {
+            "form": form,
+            "secret": two_factor.secret_for_display(device),
+            "uri": device.config_url,
+            "next": _safe_next(request),
+        },
+    )
+
+
+@access.policy("home.view")
+def two_factor_verify(request):
+    from eip.people import two_factor
+
+    form = TwoFactorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if two_factor.two_factor_verify(request=request, token=form.cleaned_data["code"]):
+            return redirect(_safe_next(request))
+        form.add_error(
+            "code",
+            "The code is not right, or that recovery code has been used. Wait a moment and enter the newest code.",
+        )
+    return render(request, "registration/two_factor_verify.html", {"form": form, "next": _safe_next(request)})
+
+
+def page_not_found(request, exception):
+    """The 404 page; on a case address, people who may break the glass are offered it."""
+    import re
+
+    case = re.match(r"^/cases/(\d+)/", request.path)
+    offer = case and access.allowed(request.user, "case.break_glass")
+    return render(request, "404.html", {"emergency_case": int(case.group(1)) if offer else None}, status=404)

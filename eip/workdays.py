@@ -1,0 +1,68 @@
+"""The working-day calendar for England and Wales: Monday to Friday, less bank holidays.
+
+Statutory and programme deadlines ("acknowledge within 3 working days") are counted
+here and nowhere else, so every part of the app agrees on what a working day is.
+"""
+
+from datetime import date, datetime, timedelta
+
+import holidays
+from django.conf import settings
+from django.utils import timezone
+
+# Years are filled in on first use (expand=True), so the calendar never runs out.
+# Substitute days ("Boxing Day (observed)") are included, as they are real days off.
+_BANK_HOLIDAYS = holidays.country_holidays("GB", subdiv="ENG")
+
+_SATURDAY = 5
+
+
+def is_working_day(day: date) -> bool:
+    return day.weekday() < _SATURDAY and day not in _BANK_HOLIDAYS
+
+
+def next_working_day(day: date) -> date:
+    """The first working day strictly after `day`."""
+    day += timedelta(days=1)
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+def add_working_days(start: date, days: int) -> date:
+    """The date `days` working days after `start`; `start` itself is not counted."""
+    if days < 0:
+        raise ValueError("days must not be negative")
+    day = start
+    for _ in range(days):
+        day = next_working_day(day)
+    return day
+
+
+def working_day_received(received_at: datetime) -> date:
+    """The working day from which something received at `received_at` counts.
+
+    Receipt after the end of the working day, or on a weekend or bank holiday,
+    counts from the next working day. The clock is London's (BST in summer), not UTC.
+    """
+    local = timezone.localtime(received_at)
+    day = local.date()
+    if is_working_day(day) and local.hour < settings.EIP_WORKING_DAY_END_HOUR:
+        return day
+    return next_working_day(day)
+
+
+def working_days_after_receipt(received_at: datetime, days: int) -> date:
+    """The deadline `days` working days after receipt, e.g. for acknowledging a referral."""
+    return add_working_days(working_day_received(received_at), days)
+
+
+def working_days_between(start: date, end: date) -> int:
+    """How many working days fall in (start, end]; 0 when `end` is not after `start`."""
+    count = 0
+    day = start + timedelta(days=1)
+    while day <= end:
+        if is_working_day(day):
+            count += 1
+        day += timedelta(days=1)
+    return count
