@@ -1,0 +1,341 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from eip import access
+from eip.audit.models import AuditEvent
+from eip.audit.services import audit_record
+from eip.forms_util import add_errors, error_summary, submit
+from eip.people.models import Role
+
+from . import services
+from .forms import (
+    AcknowledgeForm,
+    DeclineForm,
+    LateAgreementForm,
+    PartnerForm,
+    ReferralForm,
+    RequestInformationForm,
+    child_formset,
+)
+from .models import AddressChange, Referral
+from .selectors import referral_inbox, referral_list_for_user
+
+
+def _referral_for(request, pk, action="referral.view"):
+    return access.get_for_user(
+        request.user,
+        action,
+        Referral.objects.select_related("borough", "referrer", "person", "acknowledged_by"),
+        pk=pk,
+    )
+
+
+@access.policy("referral.list")
+def referral_list(request):
+    user = request.user
+    if user.role == Role.PRACTITIONER:
+        referrals = referral_inbox(user=user)
+        title = "Referral inbox"
+    elif user.role == Role.SOCIAL_WORKER:
+        referrals = referral_list_for_user(user=user).order_by("-created_at")
+        title = "Your referrals"
+    elif user.role == Role.BOROUGH_SPOC:
+        referrals = referral_list_for_user(user=user)
+        title = f"Referrals from {user.borough.name}"
+    else:
+        referrals = referral_list_for_user(user=user)
+        title = "All referrals"
+    page = Paginator(referrals, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "referrals/referral_list.html",
+        {
+            "page": page,
+            "title": title,
+            "today": timezone.localdate(),
+            "is_inbox": user.role == Role.PRACTITIONER,
+        },
+    )
+
+
+@access.policy("referral.create")
+def referral_new(request):
+    refusal = services.isa_refusal(request.user.borough)
+    if refusal:
+        return render(request, "referrals/referral_not_possible.html", {"reason": refusal})
+    return _edit(request, Referral(referrer=request.user, borough=request.user.borough), creating=True)
+
+
+@access.policy("referral.edit")
+def referral_edit(request, pk):
+    referral = _referral_for(request, pk, "referral.edit")
+    return _edit(request, referral, creating=False)
+
+
+def _edit(request, referral, *, creating):
+    partner = None if creating else referral.partner
+    if request.method != "POST":
+        return _render_edit(
+            request,
+            referral,
+            ReferralForm(instance=referral),
+            PartnerForm(instance=partner),
+            child_formset(referral=referral),
+            creating,
+        )
+
+    form = ReferralForm(request.POST, instance=referral)
+    partner_form = PartnerForm(request.POST, instance=partner)
+    children = child_formset(referral=referral, data=request.POST)
+    if not (form.is_valid() and partner_form.is_valid() and children.is_valid()):
+        # Nothing is stored; the page comes back with everything as it was typed.
+        return _render_edit(request, referral, form, partner_form, children, creating)
+    kids = [child for child in (f.to_child() for f in children.forms) if child is not None]
+    version = request.POST.get("version", "")
+    with transaction.atomic():
+        if creating:
+            referral = services.referral_create(referrer=request.user)
+            form = ReferralForm(request.POST, instance=referral)
+            partner_form = PartnerForm(request.POST, instance=referral.partner)
+            form.is_valid(), partner_form.is_valid()
+            version = str(referral.version)
+        try:
+            services.referral_save(
+                referral=referral,
+                partner=partner_form.instance,
+                children=kids,
+                user=request.user,
+                expected_version=int(version) if version.isdigit() else -1,
+            )
+        except services.ReferralConflict as conflict:
+            form.add_error(None, str(conflict))
+            return _render_edit(request, referral, form, partner_form, children, creating)
+    if getattr(referral, "address_change_held", False):
+        messages.info(request, "The new safe address is waiting for a second person to confirm it.")
+    action = request.POST.get("action", "save")
+    if action == "add_child":
+        messages.info(request, "Your referral has been saved as a draft. Add the next child below.")
+        return redirect(reverse("referral-edit", args=[referral.pk]) + "#children")
+    if action == "submit":
+        try:
+            services.referral_submit(referral=referral, user=request.user)
+        except services.ReferralIncomplete as incomplete:
+            add_errors(incomplete.errors, {"": form, "partner": partner_form})
+            referral.refresh_from_db()
+            messages.info(request, "Your answers have been saved as a draft.")
+            return _render_edit(request, referral, form, partner_form, children, creating=False)
+        except services.ReferralError as refused:
+            referral.refresh_from_db()
+            form.add_error(None, str(refused))
+            return _render_edit(request, referral, form, partner_form, children, creating=False)
+        referral.refresh_from_db()
+        messages.success(
+            request,
+            f"Referral {referral.reference} has been sent. A practitioner "
+            f"will acknowledge it by {referral.acknowledgement_due:%A %-d %B %Y}.",
+        )
+        return redirect("referral-detail", pk=referral.pk)
+    messages.success(request, "Your referral has been saved as a draft. It has not been sent yet.")
+    return redirect("referral-edit", pk=referral.pk)
+
+
+def _render_edit(request, referral, form, partner_form, children, creating):
+    return render(
+        request,
+        "referrals/referral_form.html",
+        {
+            "referral": referral,
+            "form": form,
+            "partner_form": partner_form,
+            "children": children,
+            "errors": error_summary(form, partner_form, children),
+            "creating": creating,
+            "version": referral.version,
+        },
+    )
+
+
+@access.policy("referral.view")
+def referral_detail(request, pk):
+    referral = _referral_for(request, pk)
+    user = request.user
+    show_partner = access.allowed(user, "referral.view_partner", referral)
+    audit_record(actor=user, action=AuditEvent.Action.VIEWED, record=referral, detail={"partner_details": show_partner})
+    can_triage = access.allowed(user, "referral.triage", referral) and referral.is_open_for_triage
+    context = {
+        "referral": referral,
+        "show_partner": show_partner,
+        "partner": referral.partner if show_partner else None,
+        "children": list(referral.children.all()) if show_partner else [],
+        "can_edit": access.allowed(user, "referral.edit", referral),
+        "can_triage": can_triage,
+        "overdue": services.acknowledgement_overdue(referral),
+        "case": getattr(referral, "case", None) if referral.status == Referral.Status.ACCEPTED else None,
+    }
+    if show_partner and access.allowed(user, "referral.confirm_address", referral):
+        context["address_changes"] = list(
+            AddressChange.objects.filter(partner__referral=referral, status="pending").select_related("requested_by")
+        )
+    if can_triage:
+        context["blockers"] = services.referral_acceptance_blockers(referral=referral)
+        context["matches"] = services.person_matches_for_referral(referral=referral)
+        context["agreements"] = list(referral.late_agreements.all())
+        context["missing_agreements"] = services.late_agreements_missing(referral=referral)
+    return render(request, "referrals/referral_detail.html", context)
+
+
+def _triage_form(request, pk, form_class, template, perform, success):
+    referral = _referral_for(request, pk, "referral.triage")
+    if not referral.is_open_for_triage:
+        messages.info(
+            request,
+            f"Referral {referral.reference} has already been {referral.get_status_display().lower()}.",
+        )
+        return redirect("referral-detail", pk=pk)
+    form = form_class(request.POST or None, request.FILES or None)
+    if request.method == "POST" and submit(request, form, lambda data: perform(referral, data), success(referral)):
+        return redirect("referral-detail", pk=pk)
+    return render(request, template, {"referral": referral, "form": form, "errors": error_summary(form)})
+
+
+@access.policy("referral.triage")
+def referral_acknowledge(request, pk):
+    return _triage_form(
+        request,
+        pk,
+        AcknowledgeForm,
+        "referrals/referral_acknowledge.html",
+        lambda r, d: services.referral_acknowledge(
+            referral=r, user=request.user, consultation_timeline=d["consultation_timeline"]
+        ),
+        lambda r: f"Referral {r.reference} acknowledged. The social worker has been told.",
+    )
+
+
+@access.policy("referral.triage")
+def referral_request_information(request, pk):
+    return _triage_form(
+        request,
+        pk,
+        RequestInformationForm,
+        "referrals/referral_request_information.html",
+        lambda r, d: services.referral_request_information(referral=r, user=request.user, request=d["request"]),
+        lambda r: f"The social worker has been asked for more information about {r.reference}.",
+    )
+
+
+@access.policy("referral.triage")
+def referral_decline(request, pk):
+    return _triage_form(
+        request,
+        pk,
+        DeclineForm,
+        "referrals/referral_decline.html",
+        lambda r, d: services.referral_decline(referral=r, user=request.user, **d),
+        lambda r: f"Referral {r.reference} declined. The social worker has been told.",
+    )
+
+
+@access.policy("referral.triage")
+def referral_late_agreement(request, pk):
+    return _triage_form(
+        request,
+        pk,
+        LateAgreementForm,
+        "referrals/referral_late_agreement.html",
+        lambda r, d: services.referral_record_late_agreement(referral=r, user=request.user, **d),
+        lambda r: "Agreement recorded.",
+    )
+
+
+@access.policy("referral.triage")
+def referral_person(request, pk):
+    """Link the referral to a person already known, or record a new one."""
+    referral = _referral_for(request, pk, "referral.triage")
+    if request.method != "POST":
+        return redirect(reverse("referral-detail", args=[pk]) + "#person")
+    choice = request.POST.get("person", "")
+    person = None
+    if choice != "new":
+        candidates = {m.person.pk: m.person for m in services.person_matches_for_referral(referral=referral)}
+        try:
+            person = candidates[int(choice)]
+        except (KeyError, ValueError):
+            messages.error(request, "Select one of the people listed, or ‘This is a new person’.")
+            return redirect(reverse("referral-detail", args=[pk]) + "#person")
+    try:
+        services.referral_link_person(referral=referral, user=request.user, person=person)
+    except services.ReferralError as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request,
+            "The referral is linked to a new person."
+            if person is None
+            else "The referral is linked to a person already known to the programme.",
+        )
+    return redirect("referral-detail", pk=pk)
+
+
+@access.policy("referral.triage")
+def referral_accept(request, pk):
+    referral = _referral_for(request, pk, "referral.triage")
+    if request.method == "POST":
+        try:
+            services.referral_accept(referral=referral, user=request.user)
+        except services.ReferralError as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, f"Referral {referral.reference} accepted and a case opened.")
+        return redirect("referral-detail", pk=pk)
+    return redirect("referral-detail", pk=pk)
+
+
+@access.policy("referral.triage")
+def referral_agreement_document(request, pk, agreement_pk):
+    referral = _referral_for(request, pk, "referral.triage")
+    agreement = referral.late_agreements.filter(pk=agreement_pk).first()
+    if agreement is None:
+        raise Http404
+    audit_record(
+        actor=request.user,
+        action=AuditEvent.Action.EXPORTED,
+        record=referral,
+        detail={"document": "late referral agreement", "agreement": agreement.pk},
+    )
+    return FileResponse(
+        agreement.document.open("rb"),
+        as_attachment=True,
+        filename=f"{referral.reference}-agreement-{agreement.party}"
+        f"{agreement.document.name[agreement.document.name.rfind('.') :]}",
+    )
+
+
+@require_POST
+@access.policy("referral.confirm_address")
+def referral_address_change(request, pk, change_pk):
+    referral = _referral_for(request, pk, "referral.confirm_address")
+    change = AddressChange.objects.filter(partner__referral=referral, pk=change_pk).first()
+    if change is None:
+        raise Http404
+    try:
+        services.address_change_decide(
+            change=change, user=request.user, confirm=request.POST.get("decision") == "confirm"
+        )
+    except services.ReferralError as refused:
+        messages.error(request, str(refused))
+    else:
+        confirmed = request.POST.get("decision") == "confirm"
+        messages.success(
+            request,
+            "The new safe address is saved."
+            if confirmed
+            else "The change was rejected; the safe address is unchanged.",
+        )
+    return redirect("referral-detail", pk=pk)
