@@ -1,0 +1,383 @@
+"""Cases: an accepted referral worked by practitioner and social worker until closure.
+
+Partner and children's information on a case (safety planning, partner consent details,
+partner support) is kept in fields and tables that the policy shows only to practitioners,
+supervisors and the referring social worker."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Modality(models.TextChoices):
+    FACE_TO_FACE = "face_to_face", "Face-to-face"
+    VIDEO = "video", "Video"
+    TELEPHONE = "telephone", "Telephone"
+
+
+class Case(models.Model):
+    class Stage(models.TextChoices):
+        AWAITING_CONSULTATION = "awaiting_consultation", "Awaiting consultation"
+        AWAITING_CONSENT = "awaiting_consent", "Awaiting consent"
+        INTERVENTION = "intervention", "Intervention"
+        EXIT = "exit", "Exit"
+        CLOSED = "closed", "Closed"
+        NOT_SUITABLE = "not_suitable", "Not suitable"
+        DISENGAGED = "disengaged", "Disengaged"
+
+    class ClosureReason(models.TextChoices):
+        COMPLETED = "completed", "Completed"
+        DROPPED_OUT = "dropped_out", "Engaged then dropped out"
+        DID_NOT_ENGAGE = "did_not_engage", "Did not engage"
+        UNSUITABLE = "unsuitable", "Unsuitable"
+        HIGHER_RISK_SERVICE = "higher_risk_service", "Moved to a higher-risk service"
+
+    referral = models.OneToOneField("referrals.Referral", on_delete=models.PROTECT, related_name="case")
+    person = models.ForeignKey("referrals.Person", on_delete=models.PROTECT, related_name="cases")
+    borough = models.ForeignKey("people.Borough", on_delete=models.PROTECT, related_name="cases")
+    referrer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    practitioner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="caseload")
+    stage = models.CharField(max_length=30, choices=Stage.choices, default=Stage.AWAITING_CONSULTATION)
+    opened_at = models.DateTimeField()
+    intervention_started_on = models.DateField(null=True, blank=True)
+    exit_started_on = models.DateField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # Accessibility, recorded on the case (evaluation: additional needs, memory, interpreters).
+    accessibility_adaptations = models.TextField("accessibility adaptations", blank=True)
+    interpreter_used = models.BooleanField("an interpreter is used", default=False)
+    interpreter_language = models.CharField("interpreter language", max_length=60, blank=True)
+    # Closure
+    closure_reason = models.CharField(max_length=30, choices=ClosureReason.choices, blank=True)
+    exit_summary = models.TextField(blank=True)
+    onward_plan = models.TextField(blank=True)
+    no_exit_assessment_reason = models.TextField(blank=True)
+    # Partner support (restricted): who supports the partner or victim-survivor.
+    partner_supporter = models.CharField("who supports the partner", max_length=200, blank=True)
+    # The next professionals meeting, when arranged (for the calendar invitation).
+    next_meeting_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    ACTIVE_STAGES = (Stage.AWAITING_CONSULTATION, Stage.AWAITING_CONSENT, Stage.INTERVENTION, Stage.EXIT)
+    # Stages in which the weekly professionals meeting is due.
+    MEETING_STAGES = (Stage.INTERVENTION, Stage.EXIT)
+    CLOSED_STAGES = (Stage.CLOSED, Stage.NOT_SUITABLE, Stage.DISENGAGED)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        indexes = [
+            models.Index(fields=["practitioner", "stage"], name="case_caseload_idx"),
+            models.Index(fields=["borough", "stage"], name="case_borough_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(stage__in=["closed", "not_suitable", "disengaged"])
+                | (~Q(closure_reason="") & Q(closed_at__isnull=False)),
+                name="case_closed_has_reason_and_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Case {self.referral.reference}"
+
+    def audit_label(self):
+        return f"Case {self.reference}"
+
+    @property
+    def reference(self):
+        return self.referral.reference
+
+    @property
+    def is_open(self):
+        return self.stage not in self.CLOSED_STAGES
+
+
+class CaseEvent(models.Model):
+    """One line of the case timeline. Summaries name what happened, never partner or
+    children's details, so the timeline can be shown to everyone who may see the case."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=40)
+    summary = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["case", "-at"], name="case_event_timeline_idx")]
+
+    def __str__(self):
+        return self.summary
+
+
+class Consultation(models.Model):
+    class Outcome(models.TextChoices):
+        SUITABLE = "suitable", "Suitable for the intensive pathway"
+        NOT_SUITABLE = "not_suitable", "Not suitable"
+
+    class NotSuitableReason(models.TextChoices):
+        RISK_TOO_HIGH = "risk_too_high", "Risk or abuse too high"
+        NOT_KNOWN_TO_CSC = "not_known_to_csc", "Not known to children's services"
+        NOT_CONTACTABLE = "not_contactable", "Cannot be contacted"
+        REFUSED = "refused", "Refused"
+        OTHER = "other", "Other"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consultations")
+    scheduled_at = models.DateTimeField("date and time")
+    modality = models.CharField(
+        "how", max_length=20, choices=[(Modality.TELEPHONE, "Telephone"), (Modality.VIDEO, "Secure video")]
+    )
+    attendees = models.TextField("who will attend", blank=True)
+    held = models.BooleanField(default=False)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    not_suitable_reason = models.CharField(max_length=30, choices=NotSuitableReason.choices, blank=True)
+    outcome_notes = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-scheduled_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(held=False) | ~Q(outcome=""), name="consultation_held_has_outcome"),
+            models.CheckConstraint(
+                condition=~Q(outcome="not_suitable") | ~Q(not_suitable_reason=""),
+                name="consultation_not_suitable_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Consultation on {self.scheduled_at:%d %b %Y}"
+
+
+class RiskPlan(models.Model):
+    """One version of the Risk Management and Intervention Plan. Versions are never edited:
+    a revision is a new row, so every earlier version is kept with who wrote it and when."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="risk_plans")
+    version = models.PositiveIntegerField()
+    risks = models.TextField("risks")
+    protective_factors = models.TextField("protective factors", blank=True)
+    # [{"action": ..., "owner": ..., "due": "YYYY-MM-DD"}]
+    actions = models.JSONField("actions", default=list, blank=True)
+    safety_planning = models.TextField("safety planning for the partner and children", blank=True)
+    contingency = models.TextField("contingency", blank=True)
+    written_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    written_at = models.DateTimeField(auto_now_add=True)
+    change_note = models.CharField("what changed", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [models.UniqueConstraint(fields=["case", "version"], name="risk_plan_version_unique")]
+
+    def __str__(self):
+        return f"Plan version {self.version}"
+
+
+class Consent(models.Model):
+    class Party(models.TextChoices):
+        CLIENT = "client", "Client"
+        PARTNER = "partner", "Partner"
+
+    class Method(models.TextChoices):
+        WRITTEN = "written", "Written"
+        VERBAL_IN_PERSON = "verbal_in_person", "Verbal, in person"
+        VERBAL_PHONE = "verbal_phone", "Verbal, by phone"
+        VIDEO = "video", "By video call"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consents")
+    party = models.CharField(max_length=10, choices=Party.choices)
+    given_on = models.DateField("date consent was given")
+    method = models.CharField("how it was obtained", max_length=20, choices=Method.choices)
+    obtained_by = models.CharField("obtained by", max_length=150)
+    sharing = models.TextField("what may be shared, with whom")
+    withdrawn_on = models.DateField(null=True, blank=True)
+    withdrawal_notes = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["party", "-given_on"]
+        constraints = [
+            # One live consent per party: a new one needs the old one withdrawn first.
+            models.UniqueConstraint(
+                fields=["case", "party"],
+                condition=Q(withdrawn_on__isnull=True),
+                name="one_live_consent_per_party",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_party_display()} consent"
+
+
+class InterventionSession(models.Model):
+    class Attendance(models.TextChoices):
+        ATTENDED = "attended", "Attended"
+        DID_NOT_ATTEND = "did_not_attend", "Did not attend"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Topic(models.TextChoices):
+        EMOTIONAL_REGULATION = "emotional_regulation", "Emotional regulation"
+        DA_AWARENESS = "da_awareness", "Domestic abuse awareness"
+        IMPACT_ON_CHILDREN = "impact_on_children", "Impact on children"
+        COMMUNICATION = "communication", "Communication and conflict resolution"
+        OTHER = "other", "Other"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="sessions")
+    held_on = models.DateField("date")
+    modality = models.CharField(max_length=20, choices=Modality.choices)
+    duration_minutes = models.PositiveSmallIntegerField("length in minutes", null=True, blank=True)
+    attendance = models.CharField(max_length=20, choices=Attendance.choices)
+    topics = models.JSONField(default=list, blank=True)
+    notes = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+        indexes = [models.Index(fields=["case", "-held_on"], name="session_case_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__isnull=True) | Q(duration_minutes__lte=480),
+                name="session_at_most_eight_hours",
+            )
+        ]
+
+    def __str__(self):
+        return f"Session on {self.held_on:%d %b %Y}"
+
+    @property
+    def topic_labels(self):
+        return [self.Topic(t).label for t in self.topics if t in self.Topic.values]
+
+
+class ProfessionalsMeeting(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="meetings")
+    held_on = models.DateField("date")
+    attendees = models.TextField("who attended")
+    risk_updates = models.TextField("risk updates", blank=True)
+    actions = models.TextField("actions agreed", blank=True)
+    progress_update = models.TextField("progress update for the referrer", blank=True)
+    progress_update_sent_at = models.DateTimeField(null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+        indexes = [models.Index(fields=["case", "-held_on"], name="meeting_case_idx")]
+
+    def __str__(self):
+        return f"Professionals meeting on {self.held_on:%d %b %Y}"
+
+
+class RiskAction(models.Model):
+    """An escalation that stays open until done: referral to the high-risk IDVA service or
+    to MARAC, raised by a new disclosure or a high DASH score."""
+
+    class Kind(models.TextChoices):
+        IDVA = "idva", "Refer the partner to the high-risk IDVA service"
+        MARAC = "marac", "Refer the case to MARAC"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="risk_actions")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    reason = models.CharField(max_length=300)
+    raised_at = models.DateTimeField(auto_now_add=True)
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    done_on = models.DateField(null=True, blank=True)
+    done_notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["done_on", "-raised_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "kind"],
+                condition=Q(done_on__isnull=True),
+                name="one_open_risk_action_per_kind",
+            )
+        ]
+
+    def __str__(self):
+        return self.get_kind_display()
+
+
+class Disclosure(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="disclosures")
+    disclosed_on = models.DateField("date of the disclosure")
+    description = models.TextField("what was disclosed")
+    escalate = models.BooleanField("this raises the risk: refer to the IDVA service and MARAC")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-disclosed_on"]
+
+    def __str__(self):
+        return f"Disclosure on {self.disclosed_on:%d %b %Y}"
+
+
+class OnwardReferral(models.Model):
+    class Service(models.TextChoices):
+        DVPP = "dvpp", "Domestic violence perpetrator programme (DVPP)"
+        IDVA = "idva", "IDVA"
+        MARAC = "marac", "MARAC"
+        VICTIM_SUPPORT = "victim_support", "Victim support"
+        CAMHS = "camhs", "CAMHS"
+        SUBSTANCE_MISUSE = "substance_misuse", "Substance misuse"
+        MENTAL_HEALTH = "mental_health", "Mental health"
+        HOUSING_OPTIONS = "housing_options", "Housing options"
+        FINANCE_SUPPORT = "finance_support", "Finance support"
+        ADULT_SOCIAL_CARE = "adult_social_care", "Adult social care"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        MADE = "made", "Made"
+        ACCEPTED = "accepted", "Accepted"
+        ENGAGED = "engaged", "Engaged"
+        DECLINED = "declined", "Declined"
+        NO_PLACE = "no_place", "No place available"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="onward_referrals")
+    service = models.CharField(max_length=30, choices=Service.choices)
+    service_other = models.CharField("other service", max_length=150, blank=True)
+    made_on = models.DateField("date made")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.MADE)
+    # When the service took the person on (accepted or engaged): ends the wait.
+    started_on = models.DateField(null=True, blank=True)
+    outcome = models.TextField(blank=True)
+    following_consultation = models.BooleanField(default=False)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-made_on"]
+
+    def __str__(self):
+        return self.get_service_display()
+
+
+class PartnerContact(models.Model):
+    """Contact with the partner or victim-survivor (restricted)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="partner_contacts")
+    contacted_on = models.DateField("date")
+    by = models.CharField("contact made by", max_length=150)
+    notes = models.TextField("notes")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-contacted_on", "-pk"]
+
+    def __str__(self):
+        return f"Partner contact on {self.contacted_on:%d %b %Y}"
+
+
+class EmergencyAccess(models.Model):
+    """'Break the glass': access to a case outside one's normal rights, for a stated reason,
+    for a limited time. Every use alerts the supervisors and is in the audit log."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="emergency_accesses")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    granted_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-granted_at"]
+        indexes = [models.Index(fields=["user", "case", "expires_at"], name="emergency_access_idx")]
+
+    def __str__(self):
+        return f"Emergency access to {self.case}"

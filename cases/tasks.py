@@ -1,0 +1,52 @@
+from celery import shared_task
+from django.core.mail import EmailMessage
+
+from . import calendar
+from .models import Case
+
+
+def invitation_for(case: Case, what: str) -> tuple[str, str] | None:
+    """(subject, iCalendar text) for the case's consultation or next meeting, or None."""
+    people = [case.practitioner.email, case.referrer.email]
+    if what == "consultation":
+        consultation = case.consultations.first()
+        if consultation is None:
+            return None
+        return f"Case consultation {case.reference}", calendar.invitation(
+            uid=f"eip-consultation-{consultation.pk}",
+            start=consultation.scheduled_at,
+            minutes=60,
+            summary=f"Case consultation {case.reference}",
+            description=f"Case consultation for {case.reference} "
+            f"({consultation.get_modality_display().lower()}). Details are in EIP.",
+            organiser_email=case.practitioner.email,
+            attendee_emails=people,
+        )
+    if what == "meeting" and case.next_meeting_at:
+        return f"Professionals meeting {case.reference}", calendar.invitation(
+            uid=f"eip-meeting-{case.pk}-{case.next_meeting_at:%Y%m%d%H%M}",
+            start=case.next_meeting_at,
+            minutes=45,
+            summary=f"Professionals meeting {case.reference}",
+            description=f"Weekly professionals meeting for {case.reference}. Details are in EIP.",
+            organiser_email=case.practitioner.email,
+            attendee_emails=people,
+        )
+    return None
+
+
+@shared_task(acks_late=True)
+def invitation_email(case_id: int, what: str) -> bool:
+    case = Case.objects.select_related("practitioner", "referrer", "referral").get(pk=case_id)
+    invitation = invitation_for(case, what)
+    if invitation is None:
+        return False
+    subject, ics = invitation
+    message = EmailMessage(
+        subject=f"EIP: {subject}",
+        body=f"{subject}. The invitation is attached.",
+        to=[case.practitioner.email, case.referrer.email],
+    )
+    message.attach("invitation.ics", ics, "text/calendar; method=REQUEST")
+    message.send()
+    return True

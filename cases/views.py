@@ -1,0 +1,676 @@
+"""Case screens. Every view reaches its case through case_get_for_user(), and every view of
+a case record is audited."""
+
+from datetime import date
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from eip import access
+from eip.audit.models import AuditEvent
+from eip.audit.services import audit_record
+from eip.forms_util import error_summary, submit
+from eip.people.models import Role
+
+from . import forms, services
+from .models import Case, Consent, OnwardReferral, RiskAction
+from .selectors import (
+    case_get_for_user,
+    case_with_due_facts,
+    caseload_for_user,
+    due_items,
+    weeks_open,
+)
+from .tasks import invitation_for
+
+SECTIONS = [
+    ("Overview", "case-detail", "case.view"),
+    ("Consultation and plan", "case-plan", "case.view"),
+    ("Consent", "case-consent", "case.view"),
+    ("Sessions", "case-sessions", "case.view"),
+    ("Meetings", "case-meetings", "case.view"),
+    ("Assessments", "case-assessments", "assessment.view"),
+    ("Accommodation", "case-accommodation", "accommodation.view"),
+    ("Risk", "case-risk", "case.view"),
+    ("Onward referrals", "case-onward", "case.view"),
+    ("Partner support", "case-partner", "case.view_partner"),
+    ("Closure", "case-close", "case.view"),
+]
+
+
+def _case(request, pk, action="case.view", *, audit=True):
+    case = case_get_for_user(user=request.user, pk=pk, action=action)
+    if audit:
+        audit_record(
+            actor=request.user,
+            action=AuditEvent.Action.VIEWED,
+            record=case,
+            detail={"page": request.resolver_match.url_name},
+        )
+    return case
+
+
+def _render(request, case, template, current, **context):
+    from django.urls import reverse
+
+    user = request.user
+    annotated = case_with_due_facts(case=case)
+    context.update(
+        {
+            "case": annotated,
+            "sections": [
+                {"text": text, "href": reverse(name, args=[case.pk]), "current": name == current}
+                for text, name, action in SECTIONS
+                if access.allowed(user, action, case)
+            ],
+            "due": due_items(annotated),
+            "weeks_open": weeks_open(annotated),
+            "can_work": access.allowed(user, "case.work", case) and case.is_open,
+            "can_consent": access.allowed(user, "case.consent", case),
+            "show_partner": access.allowed(user, "case.view_partner", case),
+        }
+    )
+    context.setdefault("errors", [])
+    return render(request, template, context)
+
+
+# --- lists -------------------------------------------------------------------------------
+
+
+@access.policy("case.list")
+def case_list(request):
+    user = request.user
+    team_view = user.role == Role.SUPERVISOR
+    form = forms.CaseloadFilterForm(request.GET or None, show_practitioner=team_view)
+    filters = form.cleaned_data if form.is_valid() else {}
+    cases = caseload_for_user(
+        user=user,
+        practitioner=filters.get("practitioner"),
+        stage=filters.get("stage", ""),
+        search=filters.get("search", ""),
+        include_closed=user.role in (Role.SOCIAL_WORKER, Role.BOROUGH_SPOC),
+    )
+    page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    rows = [
+        {"case": case, "due": due_items(case, today), "weeks": weeks_open(case, today)} for case in page.object_list
+    ]
+    rows.sort(key=lambda r: (not any(i.overdue for i in r["due"]),))
+    titles = {
+        Role.PRACTITIONER: "Your caseload",
+        Role.SUPERVISOR: "Team caseload",
+        Role.SOCIAL_WORKER: "Cases from your referrals",
+        Role.BOROUGH_SPOC: f"Cases in {user.borough.name if user.borough else ''}",
+    }
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cases/case_list.html",
+        {
+            "rows": rows,
+            "page": page,
+            "form": form,
+            "title": titles.get(user.role, "Cases"),
+            "show_practitioner": team_view,
+            "query": query.urlencode(),
+            "overdue_count": sum(1 for r in rows if any(i.overdue for i in r["due"])),
+        },
+    )
+
+
+# --- overview ----------------------------------------------------------------------------
+
+
+@access.policy("case.view")
+def case_detail(request, pk):
+    case = _case(request, pk)
+    events = Paginator(case.events.select_related("actor"), 30).get_page(request.GET.get("page"))
+    return _render(
+        request,
+        case,
+        "cases/case_detail.html",
+        "case-detail",
+        events=events,
+        accessibility_form=forms.AccessibilityForm(instance=case),
+        open_risk_actions=list(case.risk_actions.filter(done_on__isnull=True)),
+    )
+
+
+@access.policy("case.work")
+def case_accessibility(request, pk):
+    case = _case(request, pk, "case.work", audit=False)
+    form = forms.AccessibilityForm(request.POST or None, instance=Case.objects.get(pk=case.pk))
+    if request.method == "POST" and submit(
+        request,
+        form,
+        lambda d: services.accessibility_update(
+            case=case,
+            user=request.user,
+            adaptations=d["accessibility_adaptations"],
+            interpreter_used=d["interpreter_used"],
+            interpreter_language=d["interpreter_language"],
+        ),
+        "Accessibility adaptations saved.",
+    ):
+        return redirect("case-detail", pk=pk)
+    return _render(
+        request,
+        case,
+        "cases/case_form_page.html",
+        "case-detail",
+        form=form,
+        heading="Accessibility and interpreter",
+        button="Save",
+        errors=error_summary(form),
+    )
+
+
+# --- consultation and plan ---------------------------------------------------------------
+
+
+@access.policy("case.view")
+def case_plan(request, pk):
+    case = _case(request, pk)
+    schedule_form = outcome_form = plan_form = actions = None
+    consultation = case.consultations.first()
+    can_work = access.allowed(request.user, "case.work", case) and case.is_open
+    latest = case.risk_plans.first()
+    if can_work:
+        action = request.POST.get("form") if request.method == "POST" else None
+        data = request.POST if request.method == "POST" else None
+        schedule_form = forms.ConsultationScheduleForm(data if action == "schedule" else None)
+        outcome_form = forms.ConsultationOutcomeForm(data if action == "outcome" else None)
+        initial = {}
+        if latest:
+            initial = {
+                "risks": latest.risks,
+                "protective_factors": latest.protective_factors,
+                "safety_planning": latest.safety_planning,
+                "contingency": latest.contingency,
+            }
+        plan_form = forms.RiskPlanForm(data if action == "plan" else None, initial=initial)
+        actions = forms.plan_action_formset(
+            data=data if action == "plan" else None, initial=_plan_actions_initial(latest)
+        )
+        if action == "schedule" and submit(
+            request,
+            schedule_form,
+            lambda d: services.consultation_schedule(case=case, user=request.user, **schedule_form.service_arguments()),
+            "Case consultation arranged. You can send the invitation from this page.",
+        ):
+            return redirect("case-plan", pk=pk)
+        if (
+            action == "outcome"
+            and consultation
+            and submit(
+                request,
+                outcome_form,
+                lambda d: services.consultation_record_outcome(
+                    consultation=consultation,
+                    user=request.user,
+                    outcome=d["outcome"],
+                    not_suitable_reason=d["not_suitable_reason"],
+                    notes=d["notes"],
+                ),
+                "Consultation outcome recorded.",
+            )
+        ):
+            return redirect("case-plan", pk=pk)
+        if (
+            action == "plan"
+            and actions.is_valid()
+            and submit(
+                request,
+                plan_form,
+                lambda d: services.risk_plan_revise(
+                    case=case,
+                    user=request.user,
+                    actions=[a for a in (f.to_action() for f in actions.forms) if a],
+                    **d,
+                ),
+                "The plan has been saved as a new version.",
+                {"": plan_form, "actions": actions.forms[0]},
+            )
+        ):
+            return redirect("case-plan", pk=pk)
+    show_partner = access.allowed(request.user, "case.view_partner", case)
+    return _render(
+        request,
+        case,
+        "cases/case_plan.html",
+        "case-plan",
+        consultation=consultation,
+        consultations=list(case.consultations.all()),
+        plans=list(case.risk_plans.select_related("written_by")),
+        latest=latest,
+        schedule_form=schedule_form,
+        outcome_form=outcome_form,
+        plan_form=plan_form,
+        actions=actions,
+        show_partner=show_partner,
+        errors=error_summary(*[f for f in (schedule_form, outcome_form, plan_form, actions) if f]),
+    )
+
+
+def _plan_actions_initial(plan):
+    # Plans store dates as ISO strings (JSON); the form's date input wants dates.
+    if plan is None:
+        return ()
+    return [{**a, "due": date.fromisoformat(a["due"]) if a.get("due") else None} for a in plan.actions]
+
+
+def _ics_response(ics, filename):
+    response = HttpResponse(ics, content_type="text/calendar; charset=utf-8; method=REQUEST")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@access.policy("case.view")
+def consultation_invitation(request, pk, consultation_pk):
+    case = _case(request, pk, audit=False)
+    if not case.consultations.filter(pk=consultation_pk).exists():
+        return redirect("case-plan", pk=pk)
+    return _invitation_download(request, case, "consultation")
+
+
+def _invitation_download(request, case, what):
+    invitation = invitation_for(case, what)
+    if invitation is None:
+        return redirect("case-detail", pk=case.pk)
+    audit_record(
+        actor=request.user,
+        action=AuditEvent.Action.EXPORTED,
+        record=case,
+        detail={"document": f"{what} invitation"},
+    )
+    return _ics_response(invitation[1], f"{what}-{case.reference}.ics")
+
+
+@require_POST
+@access.policy("case.work")
+def invitation_send(request, pk, what):
+    case = _case(request, pk, "case.work", audit=False)
+    if what not in ("consultation", "meeting") or invitation_for(case, what) is None:
+        messages.error(request, "There is nothing to send an invitation for yet.")
+    else:
+        services.invitation_send(case=case, user=request.user, what=what)
+        messages.success(
+            request,
+            f"The invitation has been emailed to {case.practitioner.full_name} and {case.referrer.full_name}.",
+        )
+    return redirect("case-plan" if what == "consultation" else "case-meetings", pk=pk)
+
+
+# --- consent -----------------------------------------------------------------------------
+
+
+@access.policy("case.view")
+def case_consent(request, pk):
+    case = _case(request, pk)
+    can_record = access.allowed(request.user, "case.consent", case)
+    form = forms.ConsentForm(request.POST or None) if can_record else None
+    start_form = forms.InterventionStartForm(
+        request.POST if request.POST.get("form") == "start" else None,
+        initial={"started_on": timezone.localdate()},
+    )
+    if (
+        request.method == "POST"
+        and can_record
+        and request.POST.get("form") != "start"
+        and submit(
+            request,
+            form,
+            lambda d: services.consent_record(case=case, user=request.user, **d),
+            "Consent recorded.",
+        )
+    ):
+        return redirect("case-consent", pk=pk)
+    if request.method == "POST" and request.POST.get("form") == "start":
+        access.require(request.user, "case.work", case)
+        if submit(
+            request,
+            start_form,
+            lambda d: services.intervention_start(case=case, user=request.user, started_on=d["started_on"]),
+            "The intervention has started.",
+        ):
+            return redirect("case-detail", pk=pk)
+        form = forms.ConsentForm() if can_record else None
+    consents = list(case.consents.select_related("recorded_by"))
+    show_partner = access.allowed(request.user, "case.view_partner", case)
+    return _render(
+        request,
+        case,
+        "cases/case_consent.html",
+        "case-consent",
+        form=form,
+        consents=consents,
+        start_form=start_form,
+        blockers=services.intervention_blockers(case) if case.stage == Case.Stage.AWAITING_CONSENT else [],
+        show_partner=show_partner,
+        errors=error_summary(*[f for f in (form, start_form) if f]),
+    )
+
+
+@access.policy("case.consent")
+def consent_withdraw(request, pk, consent_pk):
+    case = _case(request, pk, "case.consent", audit=False)
+    consent = Consent.objects.filter(case=case, pk=consent_pk, withdrawn_on__isnull=True).first()
+    if consent is None:
+        return redirect("case-consent", pk=pk)
+    form = forms.ConsentWithdrawalForm(request.POST or None)
+    if request.method == "POST" and submit(
+        request,
+        form,
+        lambda d: services.consent_withdraw(
+            consent=consent, user=request.user, withdrawn_on=d["withdrawn_on"], notes=d["notes"]
+        ),
+        "Withdrawal recorded. The practitioner and social worker have been told.",
+    ):
+        return redirect("case-consent", pk=pk)
+    return _render(
+        request,
+        case,
+        "cases/case_form_page.html",
+        "case-consent",
+        form=form,
+        heading=f"Record withdrawal of the {consent.get_party_display().lower()}'s consent",
+        button="Record the withdrawal",
+        errors=error_summary(form),
+    )
+
+
+# --- sessions ----------------------------------------------------------------------------
+
+
+@access.policy("case.view")
+def case_sessions(request, pk):
+    case = _case(request, pk)
+    form = forms.SessionForm(request.POST or None) if access.allowed(request.user, "case.work", case) else None
+    if (
+        request.method == "POST"
+        and form is not None
+        and submit(
+            request,
+            form,
+            lambda d: services.session_record(case=case, user=request.user, **d),
+            "Session recorded.",
+        )
+    ):
+        return redirect("case-sessions", pk=pk)
+    return _render(
+        request,
+        case,
+        "cases/case_sessions.html",
+        "case-sessions",
+        form=form,
+        sessions=list(case.sessions.all()),
+        errors=error_summary(form) if form else [],
+    )
+
+
+# --- meetings ----------------------------------------------------------------------------
+
+
+@access.policy("case.view")
+def case_meetings(request, pk):
+    case = _case(request, pk)
+    can_work = access.allowed(request.user, "case.work", case)
+    which = request.POST.get("form")
+    form = forms.MeetingForm(request.POST if which == "meeting" else None) if can_work else None
+    arrange = forms.MeetingArrangeForm(request.POST if which == "arrange" else None) if can_work else None
+    if (
+        which == "meeting"
+        and form is not None
+        and submit(
+            request,
+            form,
+            lambda d: services.meeting_record(case=case, user=request.user, **d),
+            "Meeting recorded.",
+        )
+    ):
+        return redirect("case-meetings", pk=pk)
+    if (
+        which == "arrange"
+        and arrange is not None
+        and submit(
+            request,
+            arrange,
+            lambda d: services.meeting_arrange(case=case, user=request.user, at=arrange.at_datetime()),
+            "Next meeting arranged. Download the invitation to add it to Outlook.",
+        )
+    ):
+        return redirect("case-meetings", pk=pk)
+    return _render(
+        request,
+        case,
+        "cases/case_meetings.html",
+        "case-meetings",
+        form=form,
+        arrange=arrange,
+        meetings=list(case.meetings.all()),
+        errors=error_summary(*[f for f in (form, arrange) if f]),
+    )
+
+
+@access.policy("case.view")
+def meeting_invitation(request, pk):
+    return _invitation_download(request, _case(request, pk, audit=False), "meeting")
+
+
+# --- risk --------------------------------------------------------------------------------
+
+
+@access.policy("case.view")
+def case_risk(request, pk):
+    case = _case(request, pk)
+    form = forms.DisclosureForm(request.POST or None) if access.allowed(request.user, "case.work", case) else None
+    if (
+        request.method == "POST"
+        and form is not None
+        and submit(
+            request,
+            form,
+            lambda d: services.disclosure_record(case=case, user=request.user, **d),
+            "Disclosure recorded.",
+        )
+    ):
+        return redirect("case-risk", pk=pk)
+    return _render(
+        request,
+        case,
+        "cases/case_risk.html",
+        "case-risk",
+        form=form,
+        disclosures=list(case.disclosures.all()) if access.allowed(request.user, "case.view_partner", case) else None,
+        risk_actions=list(case.risk_actions.all()),
+        done_form=forms.RiskActionDoneForm(),
+        errors=error_summary(form) if form else [],
+    )
+
+
+@require_POST
+@access.policy("case.work")
+def risk_action_done(request, pk, action_pk):
+    case = _case(request, pk, "case.work", audit=False)
+    action = RiskAction.objects.filter(case=case, pk=action_pk).first()
+    form = forms.RiskActionDoneForm(request.POST)
+    if action and form.is_valid():
+        try:
+            services.risk_action_complete(action=action, user=request.user, **form.cleaned_data)
+            messages.success(request, f"{action.get_kind_display()}: marked as done.")
+        except services.CaseError as refused:
+            messages.error(request, getattr(refused, "errors", {}).get("notes", str(refused)))
+    else:
+        messages.error(request, "Enter the date it was done.")
+    return redirect("case-risk", pk=pk)
+
+
+# --- onward referrals --------------------------------------------------------------------
+
+
+@access.policy("case.view")
+def case_onward(request, pk):
+    case = _case(request, pk)
+    form = forms.OnwardReferralForm(request.POST or None) if access.allowed(request.user, "case.work", case) else None
+    if (
+        request.method == "POST"
+        and form is not None
+        and submit(
+            request,
+            form,
+            lambda d: services.onward_referral_record(case=case, user=request.user, **d),
+            "Onward referral recorded.",
+        )
+    ):
+        return redirect("case-onward", pk=pk)
+    today = timezone.localdate()
+    onward = [{"referral": o, "weeks_waiting": services.weeks_waiting(o, today)} for o in case.onward_referrals.all()]
+    return _render(
+        request,
+        case,
+        "cases/case_onward.html",
+        "case-onward",
+        form=form,
+        onward=onward,
+        update_form=forms.OnwardReferralUpdateForm(),
+        errors=error_summary(form) if form else [],
+    )
+
+
+@require_POST
+@access.policy("case.work")
+def onward_update(request, pk, onward_pk):
+    case = _case(request, pk, "case.work", audit=False)
+    onward = OnwardReferral.objects.filter(case=case, pk=onward_pk).first()
+    form = forms.OnwardReferralUpdateForm(request.POST)
+    if onward and form.is_valid():
+        services.onward_referral_update(onward=onward, user=request.user, **form.cleaned_data)
+        messages.success(request, f"{onward.get_service_display()}: status updated.")
+    else:
+        messages.error(request, "Select a status.")
+    return redirect("case-onward", pk=pk)
+
+
+# --- partner support (restricted) --------------------------------------------------------
+
+
+@access.policy("case.view_partner")
+def case_partner(request, pk):
+    case = _case(request, pk, "case.view_partner")
+    can_work = access.allowed(request.user, "case.work", case)
+    which = request.POST.get("form")
+    form = forms.PartnerContactForm(request.POST if which == "contact" else None) if can_work else None
+    supporter_form = (
+        forms.PartnerSupporterForm(
+            request.POST if which == "supporter" else None, initial={"supporter": case.partner_supporter}
+        )
+        if can_work
+        else None
+    )
+    if (
+        which == "contact"
+        and form is not None
+        and submit(
+            request,
+            form,
+            lambda d: services.partner_contact_record(case=case, user=request.user, **d),
+            "Contact recorded.",
+        )
+    ):
+        return redirect("case-partner", pk=pk)
+    if (
+        which == "supporter"
+        and supporter_form is not None
+        and submit(
+            request,
+            supporter_form,
+            lambda d: services.partner_supporter_set(case=case, user=request.user, **d),
+            "Partner support updated.",
+        )
+    ):
+        return redirect("case-partner", pk=pk)
+    return _render(
+        request,
+        case,
+        "cases/case_partner.html",
+        "case-partner",
+        form=form,
+        supporter_form=supporter_form,
+        contacts=list(case.partner_contacts.all()),
+        partner=case.referral.partner,
+        errors=error_summary(*[f for f in (form, supporter_form) if f]),
+    )
+
+
+# --- exit and closure --------------------------------------------------------------------
+
+
+@require_POST
+@access.policy("case.work")
+def case_exit(request, pk):
+    case = _case(request, pk, "case.work", audit=False)
+    try:
+        services.exit_start(case=case, user=request.user)
+        messages.success(request, "Exit stage started.")
+    except services.CaseError as refused:
+        messages.error(request, str(refused))
+    return redirect("case-close", pk=pk)
+
+
+@access.policy("case.view")
+def case_close(request, pk):
+    case = _case(request, pk)
+    form = None
+    if access.allowed(request.user, "case.work", case) and case.is_open:
+        form = forms.CloseForm(request.POST or None)
+        if request.method == "POST" and submit(
+            request,
+            form,
+            lambda d: services.case_close(case=case, user=request.user, **d),
+            "The case is closed. The referrer has been told.",
+        ):
+            return redirect("case-detail", pk=pk)
+    return _render(
+        request,
+        case,
+        "cases/case_close.html",
+        "case-close",
+        form=form,
+        errors=error_summary(form) if form else [],
+    )
+
+
+@access.policy("case.break_glass")
+def case_break_glass(request, pk):
+    """Ask for emergency access to a case one cannot normally see. The page says nothing about
+    the case; it exists or not, and the answer is the same until access is granted."""
+    from django import forms as django_forms
+
+    from .models import Case as CaseModel
+
+    class ReasonForm(django_forms.Form):
+        reason = django_forms.CharField(
+            label="Why do you need this case now?",
+            required=False,
+            widget=django_forms.Textarea(attrs={"rows": 4}),
+            help_text="Your reason, your name and the time are recorded, and supervisors are told.",
+        )
+
+    form = ReasonForm(request.POST or None)
+    case = CaseModel.objects.filter(pk=pk).first()
+    if request.method == "POST" and form.is_valid():
+        if case is None:
+            form.add_error("reason", "There is no case with this number.")
+        elif submit(
+            request,
+            form,
+            lambda d: services.emergency_access_grant(case=case, user=request.user, reason=d["reason"]),
+            "Emergency access granted for 24 hours. Supervisors have been told.",
+        ):
+            return redirect("case-detail", pk=pk)
+    return render(request, "cases/break_glass.html", {"form": form, "pk": pk, "errors": error_summary(form)})
