@@ -1,0 +1,142 @@
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect
+
+from cases.views import _case, _render
+from eip import access
+from eip.audit.models import AuditEvent
+from eip.audit.services import audit_record
+from eip.forms_util import add_errors, error_summary
+
+from . import charts, services
+from .forms import AssessmentForm, initial_from
+from .instruments import Instrument, Stage
+from .models import Assessment
+from .selectors import change_over_time, gaps_in, schedule_for_case
+
+
+def _action_for(instrument):
+    # The DASH is often completed by the social worker with the partner.
+    return "assessment.record_dash" if instrument == Instrument.DASH else "assessment.record"
+
+
+@access.policy("assessment.view")
+def case_assessments(request, pk):
+    case = _case(request, pk, "assessment.view")
+    change = change_over_time(case=case)
+    return _render(
+        request,
+        case,
+        "assessments/case_assessments.html",
+        "case-assessments",
+        schedule=schedule_for_case(case=case),
+        stages=Stage.choices,
+        change=change,
+        soag_chart=charts.soag_chart(change["soag"]),
+        needs_chart=charts.needs_chart(change["needs"]),
+        can_record=access.allowed(request.user, "assessment.record", case),
+        can_record_dash=access.allowed(request.user, "assessment.record_dash", case),
+    )
+
+
+def _form_page(request, case, form, heading, instrument, perform, success, current="case-assessments"):
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment = perform(form.service_arguments())
+        except services.AssessmentIncomplete as incomplete:
+            add_errors(incomplete.errors, {"": form})
+        except services.AssessmentError as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, success)
+            gaps = gaps_in(assessment)
+            if gaps:
+                messages.warning(
+                    request, "Gap recorded: " + "; ".join(gaps) + ". Find out at the next session if you can."
+                )
+            return redirect("assessment-detail", pk=case.pk, assessment_pk=assessment.pk)
+    return _render(
+        request,
+        case,
+        "assessments/assessment_form.html",
+        current,
+        form=form,
+        heading=heading,
+        instrument=instrument,
+        errors=error_summary(form),
+    )
+
+
+@access.policy("assessment.record_dash")  # the broadest role set; the instrument's own rule is asked below
+def assessment_new(request, pk, instrument, stage):
+    if instrument not in Instrument.values or stage not in Stage.values:
+        raise Http404
+    case = _case(request, pk, _action_for(instrument))
+    form = AssessmentForm(request.POST or None, instrument=instrument)
+    return _form_page(
+        request,
+        case,
+        form,
+        f"{Instrument(instrument).label}: {Stage(stage).label.lower()}",
+        instrument,
+        lambda args: services.assessment_complete(
+            case=case, user=request.user, instrument=instrument, stage=stage, **args
+        ),
+        f"{Instrument(instrument).label} ({Stage(stage).label.lower()}) completed and locked.",
+    )
+
+
+@access.policy("assessment.view")
+def assessment_detail(request, pk, assessment_pk):
+    case = _case(request, pk, "assessment.view", audit=False)
+    assessment = (
+        Assessment.objects.filter(case=case, pk=assessment_pk)
+        .select_related("completed_by", "supersedes")
+        .prefetch_related("answers")
+        .first()
+    )
+    if assessment is None:
+        raise Http404
+    audit_record(actor=request.user, action=AuditEvent.Action.VIEWED, record=assessment)
+    versions = (
+        Assessment.objects.filter(case=case, instrument=assessment.instrument, stage=assessment.stage)
+        .select_related("completed_by")
+        .order_by("-version")
+    )
+    return _render(
+        request,
+        case,
+        "assessments/assessment_detail.html",
+        "case-assessments",
+        assessment=assessment,
+        versions=list(versions),
+        gaps=gaps_in(assessment),
+        can_correct=assessment.is_current
+        and case.is_open
+        and access.allowed(request.user, _action_for(assessment.instrument), case),
+    )
+
+
+@access.policy("assessment.record_dash")
+def assessment_correct(request, pk, assessment_pk):
+    original = Assessment.objects.filter(case_id=pk, pk=assessment_pk).first()
+    if original is None:
+        raise Http404
+    case = _case(request, pk, _action_for(original.instrument))
+    form = AssessmentForm(
+        request.POST or None, instrument=original.instrument, correcting=True, initial=initial_from(original)
+    )
+    return _form_page(
+        request,
+        case,
+        form,
+        f"Correct the {original.get_instrument_display()} ({original.get_stage_display().lower()})",
+        original.instrument,
+        lambda args: services.assessment_correct(
+            assessment=original,
+            user=request.user,
+            reason=form.cleaned_data.get("correction_reason", ""),
+            **args,
+        ),
+        "Correction saved as a new version. The original is kept.",
+    )
