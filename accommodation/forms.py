@@ -1,0 +1,233 @@
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Field, Fixed, Fluid, Layout, Size
+from django import forms
+
+from eip.fields import DateField
+
+from .models import Placement
+
+
+def _helper(*fields):
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    helper.layout = Layout(*fields)
+    return helper
+
+
+def _money_field(label, **kwargs):
+    return forms.DecimalField(
+        label=label,
+        max_digits=8,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        error_messages={
+            "invalid": "Enter an amount in pounds, for example 65.00",
+            "min_value": "Enter an amount of 0 or more",
+            "max_decimal_places": "Enter pounds and pence, for example 65.50",
+        },
+        **kwargs,
+    )
+
+
+class RequestForm(forms.Form):
+    needed_from = DateField(label="Needed from", required=False)
+    reason = forms.CharField(
+        label="Why is accommodation needed?", required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    risks_and_mitigation = forms.CharField(
+        label="Risks of the move, and how they are mitigated",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Including the risk that the placement is used to keep control.",
+    )
+    scenario_planning = forms.CharField(
+        label="Scenario planning",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What happens if the couple separate after four weeks, or if return home is unsafe.",
+    )
+    housing_options_explained = forms.BooleanField(
+        label="The client and the partner have been told about local housing options", required=False
+    )
+    preferred_area = forms.CharField(label="Preferred area (optional)", required=False)
+    exclusion_areas = forms.CharField(
+        label="Exclusion areas",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Where the client must not be placed, for example near the family home or the children's school. "
+        "Housing sees this, never the partner's address.",
+    )
+    housing_notes = forms.CharField(
+        label="What housing needs to know (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example, mobility needs. Housing sees only this, not the case.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            Field("needed_from"),
+            Field.textarea("reason", rows=4),
+            Field.textarea("risks_and_mitigation", rows=4),
+            Field.textarea("scenario_planning", rows=4),
+            Field.checkbox("housing_options_explained"),
+            Field.text("preferred_area", field_width=Fluid.TWO_THIRDS),
+            Field.textarea("exclusion_areas", rows=3),
+            Field.textarea("housing_notes", rows=3),
+        )
+
+
+class PlacementForm(forms.Form):
+    provider = forms.CharField(label="Provider", error_messages={"required": "Enter the provider"})
+    kind = forms.ChoiceField(
+        label="Type",
+        choices=Placement.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the type of placement"},
+    )
+    address = forms.CharField(
+        label="Address",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter the address of the placement"},
+    )
+    nightly_rate = _money_field("Cost per night (£)", help_text="Leave blank if there is a single amount.")
+    fixed_amount = _money_field("Or a single amount (£)", help_text="For example a deposit or first month's rent.")
+    start_on = DateField(label="Start")
+    planned_end_on = DateField(label="Planned end", help_text="At most four weeks after the start.")
+    distance_miles = forms.DecimalField(
+        label="Distance from the family home (miles)",
+        max_digits=6,
+        decimal_places=1,
+        min_value=0,
+        error_messages={
+            "required": "Enter the distance from the family home",
+            "invalid": "Enter the distance as a number",
+        },
+    )
+    out_of_borough = forms.BooleanField(label="The placement is outside the borough", required=False)
+    out_of_borough_justification = forms.CharField(
+        label="Why a placement outside the borough is safe", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["start_on"].error_messages["required"] = "Enter the start date"
+        self.fields["planned_end_on"].error_messages["required"] = "Enter the planned end date"
+        self.helper = _helper(
+            Field.text("provider", field_width=Fluid.TWO_THIRDS),
+            Field.radios("kind", legend_size=Size.SMALL),
+            Field.textarea("address", rows=3),
+            Field.text("nightly_rate", field_width=Fixed.TEN),
+            Field.text("fixed_amount", field_width=Fixed.TEN),
+            Field("start_on"),
+            Field("planned_end_on"),
+            Field.text("distance_miles", field_width=Fixed.FIVE),
+            Field.checkbox("out_of_borough"),
+            Field.textarea("out_of_borough_justification", rows=3),
+        )
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Decision",
+        choices=[("approve", "Approve the spend"), ("reject", "Reject")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select approve or reject"},
+    )
+    notes = forms.CharField(
+        label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="Needed when you reject."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            Field.radios("decision", legend_size=Size.SMALL, inline=True), Field.textarea("notes", rows=2)
+        )
+
+
+class ExtensionForm(forms.Form):
+    new_end_on = DateField(label="New end date", required=False)
+    reason = forms.CharField(
+        label="Why is an extension needed?", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(Field("new_end_on"), Field.textarea("reason", rows=3))
+
+
+class InvoiceForm(forms.Form):
+    reference = forms.CharField(label="Invoice reference", error_messages={"required": "Enter the invoice reference"})
+    amount = _money_field("Amount (£)")
+    received_on = DateField(label="Date received")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["received_on"].error_messages["required"] = "Enter the date the invoice was received"
+        self.helper = _helper(
+            Field.text("reference", field_width=Fluid.ONE_HALF),
+            Field.text("amount", field_width=Fixed.TEN),
+            Field("received_on"),
+        )
+
+
+class ReturnHomeReviewForm(forms.Form):
+    reviewed_on = DateField(label="Date of the review")
+    risks_to_children = forms.CharField(
+        label="Risks to the children", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    risks_to_adults = forms.CharField(label="Risks to adults", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    support_package = forms.CharField(
+        label="Support package agreed", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    victims_view = forms.CharField(
+        label="The partner's view (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    return_is_safe = forms.ChoiceField(
+        label="Is a return home safe?",
+        choices=[("yes", "Yes"), ("no", "No")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select yes or no"},
+    )
+    protective_steps = forms.CharField(
+        label="If not, the agreed steps to protect the family", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reviewed_on"].error_messages["required"] = "Enter the date of the review"
+        self.helper = _helper(
+            Field("reviewed_on"),
+            Field.textarea("risks_to_children", rows=3),
+            Field.textarea("risks_to_adults", rows=3),
+            Field.textarea("support_package", rows=3),
+            Field.textarea("victims_view", rows=2),
+            Field.radios("return_is_safe", legend_size=Size.SMALL, inline=True),
+            Field.textarea("protective_steps", rows=3),
+        )
+
+    def service_arguments(self):
+        data = dict(self.cleaned_data)
+        data["return_is_safe"] = data["return_is_safe"] == "yes"
+        return data
+
+
+class EndForm(forms.Form):
+    ended_on = DateField(label="Date the client left")
+    move_on = forms.ChoiceField(
+        label="Where did the client move on to?",
+        choices=Placement.MoveOn.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    details = forms.CharField(label="Details", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ended_on"].error_messages["required"] = "Enter the date the client left"
+        self.helper = _helper(
+            Field("ended_on"), Field.radios("move_on", legend_size=Size.SMALL), Field.textarea("details", rows=2)
+        )

@@ -1,0 +1,217 @@
+"""Temporary accommodation: the practitioner's request, the housing SPOC's placement, Camden
+finance's decision against the capped fund, invoices and payments, extensions, the
+return-home review and the move-on outcome.
+
+What each party sees is limited by the policy: housing sees what a booking needs (never the
+partner's address), finance sees placements and money (never case narrative)."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Fund(models.Model):
+    """The accommodation fund held by LB Camden for all boroughs (a programme setting)."""
+
+    name = models.CharField(max_length=100)
+    total = models.DecimalField("total available (£)", max_digits=10, decimal_places=2)
+    places = models.PositiveSmallIntegerField("number of people it can house")
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["active"], condition=Q(active=True), name="one_active_fund")]
+
+    def __str__(self):
+        return self.name
+
+
+class AccommodationRequest(models.Model):
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Waiting for housing"
+        PROPOSED = "proposed", "Placement proposed"
+        APPROVED = "approved", "Placement approved"
+        ENDED = "ended", "Ended"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="accommodation_requests")
+    borough = models.ForeignKey("people.Borough", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.REQUESTED)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    needed_from = models.DateField("needed from")
+    # For practitioners and supervisors only.
+    reason = models.TextField("why accommodation is needed")
+    risks_and_mitigation = models.TextField("risks and how they are mitigated")
+    scenario_planning = models.TextField("scenario planning")
+    housing_options_explained = models.BooleanField("client and partner told of local housing options")
+    # What housing sees.
+    preferred_area = models.CharField("preferred area", max_length=200, blank=True)
+    exclusion_areas = models.TextField("exclusion areas: where the client must not be placed")
+    housing_notes = models.TextField("what housing needs to know", blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        indexes = [models.Index(fields=["borough", "status"], name="accommodation_housing_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(status__in=["requested", "proposed", "approved"]),
+                name="one_open_accommodation_request_per_case",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Accommodation request {self.pk}"
+
+    def audit_label(self):
+        return f"Accommodation request {self.pk} on case {self.case.reference}"
+
+
+class Placement(models.Model):
+    class Kind(models.TextChoices):
+        HOTEL_BNB = "hotel_bnb", "Hotel or B&B"
+        COUNCIL_NOMINATION = "council_nomination", "Council nomination unit"
+        PRIVATE_ROOM = "private_room", "Private rented room"
+        DEPOSIT_RENT = "deposit_rent", "Deposit or first month's rent"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Waiting for finance"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected by finance"
+        ENDED = "ended", "Ended"
+
+    class MoveOn(models.TextChoices):
+        RETURNED_HOME = "returned_home", "Returned home after a return-home review"
+        PRIVATE_RENTED = "private_rented", "Private rented accommodation"
+        FAMILY_FRIENDS = "family_friends", "Family or friends"
+        OTHER = "other", "Other"
+
+    request = models.ForeignKey(AccommodationRequest, on_delete=models.PROTECT, related_name="placements")
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="placements")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROPOSED)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    provider = models.CharField("provider", max_length=200)
+    kind = models.CharField("type", max_length=30, choices=Kind.choices)
+    address = models.TextField("address")  # restricted: never to the borough SPOC or the partner's side
+    nightly_rate = models.DecimalField("cost per night (£)", max_digits=8, decimal_places=2, null=True, blank=True)
+    fixed_amount = models.DecimalField("amount (£)", max_digits=8, decimal_places=2, null=True, blank=True)
+    start_on = models.DateField("start")
+    planned_end_on = models.DateField("planned end")
+    distance_miles = models.DecimalField("distance from the family home (miles)", max_digits=6, decimal_places=1)
+    out_of_borough = models.BooleanField("outside the borough", default=False)
+    out_of_borough_justification = models.TextField(blank=True)
+    committed = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_notes = models.TextField(blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+    move_on = models.CharField(max_length=20, choices=MoveOn.choices, blank=True)
+    move_on_details = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at"]
+        indexes = [models.Index(fields=["fund", "status"], name="placement_fund_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(planned_end_on__gt=models.F("start_on")), name="placement_ends_after_it_starts"
+            ),
+            models.CheckConstraint(
+                condition=Q(nightly_rate__isnull=False) | Q(fixed_amount__isnull=False),
+                name="placement_has_a_cost",
+            ),
+            models.CheckConstraint(
+                condition=Q(out_of_borough=False) | ~Q(out_of_borough_justification=""),
+                name="placement_out_of_borough_justified",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="ended") | (~Q(move_on="") & Q(ended_on__isnull=False)),
+                name="placement_ended_has_move_on",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Placement {self.pk}"
+
+    def audit_label(self):
+        return f"Placement {self.pk} on case {self.request.case.reference}"
+
+    @property
+    def nights(self) -> int:
+        return (self.planned_end_on - self.start_on).days
+
+    def cost_for(self, start, end) -> Decimal:
+        if self.nightly_rate is not None:
+            return self.nightly_rate * (end - start).days
+        return self.fixed_amount or Decimal("0")
+
+
+class PlacementExtension(models.Model):
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Waiting for finance"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="extensions")
+    new_end_on = models.DateField("new end date")
+    reason = models.TextField("why the extension is needed")
+    additional_cost = models.DecimalField(max_digits=10, decimal_places=2)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.REQUESTED)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self):
+        return f"Extension to {self.new_end_on}"
+
+
+class Invoice(models.Model):
+    placement = models.ForeignKey(Placement, on_delete=models.PROTECT, related_name="invoices")
+    reference = models.CharField("invoice reference", max_length=100)
+    amount = models.DecimalField("amount (£)", max_digits=10, decimal_places=2)
+    received_on = models.DateField("date received")
+    paid_on = models.DateField("date paid", null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-received_on"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="invoice_amount_positive")]
+
+    def __str__(self):
+        return self.reference
+
+
+class ReturnHomeReview(models.Model):
+    placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="return_home_reviews")
+    reviewed_on = models.DateField("date of the review")
+    risks_to_children = models.TextField("risks to the children")
+    risks_to_adults = models.TextField("risks to adults")
+    support_package = models.TextField("support package agreed")
+    return_is_safe = models.BooleanField("return home is safe")
+    protective_steps = models.TextField("if return is unsafe, the agreed steps to protect the family", blank=True)
+    victims_view = models.TextField("the partner's view", blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-reviewed_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(return_is_safe=True) | ~Q(protective_steps=""),
+                name="unsafe_return_has_protective_steps",
+            )
+        ]
+
+    def __str__(self):
+        return f"Return-home review {self.reviewed_on}"

@@ -1,0 +1,524 @@
+"""Temporary accommodation rules: up to four weeks, only with both consents and scenario
+planning, booked by the borough's housing SPOC, paid from the capped fund only after Camden
+finance approves — and never over the fund or its number of places, even when two
+approvals race (the fund row is locked while the commitment is checked)."""
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.models import Case
+from cases.services import _event, _locked, live_consents
+from eip.errors import Incomplete, Refused
+from eip.notifications.services import notification_cancel, notification_schedule, notification_send_now
+from eip.people.models import Role, User
+
+from .models import AccommodationRequest, Fund, Invoice, Placement, PlacementExtension, ReturnHomeReview
+
+COMMITTING = (Placement.Status.APPROVED, Placement.Status.ENDED)
+
+
+class AccommodationError(Refused):
+    pass
+
+
+class AccommodationIncomplete(Incomplete, AccommodationError):
+    pass
+
+
+def _money(amount: Decimal) -> str:
+    return f"£{amount:,.2f}"
+
+
+def active_fund() -> Fund:
+    fund = Fund.objects.filter(active=True).first()
+    if fund is None:
+        raise AccommodationError("No accommodation fund is set up. Ask an administrator to add one.")
+    return fund
+
+
+# --- the practitioner's request ----------------------------------------------------------
+
+
+def request_blockers(case) -> list[str]:
+    blockers = []
+    if case.stage not in (Case.Stage.INTERVENTION, Case.Stage.EXIT):
+        blockers.append("Accommodation can be requested once the intervention has started.")
+    consents = live_consents(case)
+    if "client" not in consents:
+        blockers.append("The client's consent is needed.")
+    if "partner" not in consents:
+        blockers.append("The partner's consent is needed.")
+    return blockers
+
+
+@transaction.atomic
+def accommodation_request(
+    *,
+    case,
+    user,
+    needed_from,
+    reason,
+    risks_and_mitigation,
+    scenario_planning,
+    housing_options_explained,
+    preferred_area,
+    exclusion_areas,
+    housing_notes="",
+):
+    case = _locked(case)
+    blockers = request_blockers(case)
+    if blockers:
+        raise AccommodationError("Accommodation cannot be requested yet. " + " ".join(blockers))
+    if case.accommodation_requests.filter(status__in=["requested", "proposed", "approved"]).exists():
+        raise AccommodationError("This case already has an accommodation request in progress.")
+    errors = {}
+    for field, value, message in (
+        ("reason", reason, "Say why accommodation is needed"),
+        ("risks_and_mitigation", risks_and_mitigation, "Describe the risks and how they are mitigated"),
+        (
+            "scenario_planning",
+            scenario_planning,
+            "Record the scenario planning: what happens if the couple separate or return is unsafe",
+        ),
+        ("exclusion_areas", exclusion_areas, "Say where the client must not be placed, or ‘none’"),
+    ):
+        if not (value or "").strip():
+            errors[field] = message
+    if not housing_options_explained:
+        errors["housing_options_explained"] = "Tell the client and the partner about local housing options first"
+    if needed_from is None:
+        errors["needed_from"] = "Enter the date accommodation is needed from"
+    if errors:
+        raise AccommodationIncomplete(errors)
+    request = AccommodationRequest.objects.create(
+        case=case,
+        borough=case.borough,
+        requested_by=user,
+        needed_from=needed_from,
+        reason=reason,
+        risks_and_mitigation=risks_and_mitigation,
+        scenario_planning=scenario_planning,
+        housing_options_explained=True,
+        preferred_area=preferred_area,
+        exclusion_areas=exclusion_areas,
+        housing_notes=housing_notes,
+    )
+    _event(
+        case,
+        user,
+        "accommodation_requested",
+        f"Temporary accommodation requested from {needed_from:%-d %B %Y}",
+    )
+    housing = [u for u in [case.borough.housing_spoc] if u is not None and u.is_active]
+    notification_send_now(
+        recipients=housing,
+        kind="accommodation.requested",
+        key=f"accommodation:{request.pk}:requested",
+        subject=request,
+        link=reverse("housing-request", args=[request.pk]),
+        message=f"Temporary accommodation is needed from {needed_from:%-d %B %Y} for case {case.reference} "
+        f"({case.borough.name}). Open the request to propose a placement.",
+    )
+    return request
+
+
+# --- the housing SPOC's placement --------------------------------------------------------
+
+
+@transaction.atomic
+def placement_propose(
+    *,
+    request,
+    user,
+    provider,
+    kind,
+    address,
+    nightly_rate,
+    fixed_amount,
+    start_on,
+    planned_end_on,
+    distance_miles,
+    out_of_borough,
+    out_of_borough_justification="",
+):
+    request = (
+        AccommodationRequest.objects.select_for_update(of=("self",))
+        .select_related("case", "borough")
+        .get(pk=request.pk)
+    )
+    if request.status not in (AccommodationRequest.Status.REQUESTED, AccommodationRequest.Status.PROPOSED):
+        raise AccommodationError("This request is no longer waiting for a placement.")
+    if request.placements.filter(status=Placement.Status.PROPOSED).exists():
+        raise AccommodationError("A placement for this request is already waiting for finance.")
+    errors = {}
+    if (nightly_rate is None) == (fixed_amount is None):
+        errors["nightly_rate"] = "Give either a cost per night or a single amount"
+    if start_on and planned_end_on:
+        if planned_end_on <= start_on:
+            errors["planned_end_on"] = "The planned end must be after the start"
+        elif (planned_end_on - start_on).days > settings.EIP_PLACEMENT_MAX_DAYS:
+            errors["planned_end_on"] = (
+                "A placement can last at most four weeks (28 nights). Longer stays need "
+                "an extension approved by finance."
+            )
+    if out_of_borough and not (out_of_borough_justification or "").strip():
+        errors["out_of_borough_justification"] = "Explain why a placement outside the borough is safe"
+    if errors:
+        raise AccommodationIncomplete(errors)
+    placement = Placement(
+        request=request,
+        fund=active_fund(),
+        proposed_by=user,
+        provider=provider,
+        kind=kind,
+        address=address,
+        nightly_rate=nightly_rate,
+        fixed_amount=fixed_amount,
+        start_on=start_on,
+        planned_end_on=planned_end_on,
+        distance_miles=distance_miles,
+        out_of_borough=out_of_borough,
+        out_of_borough_justification=out_of_borough_justification or "",
+    )
+    placement.committed = placement.cost_for(start_on, planned_end_on)
+    placement.full_clean()
+    placement.save()
+    request.status = AccommodationRequest.Status.PROPOSED
+    request.save(update_fields=["status"])
+    _event(
+        request.case,
+        user,
+        "placement_proposed",
+        f"Placement proposed by housing: {placement.get_kind_display().lower()}, "
+        f"{start_on:%-d %B} to {planned_end_on:%-d %B}",
+    )
+    notification_send_now(
+        recipients=User.objects.filter(role=Role.FINANCE, is_active=True),
+        kind="accommodation.proposed",
+        key=f"placement:{placement.pk}:proposed",
+        subject=placement,
+        link=reverse("finance-placement", args=[placement.pk]),
+        message=f"A placement costing {_money(placement.committed)} for case {request.case.reference} "
+        f"({request.borough.name}) needs approval.",
+    )
+    return placement
+
+
+# --- the fund -----------------------------------------------------------------------------
+
+
+def fund_position(fund: Fund) -> dict:
+    """Total, committed, spent and remaining, and places used, computed in the database."""
+    committed = fund.placements.filter(status__in=COMMITTING).aggregate(
+        committed=Sum("committed"), people=Count("request__case", distinct=True)
+    )
+    extra = PlacementExtension.objects.filter(placement__fund=fund, status="approved").aggregate(
+        s=Sum("additional_cost")
+    )
+    spent = Invoice.objects.filter(placement__fund=fund, paid_on__isnull=False).aggregate(s=Sum("amount"))
+    total_committed = (committed["committed"] or Decimal("0")) + (extra["s"] or Decimal("0"))
+    return {
+        "total": fund.total,
+        "committed": total_committed,
+        "spent": spent["s"] or Decimal("0"),
+        "remaining": fund.total - total_committed,
+        "places": fund.places,
+        "people": committed["people"],
+        "places_left": fund.places - committed["people"],
+    }
+
+
+def fund_by_borough(fund: Fund) -> list[dict]:
+    # Two grouped queries: summing invoices in the same query would repeat each placement's
+    # commitment once per invoice.
+    committed = {
+        r["request__borough__name"]: r
+        for r in fund.placements.filter(status__in=COMMITTING)
+        .values("request__borough__name")
+        .annotate(committed=Sum("committed"), placements=Count("pk"))
+    }
+    spent = dict(
+        Invoice.objects.filter(placement__fund=fund, paid_on__isnull=False)
+        .values_list("placement__request__borough__name")
+        .annotate(s=Sum("amount"))
+    )
+    return [
+        {
+            "borough": name,
+            "committed": row["committed"],
+            "placements": row["placements"],
+            "spent": spent.get(name, Decimal("0")),
+        }
+        for name, row in sorted(committed.items())
+    ]
+
+
+def _check_fund(fund: Fund, additional: Decimal, case) -> None:
+    """Refuse a commitment the fund cannot bear. The caller holds the fund row's lock."""
+    position = fund_position(fund)
+    if additional > position["remaining"]:
+        raise AccommodationError(
+            f"Approving this would commit {_money(additional)} but only {_money(position['remaining'])} of the "
+            f"{_money(fund.total)} fund remains. Reject it, or ask housing for a cheaper placement."
+        )
+    already_housed = fund.placements.filter(status__in=COMMITTING, request__case=case).exists()
+    if not already_housed and position["people"] >= fund.places:
+        raise AccommodationError(
+            f"The fund's {fund.places} places are all committed. No further person can be placed from it."
+        )
+
+
+def _schedule_expiry(placement):
+    case = placement.request.case
+    recipients = [u for u in (case.practitioner, placement.request.borough.housing_spoc) if u and u.is_active]
+    for days in settings.EIP_PLACEMENT_REMINDER_DAYS:
+        when = placement.planned_end_on - timedelta(days=days)
+        notification_schedule(
+            recipients=recipients,
+            kind="accommodation.ending",
+            key=f"placement:{placement.pk}:ends:{placement.planned_end_on}:{days}",
+            subject=placement,
+            link=reverse("case-accommodation", args=[case.pk]),
+            due_at=timezone.make_aware(datetime.combine(when, time(9))),
+            message=f"The temporary accommodation for case {case.reference} ends on "
+            f"{placement.planned_end_on:%A %-d %B %Y} ({days} day{'s' if days > 1 else ''} from the reminder). "
+            f"Plan the move-on, or ask for an extension.",
+        )
+
+
+@transaction.atomic
+def placement_decide(*, placement, user, approve: bool, notes=""):
+    # Lock the fund first, always in the same order, so concurrent approvals queue here.
+    fund = Fund.objects.select_for_update().get(pk=placement.fund_id)
+    placement = (
+        Placement.objects.select_for_update(of=("self",))
+        .select_related("request__case", "request__borough")
+        .get(pk=placement.pk)
+    )
+    if placement.status != Placement.Status.PROPOSED:
+        raise AccommodationError("This placement has already been decided.")
+    request = placement.request
+    if approve:
+        _check_fund(fund, placement.committed, request.case)
+        placement.status = Placement.Status.APPROVED
+        request.status = AccommodationRequest.Status.APPROVED
+    else:
+        if not notes.strip():
+            raise AccommodationIncomplete({"notes": "Say why the spend is rejected"})
+        placement.status = Placement.Status.REJECTED
+        request.status = AccommodationRequest.Status.REQUESTED
+    placement.decided_by, placement.decided_at, placement.decision_notes = user, timezone.now(), notes.strip()
+    placement.save()
+    request.save(update_fields=["status"])
+    verb = "approved" if approve else "rejected"
+    _event(
+        request.case,
+        user,
+        f"placement_{verb}",
+        f"Placement {verb} by finance ({_money(placement.committed)})",
+    )
+    if approve:
+        _schedule_expiry(placement)
+    recipients = [u for u in (request.case.practitioner, request.borough.housing_spoc) if u and u.is_active]
+    notification_send_now(
+        recipients=recipients,
+        kind=f"accommodation.{verb}",
+        key=f"placement:{placement.pk}:{verb}",
+        subject=placement,
+        link=reverse("case-accommodation", args=[request.case.pk]),
+        message=f"Finance has {verb} the placement for case {request.case.reference}."
+        + (f" Reason: {notes.strip()}" if not approve else ""),
+    )
+    return placement
+
+
+# --- extensions ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def extension_request(*, placement, user, new_end_on, reason):
+    placement = Placement.objects.select_for_update().get(pk=placement.pk)
+    if placement.status != Placement.Status.APPROVED:
+        raise AccommodationError("Only a current placement can be extended.")
+    errors = {}
+    if not reason.strip():
+        errors["reason"] = "Say why the extension is needed"
+    if new_end_on is None or new_end_on <= placement.planned_end_on:
+        errors["new_end_on"] = f"The new end date must be after {placement.planned_end_on:%-d %B %Y}"
+    if errors:
+        raise AccommodationIncomplete(errors)
+    if placement.extensions.filter(status="requested").exists():
+        raise AccommodationError("An extension is already waiting for finance.")
+    additional = placement.cost_for(placement.planned_end_on, new_end_on) if placement.nightly_rate else Decimal("0")
+    extension = PlacementExtension.objects.create(
+        placement=placement,
+        new_end_on=new_end_on,
+        reason=reason.strip(),
+        additional_cost=additional,
+        requested_by=user,
+    )
+    _event(placement.request.case, user, "extension_requested", f"Extension to {new_end_on:%-d %B} requested")
+    notification_send_now(
+        recipients=User.objects.filter(role=Role.FINANCE, is_active=True),
+        kind="accommodation.extension",
+        key=f"extension:{extension.pk}:requested",
+        subject=placement,
+        link=reverse("finance-placement", args=[placement.pk]),
+        message=f"An extension costing {_money(additional)} for case {placement.request.case.reference} "
+        f"needs approval.",
+    )
+    return extension
+
+
+@transaction.atomic
+def extension_decide(*, extension, user, approve: bool, notes=""):
+    fund = Fund.objects.select_for_update().get(pk=extension.placement.fund_id)
+    extension = (
+        PlacementExtension.objects.select_for_update(of=("self",))
+        .select_related("placement__request__case")
+        .get(pk=extension.pk)
+    )
+    placement = Placement.objects.select_for_update().get(pk=extension.placement_id)
+    if extension.status != PlacementExtension.Status.REQUESTED:
+        raise AccommodationError("This extension has already been decided.")
+    if approve:
+        _check_fund(fund, extension.additional_cost, extension.placement.request.case)
+        notification_cancel(subject=placement, kind="accommodation.ending")
+        placement.planned_end_on = extension.new_end_on
+        placement.save(update_fields=["planned_end_on"])
+        _schedule_expiry(placement)
+    elif not notes.strip():
+        raise AccommodationIncomplete({"notes": "Say why the extension is rejected"})
+    extension.status = "approved" if approve else "rejected"
+    extension.decided_by, extension.decided_at, extension.decision_notes = user, timezone.now(), notes.strip()
+    extension.save()
+    _event(
+        placement.request.case,
+        user,
+        "extension_decided",
+        f"Extension to {extension.new_end_on:%-d %B} {extension.status} by finance",
+    )
+    return extension
+
+
+# --- money --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def invoice_record(*, placement, user, reference, amount, received_on):
+    if placement.status not in COMMITTING:
+        raise AccommodationError("Invoices can be recorded only for approved placements.")
+    if amount is None or amount <= 0:
+        raise AccommodationIncomplete({"amount": "Enter the amount of the invoice"})
+    invoice = Invoice(
+        placement=placement, reference=reference, amount=amount, received_on=received_on, recorded_by=user
+    )
+    invoice.full_clean()
+    invoice.save()
+    return invoice
+
+
+@transaction.atomic
+def invoice_pay(*, invoice, user, paid_on):
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if invoice.paid_on:
+        raise AccommodationError("This invoice is already paid.")
+    invoice.paid_on = paid_on
+    invoice.save(update_fields=["paid_on"])
+    return invoice
+
+
+# --- return home and move-on --------------------------------------------------------------
+
+
+@transaction.atomic
+def return_home_review_record(
+    *,
+    placement,
+    user,
+    reviewed_on,
+    risks_to_children,
+    risks_to_adults,
+    support_package,
+    return_is_safe,
+    protective_steps="",
+    victims_view="",
+):
+    errors = {}
+    for field, value, message in (
+        ("risks_to_children", risks_to_children, "Record the risks to the children"),
+        ("risks_to_adults", risks_to_adults, "Record the risks to adults"),
+        ("support_package", support_package, "Record the support package agreed"),
+    ):
+        if not value.strip():
+            errors[field] = message
+    if not return_is_safe and not protective_steps.strip():
+        errors["protective_steps"] = "Return is unsafe: record the agreed steps to protect the family"
+    if errors:
+        raise AccommodationIncomplete(errors)
+    review = ReturnHomeReview.objects.create(
+        placement=placement,
+        reviewed_on=reviewed_on,
+        risks_to_children=risks_to_children,
+        risks_to_adults=risks_to_adults,
+        support_package=support_package,
+        return_is_safe=return_is_safe,
+        protective_steps=protective_steps,
+        victims_view=victims_view,
+        recorded_by=user,
+    )
+    _event(
+        placement.request.case,
+        user,
+        "return_home_review",
+        "Return-home review: " + ("return assessed as safe" if return_is_safe else "return assessed as unsafe"),
+    )
+    return review
+
+
+@transaction.atomic
+def placement_end(*, placement, user, ended_on, move_on, details=""):
+    placement = Placement.objects.select_for_update(of=("self",)).select_related("request__case").get(pk=placement.pk)
+    if placement.status != Placement.Status.APPROVED:
+        raise AccommodationError("Only a current placement can be ended.")
+    if move_on not in Placement.MoveOn.values:
+        raise AccommodationIncomplete({"move_on": "Select where the client moved on to"})
+    if (
+        move_on == Placement.MoveOn.RETURNED_HOME
+        and not placement.return_home_reviews.filter(return_is_safe=True).exists()
+    ):
+        raise AccommodationIncomplete({"move_on": "A return home needs a return-home review that found it safe"})
+    if move_on == Placement.MoveOn.OTHER and not details.strip():
+        raise AccommodationIncomplete({"details": "Say where the client moved on to"})
+    placement.status, placement.ended_on, placement.move_on, placement.move_on_details = (
+        Placement.Status.ENDED,
+        ended_on,
+        move_on,
+        details.strip(),
+    )
+    placement.save()
+    request = placement.request
+    request.status = AccommodationRequest.Status.ENDED
+    request.save(update_fields=["status"])
+    notification_cancel(subject=placement, kind="accommodation.ending")
+    _event(
+        request.case,
+        user,
+        "placement_ended",
+        f"Accommodation ended: {placement.get_move_on_display().lower()}",
+    )
+    return placement
+
+
+def current_placement(case) -> Placement | None:
+    return Placement.objects.filter(request__case=case, status=Placement.Status.APPROVED).first()
+
+
+def days_left(placement, today: date | None = None) -> int:
+    return (placement.planned_end_on - (today or timezone.localdate())).days
