@@ -1,0 +1,58 @@
+from celery import shared_task
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from eip.people.models import Role, User
+from eip.workdays import is_working_day
+
+from .formats import report_csv, report_pdf
+from .models import ReportDelivery
+from .report import monitoring_report, previous_month
+
+
+def first_working_day(day) -> bool:
+    first = day.replace(day=1)
+    while not is_working_day(first):
+        first = first.replace(day=first.day + 1)
+    return day == first
+
+
+@shared_task(acks_late=True)
+def monthly_report_send(today_iso: str | None = None) -> bool:
+    """Beat runs this every morning. On the first working day of a month it sends last
+    month's report to the programme managers, once: the delivery row is claimed first, and a
+    claimed row that was never sent (worker killed) is picked up by the next run."""
+    today = timezone.datetime.fromisoformat(today_iso).date() if today_iso else timezone.localdate()
+    if not first_working_day(today) and not ReportDelivery.objects.filter(sent_at__isnull=True).exists():
+        return False
+    period = previous_month(today)
+    try:
+        with transaction.atomic():
+            delivery, _ = ReportDelivery.objects.get_or_create(
+                period_start=period.start, defaults={"period_end": period.end}
+            )
+    except IntegrityError:
+        return False
+    with transaction.atomic():
+        delivery = (
+            ReportDelivery.objects.select_for_update(skip_locked=True)
+            .filter(pk=delivery.pk, sent_at__isnull=True)
+            .first()
+        )
+        if delivery is None:
+            return False
+        report = monitoring_report(period=period)
+        managers = [u.email for u in User.objects.filter(role=Role.PROGRAMME_MANAGER, is_active=True)]
+        message = EmailMessage(
+            subject=f"EIP: MOPAC monitoring report, {period.start:%B %Y}",
+            body=f"The monitoring report for {period.label()} is attached as PDF and CSV. "
+            f"{report['monitoring']['referrals_received']} referrals were received.",
+            to=managers,
+        )
+        message.attach(f"eip-monitoring-{period.start:%Y-%m}.pdf", report_pdf(report), "application/pdf")
+        message.attach(f"eip-monitoring-{period.start:%Y-%m}.csv", report_csv(report), "text/csv")
+        message.send()
+        delivery.sent_at, delivery.recipients = timezone.now(), len(managers)
+        delivery.save(update_fields=["sent_at", "recipients"])
+    return True

@@ -1,0 +1,92 @@
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from eip import access
+from eip.audit.models import AuditEvent
+from eip.audit.services import audit_record
+from eip.forms_util import error_summary
+
+from . import export
+from .charts import report_charts
+from .formats import report_csv, report_json, report_pdf, suppress_small
+from .forms import PeriodForm
+from .report import Period, monitoring_report, previous_month
+
+CONTENT_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8", "pdf": "application/pdf"}
+
+
+@access.policy("report.view")
+def monitoring_report_view(request):
+    last_month = previous_month(timezone.localdate())
+    form = PeriodForm(request.GET or None, initial={"date_from": last_month.start, "date_to": last_month.end})
+    if request.GET and not form.is_valid():
+        return render(request, "evaluation/report.html", {"form": form, "errors": error_summary(form)})
+    data = form.cleaned_data if request.GET else {"date_from": last_month.start, "date_to": last_month.end}
+    period = Period(data["date_from"], data["date_to"])
+    report = monitoring_report(period=period)
+    if data.get("suppress"):
+        report = suppress_small(report, data["suppress"])
+    output = request.GET.get("format", "html")
+    if output in CONTENT_TYPES:
+        audit_record(
+            actor=request.user,
+            action=AuditEvent.Action.EXPORTED,
+            label=f"Monitoring report {period.start}..{period.end}",
+            detail={"format": output},
+        )
+        content = {"json": report_json, "csv": report_csv, "pdf": report_pdf}[output](report)
+        response = HttpResponse(content, content_type=CONTENT_TYPES[output])
+        response["Content-Disposition"] = (
+            f'attachment; filename="eip-monitoring-{period.start:%Y-%m-%d}-to-{period.end:%Y-%m-%d}.{output}"'
+        )
+        return response
+    query = request.GET.copy()
+    query.pop("format", None)
+    if not request.GET:
+        query.update(
+            {
+                "date_from_0": last_month.start.day,
+                "date_from_1": last_month.start.month,
+                "date_from_2": last_month.start.year,
+                "date_to_0": last_month.end.day,
+                "date_to_1": last_month.end.month,
+                "date_to_2": last_month.end.year,
+            }
+        )
+    return render(
+        request,
+        "evaluation/report.html",
+        {
+            "form": form,
+            "report": report,
+            "period": period,
+            "charts": report_charts(report),
+            "query": query.urlencode(),
+            "suppressed": bool(data.get("suppress")),
+        },
+    )
+
+
+@access.policy("evaluation.export")
+def evaluation_export(request):
+    return render(request, "evaluation/export.html")
+
+
+def _stream(request, name, columns, rows):
+    audit_record(actor=request.user, action=AuditEvent.Action.EXPORTED, label=f"Evaluation export: {name}")
+    response = StreamingHttpResponse(export.csv_lines(columns, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="eip-evaluation-{name}-{timezone.localdate():%Y-%m-%d}.csv"'
+    )
+    return response
+
+
+@access.policy("evaluation.export")
+def evaluation_export_referrals(request):
+    return _stream(request, "referrals", export.REFERRAL_COLUMNS, export.referral_rows())
+
+
+@access.policy("evaluation.export")
+def evaluation_export_assessments(request):
+    return _stream(request, "assessments", export.ASSESSMENT_COLUMNS, export.assessment_rows())
