@@ -1,0 +1,72 @@
+import os
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from eip.people.models import Role
+from tests.factories import BoroughFactory, UserFactory
+
+
+def pytest_sessionstart(session):
+    # CI sets EIP_REQUIRE_SERVICES: the suite must run on real PostgreSQL and Redis, and
+    # stops with a failure rather than quietly falling back to SQLite or memory.
+    if os.environ.get("EIP_REQUIRE_SERVICES"):
+        engine = settings.DATABASES["default"]["ENGINE"]
+        broker = settings.CELERY_BROKER_URL
+        if "postgresql" not in engine or not broker.startswith("redis://"):
+            pytest.exit(
+                f"PostgreSQL and Redis are required (database engine {engine}, broker {broker})",
+                returncode=3,
+            )
+
+
+@pytest.fixture
+def is_postgres():
+    return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def camden(db):
+    return BoroughFactory(name="Camden", code="camden")
+
+
+@pytest.fixture
+def sutton(db):
+    return BoroughFactory(name="Sutton", code="sutton")
+
+
+@pytest.fixture
+def users(db, camden):
+    """One signed-up user per role; borough roles in Camden."""
+    return {role: UserFactory(role=role, full_name=f"{role.label} One") for role in Role}
+
+
+@pytest.fixture
+def client_for(client):
+    """A test client signed in as the given user."""
+
+    def sign_in(user):
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return sign_in
+
+
+@pytest.fixture(scope="session")
+def _chromium():
+    from tests.browser import chromium
+
+    driver = chromium()
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def browser(_chromium, live_server, transactional_db):
+    """Headless Chromium pointed at the live server, with a clean cookie jar."""
+    from tests.browser import Browser
+
+    _chromium.delete_all_cookies()
+    yield Browser(_chromium, live_server.url)
+    _chromium.delete_all_cookies()

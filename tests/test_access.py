@@ -1,0 +1,459 @@
+"""The one permission policy: every URL x every role gets the expected answer, and no
+view exists without a policy mark. New URLs must be added to EXPECTED, or the first test
+fails."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+from guardian.shortcuts import assign_perm
+
+from accommodation import services as accommodation_services
+from assessments.services import assessment_complete
+from cases import services
+from cases.models import Case
+from eip import access
+from eip.notifications.services import notification_send_now
+from eip.notifications.tasks import notification_deliver
+from eip.people.models import Borough, Role
+from referrals.models import AddressChange, LateReferralAgreement
+from tests.assessment_factories import dash
+from tests.factories import UserFactory
+from tests.referral_factories import make_case, make_referral
+
+ALL = frozenset(Role)
+OK, DENIED, REDIRECT, NOT_FOUND = 200, 403, 302, 404
+
+
+def _only(*roles):
+    return {role: (OK if role in roles else DENIED) for role in Role}
+
+
+def _all(status):
+    return dict.fromkeys(Role, status)
+
+
+# url name -> (method, {role: expected status}, expected status when signed out)
+EXPECTED = {
+    "root": ("GET", _all(REDIRECT), REDIRECT),
+    "home": ("GET", _all(OK), REDIRECT),
+    "notification-list": ("GET", _all(OK), REDIRECT),
+    # Marking a notification read redirects; someone else's notification is "not found".
+    "notification-read": ("POST", _all(REDIRECT), REDIRECT),
+    "borough-list": ("GET", _all(OK), REDIRECT),
+    "audit-log": ("GET", _only(Role.SUPERVISOR, Role.ADMINISTRATOR), REDIRECT),
+    "login": ("GET", _all(REDIRECT), OK),
+    "two-factor-verify": ("GET", _all(OK), REDIRECT),
+    "two-factor-setup": ("GET", _all(OK), REDIRECT),
+    "logout": ("POST", _all(REDIRECT), REDIRECT),
+    "password_change": ("GET", _all(OK), REDIRECT),
+    "password_change_done": ("GET", _all(OK), REDIRECT),
+    "password_reset": ("GET", _all(OK), OK),
+    "password_reset_done": ("GET", _all(OK), OK),
+    "password_reset_confirm": ("GET", _all(OK), OK),
+    "password_reset_complete": ("GET", _all(OK), OK),
+    "referral-list": (
+        "GET",
+        _only(Role.SOCIAL_WORKER, Role.BOROUGH_SPOC, Role.PRACTITIONER, Role.SUPERVISOR),
+        REDIRECT,
+    ),
+    "referral-new": ("GET", _only(Role.SOCIAL_WORKER), REDIRECT),
+    # A Camden referral made by users[SOCIAL_WORKER]: its referrer, Camden's SPOC and the
+    # practitioners and supervisors see it.
+    "referral-detail": (
+        "GET",
+        _only(Role.SOCIAL_WORKER, Role.BOROUGH_SPOC, Role.PRACTITIONER, Role.SUPERVISOR),
+        REDIRECT,
+    ),
+    # Submitted, so no longer editable: the referrer is told it is not there.
+    "referral-edit": ("GET", {**_only(), Role.SOCIAL_WORKER: NOT_FOUND}, REDIRECT),
+    "referral-acknowledge": ("GET", _only(Role.PRACTITIONER), REDIRECT),
+    "referral-request-information": ("GET", _only(Role.PRACTITIONER), REDIRECT),
+    "referral-decline": ("GET", _only(Role.PRACTITIONER), REDIRECT),
+    "referral-late-agreement": ("GET", _only(Role.PRACTITIONER), REDIRECT),
+    "referral-person": ("POST", {**_only(), Role.PRACTITIONER: REDIRECT}, REDIRECT),
+    "referral-accept": ("POST", {**_only(), Role.PRACTITIONER: REDIRECT}, REDIRECT),
+    "referral-agreement-document": ("GET", _only(Role.PRACTITIONER), REDIRECT),
+    # Deciding a safe-address change: practitioners and supervisors (the change itself is refused
+    # to its requester; the record's answer is a redirect with that message).
+    "referral-address-change": ("POST", {**_only(), Role.PRACTITIONER: REDIRECT, Role.SUPERVISOR: REDIRECT}, REDIRECT),
+}
+CASE_READERS = (Role.SOCIAL_WORKER, Role.BOROUGH_SPOC, Role.PRACTITIONER, Role.SUPERVISOR)
+for _name in (
+    "case-list",
+    "case-detail",
+    "case-plan",
+    "case-consent",
+    "case-sessions",
+    "case-meetings",
+    "case-risk",
+    "case-onward",
+    "case-close",
+    "consultation-invitation",
+    "meeting-invitation",
+):
+    EXPECTED[_name] = ("GET", _only(*CASE_READERS), REDIRECT)
+ASSESSMENT_READERS = (Role.SOCIAL_WORKER, Role.PRACTITIONER, Role.SUPERVISOR)
+EXPECTED["case-assessments"] = ("GET", _only(*ASSESSMENT_READERS), REDIRECT)
+EXPECTED["assessment-detail"] = ("GET", _only(*ASSESSMENT_READERS), REDIRECT)
+# The records use a DASH, which the referring social worker may also record and correct.
+EXPECTED["assessment-new"] = ("GET", _only(Role.SOCIAL_WORKER, Role.PRACTITIONER), REDIRECT)
+EXPECTED["assessment-correct"] = ("GET", _only(Role.SOCIAL_WORKER, Role.PRACTITIONER), REDIRECT)
+EXPECTED.update(
+    {
+        "case-accommodation": ("GET", _only(Role.SOCIAL_WORKER, Role.PRACTITIONER, Role.SUPERVISOR), REDIRECT),
+        "housing-list": ("GET", _only(Role.HOUSING_SPOC), REDIRECT),
+        "housing-request": ("GET", _only(Role.HOUSING_SPOC), REDIRECT),
+        "finance-overview": ("GET", _only(Role.FINANCE, Role.PROGRAMME_MANAGER, Role.SUPERVISOR), REDIRECT),
+        "finance-placement": ("GET", _only(Role.FINANCE), REDIRECT),
+        "invoice-pay": ("POST", {**_only(), Role.FINANCE: REDIRECT}, REDIRECT),
+        "agreement-pdf": ("GET", _only(Role.PRACTITIONER, Role.SUPERVISOR, Role.HOUSING_SPOC), REDIRECT),
+    }
+)
+EXPECTED.update(
+    {
+        "monitoring-report": ("GET", _only(Role.PROGRAMME_MANAGER, Role.SUPERVISOR), REDIRECT),
+        # The evaluator gets the anonymised export and nothing else.
+        "evaluation-export": ("GET", _only(Role.EVALUATOR), REDIRECT),
+        "evaluation-export-referrals": ("GET", _only(Role.EVALUATOR), REDIRECT),
+        "evaluation-export-assessments": ("GET", _only(Role.EVALUATOR), REDIRECT),
+    }
+)
+EXPECTED["invitation-send"] = ("POST", {**_only(), Role.PRACTITIONER: REDIRECT}, REDIRECT)
+EXPECTED.update(
+    {
+        # Safety planning and partner support: never the borough SPOC.
+        "case-partner": ("GET", _only(Role.SOCIAL_WORKER, Role.PRACTITIONER, Role.SUPERVISOR), REDIRECT),
+        "case-accessibility": ("GET", _only(Role.PRACTITIONER), REDIRECT),
+        # The emergency-access form says nothing about the case; granting needs a reason (tested apart).
+        "case-break-glass": ("GET", _only(Role.SOCIAL_WORKER, Role.BOROUGH_SPOC), REDIRECT),
+        # The social worker obtains consent, so may record a withdrawal too.
+        "consent-withdraw": ("GET", _only(Role.SOCIAL_WORKER, Role.PRACTITIONER), REDIRECT),
+        "risk-action-done": ("POST", {**_only(), Role.PRACTITIONER: REDIRECT}, REDIRECT),
+        "onward-update": ("POST", {**_only(), Role.PRACTITIONER: REDIRECT}, REDIRECT),
+        "case-exit": ("POST", {**_only(), Role.PRACTITIONER: REDIRECT}, REDIRECT),
+    }
+)
+
+# Record pages asked for a referral from another borough (Sutton): only the roles that see
+# every referral get it; everyone else gets "not found" or "forbidden", never data.
+OTHER_BOROUGH = {
+    "referral-detail": {
+        **_only(Role.PRACTITIONER, Role.SUPERVISOR),
+        Role.SOCIAL_WORKER: NOT_FOUND,
+        Role.BOROUGH_SPOC: NOT_FOUND,
+    },
+    "referral-edit": {**_only(), Role.SOCIAL_WORKER: NOT_FOUND},
+    "case-detail": {
+        **_only(Role.PRACTITIONER, Role.SUPERVISOR),
+        Role.SOCIAL_WORKER: NOT_FOUND,
+        Role.BOROUGH_SPOC: NOT_FOUND,
+    },
+    "case-partner": {**_only(Role.PRACTITIONER, Role.SUPERVISOR), Role.SOCIAL_WORKER: NOT_FOUND},
+    "case-plan": {
+        **_only(Role.PRACTITIONER, Role.SUPERVISOR),
+        Role.SOCIAL_WORKER: NOT_FOUND,
+        Role.BOROUGH_SPOC: NOT_FOUND,
+    },
+}
+
+
+def _patterns(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            yield from _patterns(entry, entry.namespace or namespace)
+        elif isinstance(entry, URLPattern):
+            yield namespace, entry
+
+
+def _app_patterns():
+    return [(ns, p) for ns, p in _patterns() if ns != "admin"]
+
+
+def test_every_url_is_in_the_table():
+    names = {p.name for _, p in _app_patterns()}
+    assert names == set(EXPECTED), "add new URLs to EXPECTED with the answer for every role"
+
+
+def test_every_view_declares_its_policy():
+    for _, pattern in _app_patterns():
+        view = getattr(pattern.callback, "view_class", pattern.callback)
+        assert hasattr(view, "policy_action"), f"{pattern.name} has no access.policy mark"
+        action = view.policy_action
+        assert action is None or action in access.ROLE_RULES, pattern.name
+
+
+@pytest.fixture
+def records(users, sutton):
+    camden_referral = make_referral(users[Role.SOCIAL_WORKER])
+    camden_referral.outside_window = True
+    camden_referral.save()
+    agreement = LateReferralAgreement.objects.create(
+        referral=camden_referral,
+        party="delivery_partner",
+        agreed_by="A Person",
+        agreed_on=date(2021, 1, 4),
+        document=SimpleUploadedFile("a.pdf", b"%PDF-1.4 test"),
+        recorded_by=users[Role.PRACTITIONER],
+    )
+    sutton_worker = UserFactory(role=Role.SOCIAL_WORKER, borough=sutton)
+    practitioner = users[Role.PRACTITIONER]
+    case = make_case(users[Role.SOCIAL_WORKER], practitioner)
+    consultation = services.consultation_schedule(
+        case=case, user=practitioner, scheduled_at=timezone.now(), modality="video", attendees="SW"
+    )
+    consent = services.consent_record(
+        case=case,
+        user=practitioner,
+        party="client",
+        given_on=date(2026, 1, 5),
+        method="written",
+        obtained_by="SW",
+        sharing="Practitioner and social worker",
+    )
+    services.meeting_arrange(case=case, user=practitioner, at=timezone.now())
+    services.risk_actions_raise(case=case, user=practitioner, reason="Test")
+    onward = services.onward_referral_record(case=case, user=practitioner, service="dvpp", made_on=date(2026, 1, 5))
+    Case.objects.filter(pk=case.pk).update(stage=Case.Stage.INTERVENTION, intervention_started_on=date(2026, 1, 5))
+    case.refresh_from_db()
+    assessment = assessment_complete(
+        case=case,
+        user=practitioner,
+        instrument="dash",
+        stage="intake",
+        assessed_on=date(2026, 1, 6),
+        answers=dash(2),
+    )
+    services.consent_record(
+        case=case,
+        user=practitioner,
+        party="partner",
+        given_on=date(2026, 1, 5),
+        method="written",
+        obtained_by="SW",
+        sharing="Practitioner and social worker",
+    )
+    accommodation = accommodation_services.accommodation_request(
+        case=case,
+        user=practitioner,
+        needed_from=date(2026, 2, 1),
+        reason="Reason",
+        risks_and_mitigation="Risks",
+        scenario_planning="Plan",
+        housing_options_explained=True,
+        preferred_area="North",
+        exclusion_areas="NW1",
+    )
+    placement = accommodation_services.placement_propose(
+        request=accommodation,
+        user=users[Role.HOUSING_SPOC],
+        provider="Hotel",
+        kind="hotel_bnb",
+        address="1 Road",
+        nightly_rate=Decimal("60"),
+        fixed_amount=None,
+        start_on=date(2026, 2, 1),
+        planned_end_on=date(2026, 2, 8),
+        distance_miles=Decimal("3"),
+        out_of_borough=False,
+    )
+    placement = accommodation_services.placement_decide(placement=placement, user=users[Role.FINANCE], approve=True)
+    invoice = accommodation_services.invoice_record(
+        placement=placement,
+        user=users[Role.FINANCE],
+        reference="INV-1",
+        amount=Decimal("420"),
+        received_on=date(2026, 2, 9),
+    )
+    partner = camden_referral.partner
+    partner.safe_address = True
+    partner.save()
+    address_change = AddressChange.objects.create(partner=partner, address="2 New Road", requested_by=sutton_worker)
+    return {
+        "address_change": address_change,
+        "accommodation": accommodation,
+        "placement": placement,
+        "invoice": invoice,
+        "assessment": assessment,
+        "referral": camden_referral,
+        "agreement": agreement,
+        "other_referral": make_referral(sutton_worker),
+        "case": case,
+        "other_case": make_case(sutton_worker, practitioner),
+        "consultation": consultation,
+        "consent": consent,
+        "onward": onward,
+        "risk_action": case.risk_actions.first(),
+    }
+
+
+CASE_RECORD_ARGS = {
+    "consultation-invitation": "consultation",
+    "consent-withdraw": "consent",
+    "risk-action-done": "risk_action",
+    "onward-update": "onward",
+    "assessment-detail": "assessment",
+    "assessment-correct": "assessment",
+}
+
+
+ACCOMMODATION_URLS = {
+    "housing-request": ("accommodation",),
+    "finance-placement": ("placement",),
+    "invoice-pay": ("placement", "invoice"),
+    "agreement-pdf": ("placement",),
+}
+
+
+def _url_for(name, user, other_user, records=None, other_borough=False):
+    if name in ACCOMMODATION_URLS:
+        return reverse(name, args=[records[key].pk for key in ACCOMMODATION_URLS[name]])
+    if (
+        name.startswith(
+            (
+                "case-",
+                "consultation-",
+                "consent-",
+                "meeting-",
+                "risk-",
+                "onward-",
+                "invitation-",
+                "assessment-",
+            )
+        )
+        and name != "case-list"
+    ):
+        case = records["other_case" if other_borough else "case"]
+        extra = [records[CASE_RECORD_ARGS[name]].pk] if name in CASE_RECORD_ARGS else []
+        if name == "invitation-send":
+            extra = ["meeting"]
+        if name == "assessment-new":
+            extra = ["dash", "mid"]
+        return reverse(name, args=[case.pk, *extra])
+    if name.startswith("referral-") and name not in ("referral-list", "referral-new"):
+        referral = records["other_referral" if other_borough else "referral"]
+        if name == "referral-agreement-document":
+            return reverse(name, args=[referral.pk, records["agreement"].pk])
+        if name == "referral-address-change":
+            return reverse(name, args=[referral.pk, records["address_change"].pk])
+        return reverse(name, args=[referral.pk])
+    if name == "notification-read":
+        notification = notification_send_now(
+            recipients=[user or other_user],
+            kind="test",
+            key=f"test-{name}",
+            message="Referral EIP-2026-0001 needs acknowledging",
+        )[0]
+        notification_deliver(notification.pk)
+        return reverse(name, args=[notification.pk])
+    if name == "password_reset_confirm":
+        return reverse(name, args=["MQ", "not-a-token"])
+    return reverse(name)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_url_answers_each_role_as_expected(name, users, records, client):
+    method, by_role, signed_out = EXPECTED[name]
+    for role in Role:
+        user = users[role]
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        url = _url_for(name, user, users[Role.PRACTITIONER], records)
+        response = getattr(client, method.lower())(url)
+        assert response.status_code == by_role[role], (name, role, response.status_code)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        if response.status_code in (DENIED, NOT_FOUND):
+            assert b"Daniel" not in body and b"Chloe" not in body
+        if role not in (Role.PRACTITIONER, Role.SUPERVISOR, Role.SOCIAL_WORKER):
+            assert b"Chloe" not in body  # partner details only to those three
+        client.logout()
+    url = _url_for(name, None, users[Role.PRACTITIONER], records)
+    response = getattr(client, method.lower())(url)
+    assert response.status_code == signed_out, (name, "signed out", response.status_code)
+    if signed_out == REDIRECT and name not in ("root", "logout"):
+        assert response.url.startswith(reverse("login"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(OTHER_BOROUGH))
+def test_records_from_another_borough_are_refused(name, users, records, client):
+    for role in Role:
+        client.force_login(users[role], backend="django.contrib.auth.backends.ModelBackend")
+        response = client.get(_url_for(name, users[role], None, records, other_borough=True))
+        assert response.status_code == OTHER_BOROUGH[name][role], (name, role, response.status_code)
+        if response.status_code != OK:
+            assert b"Daniel" not in response.content and b"Chloe" not in response.content
+        client.logout()
+
+
+@pytest.mark.django_db
+def test_someone_elses_notification_is_not_found(users, client_for):
+    notification = notification_send_now(
+        recipients=[users[Role.PRACTITIONER]],
+        kind="test",
+        key="k",
+        message="Referral EIP-1",
+    )[0]
+    notification_deliver(notification.pk)
+    client = client_for(users[Role.SUPERVISOR])
+    response = client.post(reverse("notification-read", args=[notification.pk]))
+    assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_admin_site_is_for_administrators_only(users, client_for):
+    for role in Role:
+        response = client_for(users[role]).get("/admin/")
+        expected = OK if role == Role.ADMINISTRATOR else REDIRECT
+        assert response.status_code == expected, role
+        if expected == REDIRECT:
+            assert "/admin/login/" in response.url
+        response.client.logout()
+
+
+@pytest.mark.django_db
+def test_denied_pages_carry_no_data(users, client_for, camden):
+    response = client_for(users[Role.SOCIAL_WORKER]).get(reverse("audit-log"))
+    assert response.status_code == 403
+    assert users[Role.SUPERVISOR].email.encode() not in response.content
+
+
+@pytest.mark.django_db
+def test_a_model_wide_permission_does_not_widen_object_access(users, camden, sutton):
+    """django-guardian would count a model-wide grant as access to every object unless
+    asked not to; the policy's granted() never does."""
+    worker = users[Role.SOCIAL_WORKER]
+    worker.user_permissions.add(Permission.objects.get(codename="view_borough"))
+    assign_perm("people.view_borough", worker, camden)
+    visible = access.granted(worker, "people.view_borough", Borough.objects.all())
+    assert list(visible) == [camden]
+    assert access.has_grant(worker, "people.view_borough", camden)
+    assert not access.has_grant(worker, "people.view_borough", sutton)
+
+
+@pytest.mark.django_db
+def test_a_superuser_flag_does_not_grant_object_access(users, camden):
+    admin = users[Role.ADMINISTRATOR]
+    assert admin.is_superuser
+    assert not access.has_grant(admin, "people.view_borough", camden)
+    assert list(access.granted(admin, "people.view_borough", Borough.objects.all())) == []
+
+
+@pytest.mark.django_db
+def test_inactive_and_roleless_users_are_refused(users):
+    user = users[Role.SUPERVISOR]
+    assert access.allowed(user, "audit.view")
+    user.is_active = False
+    assert not access.allowed(user, "audit.view")
+    user.is_active, user.role = True, ""
+    assert not access.allowed(user, "audit.view")
+
+
+def test_an_unknown_action_is_a_programming_error():
+    with pytest.raises(KeyError):
+        access.allowed(object(), "case.teleport")

@@ -1,0 +1,83 @@
+"""The audit trail: who did what to which record, when and from where; append-only."""
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
+
+from eip.audit.models import AuditEvent
+from eip.audit.services import audit_record
+from eip.people.models import Role
+from eip.people.services import user_save
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_signing_in_is_recorded_with_the_address(client):
+    user = UserFactory()
+    client.post(reverse("login"), {"username": user.email, "password": PASSWORD}, REMOTE_ADDR="203.0.113.7")
+    event = AuditEvent.objects.get(action=AuditEvent.Action.SIGNED_IN)
+    assert event.actor == user
+    assert event.ip_address == "203.0.113.7"
+
+
+def test_a_failed_sign_in_is_recorded_without_the_password(client):
+    client.post(reverse("login"), {"username": "x@eip.test", "password": "secret-guess-1"})
+    event = AuditEvent.objects.get(action=AuditEvent.Action.SIGN_IN_FAILED)
+    assert event.detail == {"username": "x@eip.test"}
+    assert "secret-guess-1" not in str(event.detail)
+
+
+def test_a_change_of_role_is_recorded_as_a_permission_change(camden):
+    admin = UserFactory(role=Role.ADMINISTRATOR)
+    user = UserFactory(role=Role.PRACTITIONER)
+    user.role = Role.SUPERVISOR
+    user_save(
+        user=user,
+        actor=admin,
+        before={
+            "role": Role.PRACTITIONER,
+            "is_active": True,
+            "borough_id": None,
+            "organisation_id": user.organisation_id,
+            "is_staff": False,
+            "is_superuser": False,
+        },
+    )
+    event = AuditEvent.objects.get(action=AuditEvent.Action.PERMISSION_CHANGED)
+    assert event.actor == admin
+    assert event.detail["changes"] == {"role": {"from": "practitioner", "to": "supervisor"}}
+
+
+def test_the_database_refuses_to_rewrite_the_trail():
+    if connection.vendor != "postgresql":
+        pytest.fail("The append-only guard is enforced on PostgreSQL; run the suite on it.")
+    event = audit_record(actor=None, action=AuditEvent.Action.VIEWED, label="Case EIP-1")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.filter(pk=event.pk).update(record_label="tampered")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.filter(pk=event.pk).delete()
+    assert AuditEvent.objects.get(pk=event.pk).record_label == "Case EIP-1"
+
+
+def test_supervisors_can_search_the_log(client):
+    supervisor = UserFactory(role=Role.SUPERVISOR)
+    alice = UserFactory(email="alice@eip.test")
+    bob = UserFactory(email="bob@eip.test")
+    audit_record(actor=alice, action=AuditEvent.Action.VIEWED, label="Case EIP-2026-0001")
+    audit_record(actor=bob, action=AuditEvent.Action.EXPORTED, label="Report 2026-10")
+    client.force_login(supervisor, backend="django.contrib.auth.backends.ModelBackend")
+    page = client.get(reverse("audit-log"), {"actor_email": "alice"}).content.decode()
+    assert "Case EIP-2026-0001" in page and "Report 2026-10" not in page
+    page = client.get(reverse("audit-log"), {"action": "exported"}).content.decode()
+    assert "Report 2026-10" in page and "Case EIP-2026-0001" not in page
+
+
+def test_a_bad_search_date_is_explained_beside_the_field(client):
+    client.force_login(UserFactory(role=Role.SUPERVISOR), backend="django.contrib.auth.backends.ModelBackend")
+    page = client.get(
+        reverse("audit-log"), {"date_from_0": "31", "date_from_1": "2", "date_from_2": "2026"}
+    ).content.decode()
+    assert "govuk-error-summary" in page
+    assert "From must be a real date" in page
+    assert 'name="date_from_0" value="31"' in page

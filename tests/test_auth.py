@@ -1,0 +1,146 @@
+"""Signing in, lockout, session expiry and password reset for special-category data."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.tokens import default_token_generator
+from django.contrib.sessions.models import Session
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from eip.people.models import Role
+from eip.people.services import user_save
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+GENERIC_ERROR = "Enter a correct email address and password."
+
+
+def sign_in(client, email, password):
+    return client.post(reverse("login"), {"username": email, "password": password})
+
+
+def test_signing_in_lands_on_the_role_home_page(client):
+    user = UserFactory(role=Role.PRACTITIONER, full_name="Alex Morgan")
+    response = sign_in(client, user.email, PASSWORD)
+    assert response.status_code == 302 and response.url == reverse("home")
+    home = client.get(reverse("home"))
+    assert b"Early Intervention Practitioner" in home.content
+    assert b"Hello, Alex" in home.content
+
+
+def test_email_is_not_case_sensitive(client):
+    UserFactory(email="jo.adeyemi@eip.test")
+    assert sign_in(client, "Jo.Adeyemi@EIP.test", PASSWORD).status_code == 302
+
+
+@pytest.mark.parametrize("which", ["wrong password", "no such account", "disabled account"])
+def test_a_failed_sign_in_does_not_reveal_whether_the_account_exists(client, which):
+    user = UserFactory(is_active=which != "disabled account")
+    email = "nobody@eip.test" if which == "no such account" else user.email
+    password = "wrong-password-123" if which == "wrong password" else PASSWORD
+    response = sign_in(client, email, password)
+    assert response.status_code == 200
+    assert GENERIC_ERROR in response.content.decode()
+    # The error summary links to the field and the page title says there is an error.
+    assert b"govuk-error-summary" in response.content
+    assert b"<title>Error: Sign in" in response.content
+    # What was typed stays in the email field.
+    assert f'value="{email}"'.encode() in response.content
+
+
+def test_five_failures_lock_the_account_even_for_the_right_password(client):
+    user = UserFactory()
+    for _ in range(5):
+        sign_in(client, user.email, "wrong-password-123")
+    response = sign_in(client, user.email, PASSWORD)
+    assert response.status_code == 429
+    assert b"too many attempts" in response.content
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_locked_address_that_has_no_account_looks_the_same(client):
+    for _ in range(5):
+        sign_in(client, "nobody@eip.test", "wrong-password-123")
+    assert sign_in(client, "nobody@eip.test", "x").status_code == 429
+
+
+def test_a_session_ends_after_thirty_minutes_without_activity(client, settings):
+    assert settings.SESSION_COOKIE_AGE == 30 * 60 and settings.SESSION_SAVE_EVERY_REQUEST
+    user = UserFactory()
+    sign_in(client, user.email, PASSWORD)
+    assert client.get(reverse("home")).status_code == 200
+    Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_activity_keeps_the_session_alive(client):
+    user = UserFactory()
+    sign_in(client, user.email, PASSWORD)
+    Session.objects.update(expire_date=timezone.now() + timedelta(minutes=1))
+    client.get(reverse("home"))
+    assert Session.objects.get().expire_date > timezone.now() + timedelta(minutes=29)
+
+
+def test_disabling_an_account_signs_it_out_everywhere(client):
+    admin = UserFactory(role=Role.ADMINISTRATOR)
+    user = UserFactory()
+    sign_in(client, user.email, PASSWORD)
+    user.is_active = False
+    user_save(user=user, actor=admin, before={"is_active": True})
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_password_reset_sends_a_link_that_works_once(client):
+    user = UserFactory(email="sam@eip.test")
+    response = client.post(reverse("password_reset"), {"email": "sam@eip.test"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    link = next(line for line in mail.outbox[0].body.splitlines() if "/password/reset/" in line)
+    path = link.split("testserver", 1)[1]
+    form_url = client.get(path).url  # Django swaps the token for a session marker
+    response = client.post(
+        form_url, {"new_password1": "a-brand-new-passphrase", "new_password2": "a-brand-new-passphrase"}
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("a-brand-new-passphrase")
+    # The same link cannot be used again.
+    assert b"This link has expired" in client.get(path, follow=True).content
+
+
+def test_password_reset_answers_the_same_for_unknown_addresses(client):
+    UserFactory(email="sam@eip.test")
+    known = client.post(reverse("password_reset"), {"email": "sam@eip.test"}, follow=True)
+    unknown = client.post(reverse("password_reset"), {"email": "who@eip.test"}, follow=True)
+    assert known.content == unknown.content
+    assert len(mail.outbox) == 1
+
+
+def test_a_reset_link_expires_after_an_hour(client, settings, monkeypatch):
+    user = UserFactory()
+    token = default_token_generator.make_token(user)
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    later = default_token_generator._now() + timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT + 1)
+    monkeypatch.setattr(type(default_token_generator), "_now", lambda self: later)
+    response = client.get(reverse("password_reset_confirm", args=[uid, token]), follow=True)
+    assert b"This link has expired" in response.content
+
+
+def test_weak_passwords_are_refused_with_a_message_beside_the_field(client):
+    user = UserFactory()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": "password", "new_password2": "password"},
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "This password is too short" in body
+    assert "govuk-error-message" in body

@@ -1,0 +1,417 @@
+"""Case-work rules: the lifecycle and what it refuses, versioned plans, consent, weekly
+meetings and their reminders, risk escalation, onward referrals, closure, the caseload."""
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cases import calendar, services
+from cases.models import Case, CaseEvent, RiskAction
+from cases.selectors import caseload_for_user, due_items
+from eip.notifications.models import Notification
+from eip.notifications.tasks import reminders_send_due
+from eip.people.models import Role
+from tests.factories import UserFactory
+from tests.referral_factories import make_case
+
+pytestmark = pytest.mark.django_db
+LONDON = ZoneInfo("Europe/London")
+St = Case.Stage
+
+
+@pytest.fixture
+def people(camden):
+    return {
+        "worker": UserFactory(role=Role.SOCIAL_WORKER, borough=camden, full_name="Sam Okafor"),
+        "practitioner": UserFactory(role=Role.PRACTITIONER, full_name="Alex Morgan"),
+    }
+
+
+@pytest.fixture
+def case(people):
+    return make_case(people["worker"], people["practitioner"])
+
+
+def consent(case, user, party, given_on=date(2026, 1, 5)):
+    return services.consent_record(
+        case=case,
+        user=user,
+        party=party,
+        given_on=given_on,
+        method="written",
+        obtained_by="Sam Okafor, social worker",
+        sharing="Practitioner, social worker",
+    )
+
+
+def plan(case, user, **extra):
+    return services.risk_plan_revise(
+        case=case,
+        user=user,
+        risks="Escalating arguments",
+        actions=[{"action": "Safety plan", "owner": "SW", "due": date(2026, 1, 9)}],
+        safety_planning="Partner has a code word",
+        **extra,
+    )
+
+
+def to_consent_stage(case, p):
+    c = services.consultation_schedule(
+        case=case,
+        user=p,
+        scheduled_at=datetime(2026, 1, 5, 10, tzinfo=LONDON),
+        modality="video",
+        attendees="Sam Okafor",
+    )
+    return services.consultation_record_outcome(consultation=c, user=p, outcome="suitable")
+
+
+def to_intervention(case, people, started_on=date(2026, 1, 12)):
+    p, w = people["practitioner"], people["worker"]
+    to_consent_stage(case, p)
+    plan(case, p)
+    consent(case, w, "client")
+    consent(case, w, "partner")
+    return services.intervention_start(case=case, user=p, started_on=started_on)
+
+
+def test_no_intervention_without_both_consents_and_a_plan(case, people):
+    p, w = people["practitioner"], people["worker"]
+    with pytest.raises(services.CaseError, match="while the case is ‘awaiting consultation’"):
+        services.intervention_start(case=case, user=p, started_on=date(2026, 1, 12))
+    to_consent_stage(case, p)
+    with pytest.raises(services.CaseError) as refused:
+        services.intervention_start(case=case, user=p, started_on=date(2026, 1, 12))
+    message = str(refused.value)
+    assert "Record the client's consent" in message and "Record the partner's consent" in message
+    assert "Write the Risk Management and Intervention Plan" in message
+    consent(case, w, "client")
+    plan(case, p)
+    with pytest.raises(services.CaseError, match="Record the partner's consent"):
+        services.intervention_start(case=case, user=p, started_on=date(2026, 1, 12))
+    consent(case, w, "partner")
+    started = services.intervention_start(case=case, user=p, started_on=date(2026, 1, 12))
+    assert started.stage == St.INTERVENTION and started.intervention_started_on == date(2026, 1, 12)
+
+
+def test_not_suitable_closes_the_case_and_onward_referrals_count_as_following_consultation(case, people):
+    p = people["practitioner"]
+    c = services.consultation_schedule(
+        case=case,
+        user=p,
+        scheduled_at=datetime(2026, 1, 5, 10, tzinfo=LONDON),
+        modality="telephone",
+        attendees="SW",
+    )
+    with pytest.raises(services.CaseIncomplete) as missing:
+        services.consultation_record_outcome(consultation=c, user=p, outcome="not_suitable")
+    assert "not_suitable_reason" in missing.value.errors
+    closed = services.consultation_record_outcome(
+        consultation=c, user=p, outcome="not_suitable", not_suitable_reason="risk_too_high"
+    )
+    assert closed.stage == St.NOT_SUITABLE and closed.closure_reason == "unsuitable" and closed.closed_at
+    onward = services.onward_referral_record(case=closed, user=p, service="dvpp", made_on=date(2026, 1, 6))
+    assert onward.following_consultation
+
+
+def test_each_plan_revision_is_a_new_version_and_the_old_one_is_kept(case, people):
+    p = people["practitioner"]
+    first = plan(case, p)
+    with pytest.raises(services.CaseIncomplete) as missing:
+        plan(case, p)
+    assert "change_note" in missing.value.errors
+    second = services.risk_plan_revise(case=case, user=p, risks="Risk reduced", change_note="After week 2")
+    first.refresh_from_db()
+    assert (first.version, second.version) == (1, 2)
+    assert first.risks == "Escalating arguments" and second.risks == "Risk reduced"
+    assert first.actions == [{"action": "Safety plan", "owner": "SW", "due": "2026-01-09"}]
+
+
+def test_a_plan_action_needs_an_owner_and_a_date(case, people):
+    with pytest.raises(services.CaseIncomplete) as missing:
+        services.risk_plan_revise(
+            case=case,
+            user=people["practitioner"],
+            risks="R",
+            actions=[{"action": "Call", "owner": "", "due": None}],
+        )
+    assert "actions-0-action" in missing.value.errors
+
+
+def test_withdrawn_consent_pauses_the_intervention_and_tells_both_workers(case, people):
+    to_intervention(case, people)
+    partner_consent = case.consents.get(party="partner", withdrawn_on__isnull=True)
+    with pytest.raises(services.CaseIncomplete):
+        consent(case, people["worker"], "partner")  # one live consent per person
+    paused = services.consent_withdraw(
+        consent=partner_consent,
+        user=people["worker"],
+        withdrawn_on=date(2026, 1, 20),
+        notes="Partner asked to stop",
+    )
+    assert paused.stage == St.AWAITING_CONSENT
+    told = Notification.objects.filter(kind="case.consent_withdrawn").values_list("recipient", flat=True)
+    assert set(told) == {people["worker"].pk, people["practitioner"].pk}
+    with pytest.raises(services.CaseError, match="Record the partner's consent"):
+        services.intervention_start(case=case, user=people["practitioner"], started_on=date(2026, 1, 21))
+    consent(case, people["worker"], "partner", given_on=date(2026, 1, 22))
+    resumed = services.intervention_start(case=case, user=people["practitioner"], started_on=date(2026, 1, 22))
+    assert resumed.stage == St.INTERVENTION
+    assert resumed.intervention_started_on == date(2026, 1, 12)  # the first start is kept
+
+
+def test_a_week_without_a_meeting_is_overdue_and_reminded_once(case, people, monkeypatch):
+    to_intervention(case, people, started_on=date(2026, 1, 12))
+    row = caseload_for_user(user=people["practitioner"]).get(pk=case.pk)
+    meeting_due = [i for i in due_items(row, today=date(2026, 1, 19)) if i.what == "Professionals meeting"][0]
+    assert meeting_due.due == date(2026, 1, 19) and not meeting_due.overdue
+    overdue = [i for i in due_items(row, today=date(2026, 1, 20)) if i.what == "Professionals meeting"][0]
+    assert overdue.overdue
+    mail.outbox.clear()
+    monkeypatch.setattr("django.utils.timezone.now", lambda: datetime(2026, 1, 20, 9, 5, tzinfo=LONDON))
+    reminders_send_due()
+    reminders_send_due()
+    meeting_mail = [m for m in mail.outbox if "No professionals meeting" in m.body]
+    reminded = sorted(m.to[0] for m in meeting_mail)
+    assert reminded == sorted([people["worker"].email, people["practitioner"].email])
+    # The same sweep also sends the intake-assessment reminder: a different duty, due the same day.
+    assert any("intake assessments" in m.body for m in mail.outbox)
+
+
+def test_recording_a_meeting_clears_the_flag_and_sets_the_next_due_date(case, people, monkeypatch):
+    to_intervention(case, people, started_on=date(2026, 1, 12))
+    services.meeting_record(
+        case=case,
+        user=people["practitioner"],
+        held_on=date(2026, 1, 16),
+        attendees="Alex, Sam",
+        progress_update="Engaging well",
+        send_progress_update=True,
+    )
+    row = caseload_for_user(user=people["practitioner"]).get(pk=case.pk)
+    meeting = [i for i in due_items(row, today=date(2026, 1, 20)) if i.what == "Professionals meeting"][0]
+    assert meeting.due == date(2026, 1, 23) and not meeting.overdue
+    # The reminder for the original due date is cancelled; the next is for 23 January.
+    pending = Notification.objects.filter(kind="case.meeting_overdue", cancelled_at__isnull=True)
+    assert {n.key.rsplit(":", 1)[-1] for n in pending} == {"2026-01-23"}
+    update = Notification.objects.get(kind="case.progress_update")
+    assert update.recipient == people["worker"] and "Engaging well" in update.message
+
+
+def test_a_disclosure_that_raises_risk_opens_idva_and_marac_actions_until_done(case, people):
+    p = people["practitioner"]
+    services.disclosure_record(
+        case=case, user=p, disclosed_on=date(2026, 1, 14), description="Threat to kill", escalate=True
+    )
+    services.disclosure_record(
+        case=case, user=p, disclosed_on=date(2026, 1, 15), description="Further threat", escalate=True
+    )
+    open_actions = case.risk_actions.filter(done_on__isnull=True)
+    assert sorted(open_actions.values_list("kind", flat=True)) == ["idva", "marac"]
+    row = caseload_for_user(user=p).get(pk=case.pk)
+    assert due_items(row)[0].what == "IDVA and MARAC referrals" and due_items(row)[0].overdue
+    marac = open_actions.get(kind="marac")
+    with pytest.raises(services.CaseIncomplete):
+        services.risk_action_complete(action=marac, user=p, done_on=date(2026, 1, 16), notes="")
+    services.risk_action_complete(action=marac, user=p, done_on=date(2026, 1, 16), notes="Listed for MARAC 21 Jan")
+    assert list(case.risk_actions.filter(done_on__isnull=True).values_list("kind", flat=True)) == ["idva"]
+    assert RiskAction.objects.filter(case=case).count() == 2
+
+
+def test_time_held_waiting_for_a_dvpp_place_is_counted(case, people):
+    p = people["practitioner"]
+    onward = services.onward_referral_record(case=case, user=p, service="dvpp", made_on=date(2026, 1, 5))
+    assert services.weeks_waiting(onward, today=date(2026, 4, 6)) == 13
+    services.onward_referral_update(
+        onward=onward, user=p, status="accepted", outcome="Place offered", on=date(2026, 2, 2)
+    )
+    onward.refresh_from_db()
+    assert services.weeks_waiting(onward, today=date(2026, 4, 6)) == 4
+
+
+def test_closure_needs_a_reason_a_summary_a_plan_and_the_exit_assessments_or_why_not(case, people):
+    p = people["practitioner"]
+    to_intervention(case, people)
+    with pytest.raises(services.CaseIncomplete) as missing:
+        services.case_close(case=case, user=p, reason="completed", exit_summary="", onward_plan="")
+    assert set(missing.value.errors) == {"reason", "exit_summary", "onward_plan", "no_exit_assessment_reason"}
+    services.risk_actions_raise(case=case, user=p, reason="New disclosure")
+    with pytest.raises(services.CaseIncomplete) as open_actions:
+        services.case_close(
+            case=case,
+            user=p,
+            reason="did_not_engage",
+            exit_summary="s",
+            onward_plan="p",
+            no_exit_assessment_reason="n",
+        )
+    assert "Finish the open risk actions" in open_actions.value.errors["risk_actions"]
+    for action in case.risk_actions.all():
+        services.risk_action_complete(action=action, user=p, done_on=date(2026, 1, 20), notes="Done")
+    assert "only from the exit stage" in missing.value.errors["reason"]
+    services.exit_start(case=case, user=p)
+    closed = services.case_close(
+        case=case,
+        user=p,
+        reason="completed",
+        exit_summary="Completed 6 weeks",
+        onward_plan="DVPP in March",
+        no_exit_assessment_reason="Client moved away",
+    )
+    assert closed.stage == St.CLOSED and closed.closed_at
+    assert not Notification.objects.filter(
+        subject_id=case.pk, kind="case.meeting_overdue", sent_at__isnull=True, cancelled_at__isnull=True
+    ).exists()
+    with pytest.raises(services.CaseError, match="already closed"):
+        services.case_close(case=closed, user=p, reason="completed", exit_summary="x", onward_plan="y")
+
+
+@pytest.mark.parametrize(
+    "reason, stage",
+    [
+        ("dropped_out", St.DISENGAGED),
+        ("did_not_engage", St.DISENGAGED),
+        ("higher_risk_service", St.CLOSED),
+        ("unsuitable", St.NOT_SUITABLE),
+    ],
+)
+def test_closure_reasons_lead_to_their_stage(case, people, reason, stage):
+    closed = services.case_close(
+        case=case,
+        user=people["practitioner"],
+        reason=reason,
+        exit_summary="s",
+        onward_plan="p",
+        no_exit_assessment_reason="Did not attend",
+    )
+    assert closed.stage == stage
+
+
+def test_every_step_is_on_the_timeline_without_partner_details(case, people):
+    to_intervention(case, people)
+    services.partner_contact_record(
+        case=case,
+        user=people["practitioner"],
+        contacted_on=date(2026, 1, 14),
+        by="Sam",
+        notes="Chloe feels safer at 12 Example Road",
+    )
+    summaries = list(CaseEvent.objects.filter(case=case).values_list("summary", flat=True))
+    assert len(summaries) >= 7
+    assert not any("Chloe" in s or "Example Road" in s or "code word" in s for s in summaries)
+
+
+def test_the_calendar_invitation_opens_in_outlook_and_names_no_one(case, people):
+    ics = calendar.invitation(
+        uid="eip-consultation-1",
+        start=datetime(2026, 1, 5, 10, tzinfo=LONDON),
+        minutes=60,
+        summary="Case consultation EIP-2026-0001",
+        description="Details are in EIP.",
+        organiser_email="a@eip.test",
+        attendee_emails=["b@eip.test"],
+    )
+    assert ics.startswith("BEGIN:VCALENDAR\r\n") and ics.endswith("END:VCALENDAR\r\n")
+    assert "METHOD:REQUEST" in ics and "DTSTART:20260105T100000Z" in ics and "DTEND:20260105T110000Z" in ics
+    assert "ATTENDEE;ROLE=REQ-PARTICIPANT;RSVP=TRUE:mailto:b@eip.test" in ics
+    assert all(len(line.encode()) <= 75 for line in ics.split("\r\n"))
+
+
+def test_the_invitation_download_carries_the_reference_not_the_names(client, case, people):
+    p = people["practitioner"]
+    c = services.consultation_schedule(
+        case=case,
+        user=p,
+        scheduled_at=datetime(2026, 1, 5, 10, tzinfo=LONDON),
+        modality="video",
+        attendees="Sam",
+    )
+    client.force_login(p, backend="django.contrib.auth.backends.ModelBackend")
+    response = client.get(reverse("consultation-invitation", args=[case.pk, c.pk]))
+    assert response["Content-Type"].startswith("text/calendar")
+    body = response.content.decode()
+    assert case.reference in body and "Daniel" not in body and "Chloe" not in body
+
+
+def test_a_borough_spoc_does_not_see_safety_planning(client, case, people, camden):
+    plan(case, people["practitioner"])
+    spoc = UserFactory(role=Role.BOROUGH_SPOC, borough=camden)
+    client.force_login(spoc, backend="django.contrib.auth.backends.ModelBackend")
+    page = client.get(reverse("case-plan", args=[case.pk])).content.decode()
+    assert "Escalating arguments" in page and "code word" not in page
+
+
+def test_the_caseload_makes_the_same_number_of_queries_for_3_or_20_cases(client, people):
+    p, w = people["practitioner"], people["worker"]
+    client.force_login(p, backend="django.contrib.auth.backends.ModelBackend")
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("case-list")).status_code == 200
+        return len(captured)
+
+    for _ in range(3):
+        to_intervention(make_case(w, p), people)
+    few = queries()
+    for _ in range(17):
+        c = make_case(w, p)
+        services.disclosure_record(case=c, user=p, disclosed_on=date(2026, 1, 14), description="x", escalate=True)
+    assert queries() == few
+
+
+def test_a_case_page_makes_the_same_number_of_queries_however_long_its_history(client, case, people):
+    p = people["practitioner"]
+    to_intervention(case, people)
+    client.force_login(p, backend="django.contrib.auth.backends.ModelBackend")
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("case-detail", args=[case.pk])).status_code == 200
+        return len(captured)
+
+    few = queries()
+    for day in range(1, 25):
+        services.session_record(
+            case=case,
+            user=p,
+            held_on=date(2026, 1, 12) + timedelta(days=day),
+            modality="video",
+            duration_minutes=60,
+            attendance="attended",
+            topics=["communication"],
+            notes="",
+        )
+    assert queries() == few
+
+
+def test_a_dash_score_at_the_marac_threshold_opens_idva_and_marac_actions(people):
+    high = make_case(people["worker"], people["practitioner"], dash_score=14)
+    below = make_case(people["worker"], people["practitioner"], dash_score=13)
+    assert sorted(high.risk_actions.values_list("kind", flat=True)) == ["idva", "marac"]
+    assert not below.risk_actions.exists()
+
+
+def test_the_invitation_is_emailed_to_practitioner_and_social_worker_as_an_attachment(
+    case, people, django_capture_on_commit_callbacks
+):
+    p = people["practitioner"]
+    services.consultation_schedule(
+        case=case,
+        user=p,
+        scheduled_at=datetime(2026, 1, 5, 10, tzinfo=LONDON),
+        modality="video",
+        attendees="Sam",
+    )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invitation_send(case=case, user=p, what="consultation")
+    (message,) = mail.outbox
+    assert sorted(message.to) == sorted([p.email, people["worker"].email])
+    (name, content, mimetype) = message.attachments[0]
+    assert name == "invitation.ics" and mimetype.startswith("text/calendar")
+    assert "DTSTART:20260105T100000Z" in content and "Daniel" not in content

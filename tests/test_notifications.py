@@ -1,0 +1,382 @@
+"""Notifications and the reminder outbox: a reminder is written with the duty, sent once
+when due, never when cancelled, and survives a broker that is down or silent."""
+
+import base64
+import json
+import logging
+import socket
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+import redis
+from celery import Celery
+from django.conf import settings
+from django.core import mail
+from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+
+from eip.celery import app as celery_app
+from eip.celery import broker_transport_options
+from eip.notifications.models import Notification
+from eip.notifications.services import (
+    dispatch_safely,
+    notification_cancel,
+    notification_list_for_user,
+    notification_mark_read,
+    notification_schedule,
+    notification_send_now,
+    notification_unread_count,
+    reminders_claim_due,
+)
+from eip.notifications.tasks import notification_deliver, reminders_send_due
+from eip.people.models import Borough, Role, User
+
+MESSAGE = "Referral EIP-2026-0004 must be acknowledged by Tuesday 5 January"
+
+
+def make_user(email, **fields):
+    fields.setdefault("role", Role.PRACTITIONER)
+    return User.objects.create_user(
+        email=email, password="a-long-test-password", full_name=email.split("@")[0], **fields
+    )
+
+
+@pytest.fixture
+def practitioner(db):
+    return make_user("pat@example.org")
+
+
+@pytest.fixture
+def borough(db):
+    # Any saved model will do as the subject of a duty.
+    return Borough.objects.create(name="Camden", code="camden")
+
+
+def schedule(recipients, *, key="referral-4-ack", due_in=timedelta(hours=-1), **kwargs):
+    kwargs.setdefault("kind", "referral.acknowledgement_due")
+    kwargs.setdefault("message", MESSAGE)
+    return notification_schedule(recipients=recipients, key=key, due_at=timezone.now() + due_in, **kwargs)
+
+
+def freeze_at(monkeypatch, moment):
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+
+
+@pytest.mark.django_db
+def test_scheduling_the_same_reminder_twice_creates_one_row(practitioner):
+    first = schedule([practitioner], due_in=timedelta(days=2))
+    second = schedule([practitioner], due_in=timedelta(days=3), message="changed")
+
+    assert Notification.objects.count() == 1
+    assert [row.pk for row in first] == [row.pk for row in second]
+    # The repeat changed nothing.
+    assert Notification.objects.get().message == MESSAGE
+
+
+@pytest.mark.django_db
+def test_only_active_recipients_get_a_reminder(practitioner):
+    gone = make_user("gone@example.org", is_active=False)
+
+    rows = schedule([practitioner, gone], due_in=timedelta(days=1))
+
+    assert [row.recipient for row in rows] == [practitioner]
+    assert not Notification.objects.filter(recipient=gone).exists()
+
+
+@pytest.mark.django_db
+def test_a_due_reminder_is_sent_exactly_once(practitioner, settings):
+    settings.EIP_BASE_URL = "https://eip.example.org/"
+    [row] = schedule([practitioner], link="/referrals/4/")
+
+    assert reminders_send_due() == 1
+    # Beat repeating, and the same message delivered twice, change nothing.
+    assert reminders_send_due() == 0
+    notification_deliver.delay(row.pk)
+    assert notification_deliver(row.pk) is False
+
+    assert len(mail.outbox) == 1
+    email = mail.outbox[0]
+    assert email.to == ["pat@example.org"]
+    assert email.subject == f"EIP: {MESSAGE}"
+    assert MESSAGE in email.body
+    assert "https://eip.example.org/referrals/4/" in email.body
+    assert list(notification_list_for_user(user=practitioner)) == [row]
+
+
+@pytest.mark.django_db
+def test_a_future_reminder_waits_until_it_is_due(practitioner, monkeypatch):
+    now = timezone.now()
+    schedule([practitioner], due_in=timedelta(hours=1))
+
+    assert reminders_send_due() == 0
+    assert mail.outbox == []
+    assert notification_unread_count(user=practitioner) == 0
+
+    freeze_at(monkeypatch, now + timedelta(hours=1, seconds=1))
+    assert reminders_send_due() == 1
+    assert len(mail.outbox) == 1
+    assert notification_unread_count(user=practitioner) == 1
+
+
+@pytest.mark.django_db
+def test_a_cancelled_reminder_is_never_sent(practitioner, borough):
+    [ack] = schedule([practitioner], subject=borough, kind="referral.acknowledgement_due")
+    [other] = schedule([practitioner], key="other", subject=borough, kind="referral.other")
+
+    assert notification_cancel(subject=borough, kind="referral.acknowledgement_due") == 1
+
+    assert reminders_send_due() == 1  # only the other kind
+    assert notification_deliver(ack.pk) is False
+    assert [email.subject for email in mail.outbox] == [f"EIP: {MESSAGE}"]
+    ack.refresh_from_db()
+    other.refresh_from_db()
+    assert ack.sent_at is None and ack.cancelled_at is not None
+    assert other.sent_at is not None
+    # Sent ones stay sent: cancelling afterwards does not rewrite history.
+    assert notification_cancel(subject=borough) == 0
+
+
+@pytest.mark.django_db
+def test_a_lost_dispatch_is_retried_after_ten_minutes(practitioner, monkeypatch):
+    now = timezone.now()
+    [row] = schedule([practitioner])
+    # The sweeper claimed it but the message never reached a worker.
+    assert reminders_claim_due(now=now) == [row.pk]
+
+    freeze_at(monkeypatch, now + timedelta(minutes=9))
+    assert reminders_send_due() == 0
+    freeze_at(monkeypatch, now + timedelta(minutes=11))
+    assert reminders_send_due() == 1
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_no_email_to_an_account_closed_before_the_reminder_fell_due(practitioner):
+    [row] = schedule([practitioner], due_in=timedelta(hours=1))
+    practitioner.is_active = False
+    practitioner.save()
+
+    assert notification_deliver(row.pk) is False
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_send_now_delivers_when_the_transaction_commits(practitioner, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        notification_send_now(
+            recipients=[practitioner],
+            kind="case.allocated",
+            key="case-9",
+            message="Case EIP-2026-0009 has been allocated to you",
+        )
+        # Nothing goes out for a transaction that may still roll back.
+        assert mail.outbox == []
+
+    assert len(mail.outbox) == 1
+    assert Notification.objects.get().sent_at is not None
+
+
+@pytest.mark.django_db
+def test_only_the_recipient_can_mark_a_notification_read(practitioner):
+    other = make_user("other@example.org")
+    [row] = schedule([practitioner])
+    reminders_send_due()
+    row.refresh_from_db()
+
+    with pytest.raises(PermissionDenied):
+        notification_mark_read(notification=row, user=other)
+    assert notification_unread_count(user=practitioner) == 1
+
+    notification_mark_read(notification=row, user=practitioner)
+    assert notification_unread_count(user=practitioner) == 0
+    assert notification_list_for_user(user=other).count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_broker_down_does_not_fail_the_request_and_the_sweeper_sends_later(practitioner, monkeypatch, caplog):
+    attempts = []
+
+    def broker_down(*args):
+        attempts.append(args)
+        raise OperationalError("Error 111 connecting to 127.0.0.1:1. Connection refused.")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(notification_deliver, "delay", broker_down)
+        with caplog.at_level(logging.WARNING), transaction.atomic():  # the user's request
+            [row] = notification_send_now(
+                recipients=[practitioner],
+                kind="referral.received",
+                key="referral-4",
+                message=MESSAGE,
+            )
+
+    assert attempts == [(row.pk,)]  # it tried after commit, and the failure was swallowed
+    row.refresh_from_db()
+    assert row.sent_at is None
+    assert mail.outbox == []
+    assert "Connection refused" in caplog.text
+    assert MESSAGE not in caplog.text
+
+    # The broker is back: the next beat run finds the row in the database.
+    assert reminders_send_due() == 1
+    assert len(mail.outbox) == 1
+
+
+def _claim_while_holding(now, limit, claimed, release, results):
+    try:
+        with transaction.atomic():
+            results["a"] = reminders_claim_due(now=now, limit=limit)
+            claimed.set()
+            # Keep the row locks until the other sweeper has finished its claim.
+            results["b_finished_while_locked"] = release.wait(timeout=10)
+    finally:
+        connection.close()
+
+
+def _claim_after(now, claimed, release, results):
+    try:
+        claimed.wait(timeout=10)
+        results["b"] = reminders_claim_due(now=now)
+        release.set()
+    finally:
+        connection.close()
+
+
+def _deliver_all(ids, results, name):
+    try:
+        results[name] = [notification_deliver(notification_id) for notification_id in ids]
+    finally:
+        connection.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_overlapping_sweeps_send_each_reminder_once(practitioner):
+    # Due in a minute, so nothing is delivered on commit; the sweeps run "later".
+    rows = [schedule([practitioner], key=f"r{n}", due_in=timedelta(minutes=1))[0] for n in range(6)]
+    all_ids = {row.pk for row in rows}
+    later = timezone.now() + timedelta(minutes=2)
+    results = {}
+
+    if connection.vendor == "postgresql":
+        # Sweeper A claims three rows and holds their locks; sweeper B, running at the
+        # same time, must skip them rather than wait, and take the other three.
+        claimed, release = threading.Event(), threading.Event()
+        a = threading.Thread(target=_claim_while_holding, args=(later, 3, claimed, release, results))
+        b = threading.Thread(target=_claim_after, args=(later, claimed, release, results))
+        a.start()
+        b.start()
+        a.join(timeout=30)
+        b.join(timeout=30)
+        assert results["b_finished_while_locked"], "sweeper B waited for A's locks"
+        assert len(results["a"]) == 3
+        assert set(results["a"]).isdisjoint(results["b"])
+        assert set(results["a"]) | set(results["b"]) == all_ids
+    else:
+        # SQLite ignores row locks and has one writer at a time; a second sweep straight
+        # after the first finds everything already claimed.
+        assert set(reminders_claim_due(now=later)) == all_ids
+        assert reminders_claim_due(now=later) == []
+
+    # Two workers delivering the same ids, one after the other, send each once.
+    for name in ("first", "second"):
+        worker = threading.Thread(target=_deliver_all, args=(sorted(all_ids), results, name))
+        worker.start()
+        worker.join(timeout=30)
+    assert results["first"] == [True] * 6
+    assert results["second"] == [False] * 6
+    assert len(mail.outbox) == 6
+    assert Notification.objects.filter(sent_at__isnull=True).count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_deliveries_of_one_reminder_send_one_email(practitioner):
+    [row] = schedule([practitioner], due_in=timedelta(minutes=1))
+    results = {}
+    workers = [threading.Thread(target=_deliver_all, args=([row.pk], results, name)) for name in ("first", "second")]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=30)
+
+    assert sorted(results["first"] + results["second"]) == [False, True]
+    assert len(mail.outbox) == 1
+
+
+def _probe_app(url):
+    app = Celery("probe", broker=url, set_as_current=False)
+    app.conf.broker_transport_options = broker_transport_options(url, None)
+    app.conf.task_publish_retry = False
+
+    @app.task(name="probe.noop")
+    def noop():
+        return None
+
+    return noop
+
+
+def test_a_refused_broker_connection_is_reported_quickly():
+    task = _probe_app("redis://127.0.0.1:1/0")
+
+    started = time.monotonic()
+    assert dispatch_safely(task) is False
+    assert time.monotonic() - started < 10
+
+
+def test_a_redis_that_never_answers_does_not_hang_the_request():
+    silent = socket.create_server(("127.0.0.1", 0))
+    accepted = []
+
+    def accept_and_say_nothing():
+        while True:
+            try:
+                accepted.append(silent.accept()[0])
+            except OSError:
+                return
+
+    threading.Thread(target=accept_and_say_nothing, daemon=True).start()
+    task = _probe_app(f"redis://127.0.0.1:{silent.getsockname()[1]}/0")
+    try:
+        started = time.monotonic()
+        assert dispatch_safely(task) is False
+        assert time.monotonic() - started < 10
+        assert accepted, "the probe never reached the silent server"
+    finally:
+        silent.close()
+        for sock in accepted:
+            sock.close()
+
+
+@pytest.mark.django_db
+def test_delivery_is_really_published_to_redis(practitioner):
+    broker_url = settings.CELERY_BROKER_URL
+    assert broker_url.startswith("redis://"), f"tests need Redis at 127.0.0.1:6379 ({broker_url})"
+    [row] = schedule([practitioner], due_in=timedelta(hours=1))
+    client = redis.Redis.from_url(broker_url)
+    before = client.llen("celery")
+
+    # Send for real through the project's own app, as a web process does.
+    was_eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    try:
+        result = notification_deliver.apply_async(args=[row.pk])
+    finally:
+        celery_app.conf.task_always_eager = was_eager
+
+    try:
+        assert client.llen("celery") == before + 1
+        published = [raw for raw in client.lrange("celery", 0, -1) if json.loads(raw)["headers"]["id"] == result.id]
+        assert len(published) == 1
+        message = json.loads(published[0])
+        assert message["headers"]["task"] == "eip.notifications.tasks.notification_deliver"
+        args, _kwargs, _embed = json.loads(base64.b64decode(message["body"]))
+        assert args == [row.pk]
+    finally:
+        for raw in client.lrange("celery", 0, -1):
+            if json.loads(raw)["headers"]["id"] == result.id:
+                client.lrem("celery", 1, raw)
+    # Publishing is not delivering: nothing was sent in-process.
+    assert mail.outbox == []

@@ -1,0 +1,80 @@
+"""The project's set-up: configuration from the environment, the broker choice, demo data."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from cases.models import Case
+from eip.celery import broker_transport_options
+from eip.people.models import Role, User
+from referrals.models import Referral
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_manage(*args, **env):
+    environment = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "CELERY_"))
+    }
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+PRODUCTION = {
+    "DJANGO_SETTINGS_MODULE": "eip.settings.production",
+    "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/eip",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "EIP_PSEUDONYM_KEY": secrets.token_urlsafe(32),
+    "DJANGO_ALLOWED_HOSTS": "eip.example",
+}
+
+
+def test_production_settings_pass_the_deployment_checks():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DATABASE_URL", "REDIS_URL", "EIP_PSEUDONYM_KEY"])
+def test_production_refuses_to_start_without_its_secrets(missing):
+    env = {k: v for k, v in PRODUCTION.items() if k != missing}
+    result = run_manage("check", **env)
+    assert result.returncode != 0
+    assert "must be set in production" in result.stderr
+
+
+def test_the_default_broker_needs_no_server(tmp_path):
+    options = broker_transport_options("filesystem://", tmp_path)
+    assert all(Path(options[k]).is_dir() for k in ("data_folder_in", "data_folder_out", "processed_folder"))
+
+
+def test_a_redis_broker_times_out_instead_of_hanging():
+    assert broker_transport_options("redis://127.0.0.1:6379/0", Path("/nonexistent"))["socket_timeout"] == 2
+
+
+@pytest.mark.django_db
+def test_demo_data_gives_a_login_for_every_role_and_can_run_twice(settings, capsys):
+    settings.EIP_ALLOW_DEMO_DATA = True
+    call_command("demo_data")
+    call_command("demo_data")
+    output = capsys.readouterr().out
+    assert {user.role for user in User.objects.all()} == set(Role)
+    for role in Role:
+        assert role.label in output
+    assert set(Referral.objects.values_list("status", flat=True)) == set(Referral.Status)
+    stages = set(Case.objects.values_list("stage", flat=True))
+    assert {"awaiting_consultation", "awaiting_consent", "intervention", "disengaged"} <= stages
+    assert User.objects.filter(email="sw.camden@eip.example").count() == 1

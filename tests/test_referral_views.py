@@ -1,0 +1,147 @@
+"""The referral screens: validation messages beside fields, nothing typed is lost, drafts,
+conflicts, and list pages whose query count does not grow with the number of referrals."""
+
+import html
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from eip.audit.models import AuditEvent
+from eip.people.models import Role
+from referrals.models import Referral
+from tests.factories import UserFactory
+from tests.referral_factories import make_referral
+
+pytestmark = pytest.mark.django_db
+
+
+def text(response):
+    return html.unescape(response.content.decode())
+
+
+def form_data(**overrides):
+    data = {
+        "version": "1",
+        "action": "save",
+        "team": "early_help",
+        "client_first_name": "Daniel",
+        "client_last_name": "Hughes",
+        "client_date_of_birth_0": "14",
+        "client_date_of_birth_1": "5",
+        "client_date_of_birth_2": "1987",
+        "partner-first_name": "Chloe",
+        "children-TOTAL_FORMS": "1",
+        "children-INITIAL_FORMS": "0",
+        "children-MIN_NUM_FORMS": "0",
+        "children-MAX_NUM_FORMS": "12",
+        "children-0-age": "",
+        "children-0-plan": "",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def worker(camden, client):
+    user = UserFactory(role=Role.SOCIAL_WORKER, borough=camden)
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return user
+
+
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("client_date_of_birth_1", "13", "Date of birth must be a real date"),
+        ("dash_score", "25", "The DASH score must be 24 or fewer"),
+        ("dash_score", "nine", "Enter the DASH score as a number"),
+        ("client_email", "not-an-email", "Enter a valid email address"),
+        ("children-0-age", "40", "Enter an age from 0 to 18"),
+    ],
+)
+def test_bad_input_is_explained_beside_the_field_and_nothing_typed_is_lost(client, worker, field, value, message):
+    response = client.post(reverse("referral-new"), form_data(**{field: value}))
+    page = text(response)
+    assert response.status_code == 200
+    assert "govuk-error-summary" in page and message in page
+    assert "govuk-error-message" in page  # beside the field, not only in the summary
+    assert f'value="{value}"' in page
+    assert 'value="Daniel"' in page and 'value="Chloe"' in page
+    assert not Referral.objects.exists()  # nothing broken is stored
+
+
+def test_a_child_with_an_age_but_no_plan_is_asked_for_the_plan(client, worker):
+    page = text(client.post(reverse("referral-new"), form_data(**{"children-0-age": "7"})))
+    assert "Select whether this child is on a plan" in page
+
+
+def test_save_as_draft_keeps_everything_for_later(client, worker):
+    response = client.post(reverse("referral-new"), form_data())
+    referral = Referral.objects.get()
+    assert response.status_code == 302 and response.url == reverse("referral-edit", args=[referral.pk])
+    assert referral.status == Referral.Status.DRAFT and referral.client_first_name == "Daniel"
+    assert referral.partner.first_name == "Chloe"
+    page = text(client.get(response.url))
+    assert 'value="Daniel"' in page and 'value="Chloe"' in page and 'value="14"' in page
+
+
+def test_an_incomplete_submission_is_saved_as_a_draft_with_what_is_missing(client, worker):
+    page = text(client.post(reverse("referral-new"), form_data(action="submit")))
+    referral = Referral.objects.get()
+    assert referral.status == Referral.Status.DRAFT and referral.client_first_name == "Daniel"
+    assert "Your answers have been saved as a draft" in page
+    for message in (
+        "Select the client's gender",
+        "Describe the case in your own words",
+        "Select whether the partner lives with the client",
+    ):
+        assert message in page
+    assert 'value="Daniel"' in page
+
+
+def test_a_stale_page_is_refused_with_a_clear_message(client, worker):
+    referral = make_referral(worker, submit=False)
+    url = reverse("referral-edit", args=[referral.pk])
+    current = str(referral.version)
+    client.post(url, form_data(version=current, client_first_name="First edit"))
+    page = text(client.post(url, form_data(version=current, client_first_name="Second edit")))
+    assert "Someone else changed this referral" in page
+    assert 'value="Second edit"' in page  # what they typed is still on the page
+    assert Referral.objects.get().client_first_name == "First edit"
+
+
+def test_viewing_a_referral_is_audited(client, worker):
+    referral = make_referral(worker)
+    client.get(reverse("referral-detail", args=[referral.pk]), REMOTE_ADDR="198.51.100.4")
+    event = AuditEvent.objects.filter(action="viewed").get()
+    assert event.actor == worker and event.record_label == f"Referral {referral.reference}"
+    assert event.ip_address == "198.51.100.4"
+
+
+def test_a_borough_spoc_sees_the_referral_but_not_the_partner(client, worker, camden):
+    referral = make_referral(worker)
+    spoc = UserFactory(role=Role.BOROUGH_SPOC, borough=camden)
+    client.force_login(spoc, backend="django.contrib.auth.backends.ModelBackend")
+    page = text(client.get(reverse("referral-detail", args=[referral.pk])))
+    assert referral.reference in page
+    assert "Chloe" not in page and "07700 900456" not in page
+
+
+@pytest.mark.parametrize("role", [Role.PRACTITIONER, Role.SOCIAL_WORKER, Role.BOROUGH_SPOC])
+def test_list_pages_make_the_same_number_of_queries_for_3_or_30_referrals(client, camden, role):
+    worker = UserFactory(role=Role.SOCIAL_WORKER, borough=camden)
+    viewer = worker if role == Role.SOCIAL_WORKER else UserFactory(role=role, borough=camden)
+    client.force_login(viewer, backend="django.contrib.auth.backends.ModelBackend")
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("referral-list")).status_code == 200
+        return len(captured)
+
+    for _ in range(3):
+        make_referral(worker)
+    few = queries()
+    for _ in range(27):
+        make_referral(worker)
+    assert queries() == few
