@@ -4,9 +4,13 @@ Partner and children's information on a case (safety planning, partner consent d
 partner support) is kept in fields and tables that the policy shows only to practitioners,
 supervisors and the referring social worker."""
 
+import calendar
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+
+from eip.workdays import is_working_day, next_working_day
 
 
 class Modality(models.TextChoices):
@@ -67,6 +71,8 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["practitioner", "stage"], name="case_caseload_idx"),
             models.Index(fields=["borough", "stage"], name="case_borough_idx"),
+            # The monthly report: cases closed in, or still open at, a period.
+            models.Index(fields=["closed_at"], name="case_closed_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -135,6 +141,7 @@ class Consultation(models.Model):
 
     class Meta:
         ordering = ["-scheduled_at"]
+        indexes = [models.Index(fields=["scheduled_at"], name="consultation_period_idx")]
         constraints = [
             models.CheckConstraint(condition=Q(held=False) | ~Q(outcome=""), name="consultation_held_has_outcome"),
             models.CheckConstraint(
@@ -259,7 +266,11 @@ class ProfessionalsMeeting(models.Model):
 
     class Meta:
         ordering = ["-held_on", "-pk"]
-        indexes = [models.Index(fields=["case", "-held_on"], name="meeting_case_idx")]
+        indexes = [
+            models.Index(fields=["case", "-held_on"], name="meeting_case_idx"),
+            # The monthly report: meetings in the weeks of a period.
+            models.Index(fields=["held_on"], name="meeting_period_idx"),
+        ]
 
     def __str__(self):
         return f"Professionals meeting on {self.held_on:%d %b %Y}"
@@ -381,3 +392,88 @@ class EmergencyAccess(models.Model):
 
     def __str__(self):
         return f"Emergency access to {self.case}"
+
+
+class SubjectAccessRequest(models.Model):
+    """A client's subject access request: the export of the client's own data, prepared by a
+    practitioner with third-party data (partner, children, the referrer's account of them)
+    withheld, reviewed by a supervisor who did not prepare it, then released.
+
+    The export is frozen when it is prepared (content_html, with its SHA-256 digest), so what
+    the supervisor reviews is exactly what is released."""
+
+    class Status(models.TextChoices):
+        PREPARED = "prepared", "Waiting for a supervisor's review"
+        APPROVED = "approved", "Approved for release"
+        RETURNED = "returned", "Returned for changes"
+        RELEASED = "released", "Released to the client"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="subject_access_requests")
+    # The practitioner who logged the request and prepared the export.
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    received_on = models.DateField("date the client asked")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PREPARED)
+    prepared_at = models.DateTimeField()
+    content_html = models.TextField()
+    content_digest = models.CharField(max_length=64)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_notes = models.TextField(blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    OPEN_STATUSES = (Status.PREPARED, Status.APPROVED)
+
+    class Meta:
+        ordering = ["-prepared_at", "-pk"]
+        constraints = [
+            # Four eyes: the reviewer is never the person who prepared the export.
+            models.CheckConstraint(
+                condition=Q(reviewed_by__isnull=True) | ~Q(reviewed_by=models.F("requested_by")),
+                name="sar_reviewer_is_not_the_preparer",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="prepared", reviewed_by__isnull=True, reviewed_at__isnull=True)
+                | (~Q(status="prepared") & Q(reviewed_by__isnull=False, reviewed_at__isnull=False)),
+                name="sar_reviewed_unless_prepared",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="returned") | ~Q(review_notes=""),
+                name="sar_returned_has_notes",
+            ),
+            models.CheckConstraint(
+                condition=(Q(status="released") & Q(released_at__isnull=False, released_by__isnull=False))
+                | (~Q(status="released") & Q(released_at__isnull=True, released_by__isnull=True)),
+                name="sar_released_has_date",
+            ),
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(status__in=["prepared", "approved"]),
+                name="one_open_sar_per_case",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Subject access request received {self.received_on:%-d %b %Y}"
+
+    def audit_label(self):
+        return f"Subject access request {self.pk} on case {self.case.reference}"
+
+    @property
+    def due_on(self):
+        """One calendar month from the day the request was received (the corresponding date
+        of the next month, or its last day), moved to the next working day if it falls on a
+        weekend or bank holiday."""
+        year, month = divmod(self.received_on.month, 12)
+        year, month = self.received_on.year + year, month + 1
+        day = min(self.received_on.day, calendar.monthrange(year, month)[1])
+        due = self.received_on.replace(year=year, month=month, day=day)
+        return due if is_working_day(due) else next_working_day(due)
+
+    @property
+    def is_open(self):
+        return self.status in self.OPEN_STATUSES

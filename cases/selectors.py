@@ -1,17 +1,20 @@
 """Reading cases: the access gate for one case, the caseload with what is due, the timeline."""
 
+import hashlib
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from eip import access
 from eip.people.models import Role
 from eip.workdays import add_working_days
 
-from .models import Case, Consent, Consultation, ProfessionalsMeeting, RiskAction
+from .models import Case
 
 St = Case.Stage
 
@@ -38,45 +41,65 @@ def case_get_for_user(*, user, pk, action="case.view") -> Case:
     return access.get_for_user(user, action, case_list_for_user(user=user), pk=pk)
 
 
-def _assessments_done(stage):
-    from assessments.models import Assessment
+# What the caseload needs to know about each case, as one hand-written query for the cases
+# on the page: the ORM's nine correlated subqueries cost more to build and compile than to run.
+_DUE_FACTS_SQL = """
+SELECT c.id,
+  (SELECT MAX(m.held_on) FROM cases_professionalsmeeting m WHERE m.case_id = c.id),
+  (SELECT MAX(k.scheduled_at) FROM cases_consultation k WHERE k.case_id = c.id),
+  (SELECT COUNT(*) FROM cases_riskaction a WHERE a.case_id = c.id AND a.done_on IS NULL),
+  (SELECT COUNT(*) FROM assessments_assessment s WHERE s.case_id = c.id AND s.stage = 'intake' AND s.is_current),
+  (SELECT COUNT(*) FROM assessments_assessment s WHERE s.case_id = c.id AND s.stage = 'mid' AND s.is_current),
+  (SELECT COUNT(*) FROM assessments_assessment s WHERE s.case_id = c.id AND s.stage = 'exit' AND s.is_current),
+  (SELECT p.planned_end_on FROM accommodation_placement p
+     JOIN accommodation_accommodationrequest r ON r.id = p.request_id
+     WHERE r.case_id = c.id AND p.status = 'approved' ORDER BY p.proposed_at DESC LIMIT 1),
+  EXISTS (SELECT 1 FROM cases_consent n WHERE n.case_id = c.id AND n.party = 'client' AND n.withdrawn_on IS NULL),
+  EXISTS (SELECT 1 FROM cases_consent n WHERE n.case_id = c.id AND n.party = 'partner' AND n.withdrawn_on IS NULL)
+FROM cases_case c WHERE c.id IN ({ids})
+"""
 
-    return Subquery(
-        Assessment.objects.filter(case=OuterRef("pk"), stage=stage, is_current=True)
-        .values("case")
-        .annotate(n=Count("pk"))
-        .values("n")[:1]
-    )
+
+def _as_date(value):
+    # SQLite (the embedded default) returns dates from raw SQL as text.
+    return date.fromisoformat(value[:10]) if isinstance(value, str) else value
 
 
-def _placements():
-    from accommodation.models import Placement
+def due_facts_attach(cases: list[Case]) -> list[Case]:
+    """Set on each case what due_items() reads: last meeting, consultation, open risk actions,
+    assessments done per stage, the current placement's end and the live consents."""
+    if not cases:
+        return cases
+    ids = ", ".join(["%s"] * len(cases))
+    with connection.cursor() as cursor:
+        # Only "%s" placeholders are formatted in; the ids go as parameters.
+        cursor.execute(_DUE_FACTS_SQL.format(ids=ids), [case.pk for case in cases])  # nosec B608
+        facts = {row[0]: row[1:] for row in cursor.fetchall()}
+    for case in cases:
+        meeting, consultation, risks, intake, mid, exit_, ends_on, client, partner = facts[case.pk]
+        case.last_meeting_on = _as_date(meeting)
+        case.consultation_at = consultation
+        case.open_risk_actions = risks
+        case.intake_done, case.mid_done, case.exit_done = intake, mid, exit_
+        case.placement_ends_on = _as_date(ends_on)
+        case.client_consent, case.partner_consent = bool(client), bool(partner)
+    return cases
 
-    return Placement.objects.all()
+
+class _DueFactsQuerySet(QuerySet):
+    """Cases that carry their due facts once fetched, whether listed, paged or got."""
+
+    def _fetch_all(self):
+        fetched = self._result_cache is None
+        super()._fetch_all()
+        if fetched and self._result_cache and isinstance(self._result_cache[0], Case):
+            due_facts_attach(self._result_cache)
 
 
 def _with_due_facts(cases: QuerySet[Case]) -> QuerySet[Case]:
-    """Annotate what the caseload needs to know about each case in the one query."""
-    meetings = ProfessionalsMeeting.objects.filter(case=OuterRef("pk")).order_by("-held_on")
-    consultations = Consultation.objects.filter(case=OuterRef("pk")).order_by("-scheduled_at")
-    return cases.annotate(
-        last_meeting_on=Subquery(meetings.values("held_on")[:1]),
-        consultation_at=Subquery(consultations.values("scheduled_at")[:1]),
-        open_risk_actions=Subquery(
-            RiskAction.objects.filter(case=OuterRef("pk"), done_on__isnull=True)
-            .values("case")
-            .annotate(n=Count("pk"))
-            .values("n")[:1]
-        ),
-        intake_done=_assessments_done("intake"),
-        mid_done=_assessments_done("mid"),
-        exit_done=_assessments_done("exit"),
-        placement_ends_on=Subquery(
-            _placements().filter(request__case=OuterRef("pk"), status="approved").values("planned_end_on")[:1]
-        ),
-        client_consent=Exists(Consent.objects.filter(case=OuterRef("pk"), party="client", withdrawn_on__isnull=True)),
-        partner_consent=Exists(Consent.objects.filter(case=OuterRef("pk"), party="partner", withdrawn_on__isnull=True)),
-    )
+    cases = cases.all()
+    cases.__class__ = _DueFactsQuerySet  # clones keep the class, so filters and slices keep the facts
+    return cases
 
 
 @dataclass(frozen=True)
@@ -159,4 +182,313 @@ def weeks_open(case: Case, today: date | None = None) -> int:
 
 
 def case_with_due_facts(*, case: Case) -> Case:
-    return _with_due_facts(Case.objects.filter(pk=case.pk)).select_related("referral").get()
+    return due_facts_attach([case])[0]
+
+
+# --- subject access requests -------------------------------------------------------------
+
+WITHHELD = "[withheld: third-party information]"
+
+# What a subject access export never contains. The list is the same for every case, so it
+# tells the client nothing about what is held on their particular file.
+WITHHELD_CATEGORIES = [
+    "The partner or victim-survivor's details: name, date of birth, gender, phone, address, postcode, "
+    "whether they live with you and how to contact them safely.",
+    "The children's details: their ages and any children's services plan.",
+    "The referrer's account of the case: the case dynamic, risk markers, police involvement and "
+    "orders, the DASH score and notes made while handling the referral.",
+    "The Risk Management and Intervention Plan: risks, protective factors, actions, contingency and "
+    "safety planning for the partner and children.",
+    "The partner's consent, contact with the partner and who supports the partner.",
+    "Disclosures, risk escalations (IDVA and MARAC referrals) and DASH risk checklists, which are "
+    "completed with or about the partner.",
+    "Severity of Abuse Grid ratings, which rest on what the partner and other agencies report.",
+    "Case consultation notes and attendees, and the content of professionals meetings (their dates are given).",
+    "Onward referrals for the partner or the children (IDVA, MARAC, victim support, CAMHS).",
+    "Accommodation requests: the reasons, risks, scenario planning and the areas you must avoid.",
+    "Notes written with assessments, the case timeline and the audit log.",
+    f"Any text that names or locates the partner, replaced by “{WITHHELD}”.",
+]
+
+# Onward referrals made for the client. The others (IDVA, MARAC, victim support, CAMHS) are
+# made for the partner or the children.
+CLIENT_ONWARD_SERVICES = (
+    "dvpp",
+    "substance_misuse",
+    "mental_health",
+    "housing_options",
+    "finance_support",
+    "adult_social_care",
+    "other",
+)
+
+
+class _Redactor:
+    """Replace anything that names or locates the partner in text that goes into the export:
+    their name, phone number, address, postcode and safe-contact text, wherever it appears
+    (session notes, closure notes, even the client's own contact fields when they are the
+    partner's too). The partner's surname alone is left when the client shares it."""
+
+    def __init__(self, partner, client_last_name: str):
+        patterns = []
+
+        def literal(text, min_length=2, between=r"[\s,]+"):
+            words = (text or "").replace(",", " ").split()
+            if len(" ".join(words)) >= min_length:
+                patterns.append(between.join(re.escape(w) for w in words))
+
+        if partner is not None:
+            first, last = partner.first_name.strip(), partner.last_name.strip()
+            literal(f"{first} {last}")
+            literal(first)
+            if last.lower() != client_last_name.strip().lower():
+                literal(last)
+            literal(partner.phone, 4)
+            digits = re.sub(r"\D", "", partner.phone or "")
+            if len(digits) >= 6:
+                patterns.append(r"[\s().-]*".join(digits))
+            address = partner.address or ""
+            literal(address, 4)
+            lines = [line.strip() for line in re.split(r"[,\n]", address) if line.strip()]
+            for number, line in enumerate(lines):
+                if number == 0 or any(ch.isdigit() for ch in line):  # the street, and any flat or house number
+                    literal(line, 4)
+            literal(partner.postcode, 4, between=r"\s*")  # "NW1 0AA" and "NW10AA"
+            literal(partner.safe_contact, 4)
+        patterns.sort(key=len, reverse=True)  # the longest match first: "Chloe Hughes" before "Chloe"
+        self._pattern = re.compile(r"(?<!\w)(?:" + "|".join(patterns) + r")(?!\w)", re.IGNORECASE) if patterns else None
+
+    def __call__(self, text) -> str:
+        text = "" if text is None else str(text)
+        return self._pattern.sub(WITHHELD, text) if self._pattern else text
+
+
+def _day(value) -> str:
+    return f"{value:%-d %B %Y}" if value else ""
+
+
+def _moment(value) -> str:
+    return f"{timezone.localtime(value):%-d %B %Y}" if value else ""
+
+
+def subject_access_export(*, case: Case) -> dict:
+    """The client's own data on a case, for a subject access request. Built field by field
+    from an allow-list: anything not named here (every partner and children's field, the
+    referrer's narrative, safety planning) never reaches the export."""
+    from accommodation.models import Placement
+    from assessments.instruments import Instrument
+    from assessments.models import Assessment
+    from referrals.models import PartnerDetails
+
+    referral = case.referral
+    person = case.person
+    partner = PartnerDetails.objects.filter(referral=referral).first()
+    redact = _Redactor(partner, referral.client_last_name)
+
+    def rows(*pairs):
+        return [(label, redact(value)) for label, value in pairs if value not in (None, "")]
+
+    client = rows(
+        ("Name", f"{person.first_name} {person.last_name}"),
+        ("Date of birth", _day(person.date_of_birth or referral.client_date_of_birth)),
+        ("Gender", referral.get_client_gender_display()),
+        ("Ethnicity", referral.get_client_ethnicity_display()),
+        ("First language", referral.client_first_language),
+        ("Interpreter needed", referral.get_client_interpreter_needed_display()),
+        ("Additional needs", referral.client_additional_needs),
+        ("Phone number", referral.client_phone),
+        ("Email address", referral.client_email),
+        ("Address", referral.client_address),
+        ("Postcode", referral.client_postcode),
+        ("Safe times to contact you", referral.client_safe_contact_times),
+    )
+    referral_rows = rows(
+        ("Referral reference", referral.reference),
+        ("Referred by", f"{case.borough.name} children's services"),
+        ("Received", _moment(referral.received_at)),
+        ("Your willingness to engage, as the referrer recorded it", referral.get_client_willingness_display()),
+    )
+    case_rows = rows(
+        ("Stage", case.get_stage_display()),
+        ("Opened", _moment(case.opened_at)),
+        ("Intervention started", _day(case.intervention_started_on)),
+        ("Exit stage started", _day(case.exit_started_on)),
+        ("Your practitioner", case.practitioner.full_name),
+        ("Accessibility adaptations", case.accessibility_adaptations),
+        ("Interpreter", case.interpreter_language if case.interpreter_used else ""),
+    )
+    consultations = [
+        rows(
+            ("Date", _moment(c.scheduled_at)),
+            ("How", c.get_modality_display()),
+            ("Outcome", c.get_outcome_display() if c.held else "Not yet held"),
+            ("Reason", c.get_not_suitable_reason_display() if c.outcome == "not_suitable" else ""),
+        )
+        for c in case.consultations.order_by("scheduled_at")
+    ]
+    consents = [
+        rows(
+            ("Given on", _day(c.given_on)),
+            ("How", c.get_method_display()),
+            ("Obtained by", c.obtained_by),
+            ("What may be shared, with whom", c.sharing),
+            ("Withdrawn on", _day(c.withdrawn_on)),
+            ("About the withdrawal", c.withdrawal_notes),
+        )
+        for c in case.consents.filter(party="client").order_by("given_on")
+    ]
+    sessions = [
+        {
+            "date": _day(s.held_on),
+            "modality": s.get_modality_display(),
+            "minutes": s.duration_minutes or "",
+            "attendance": s.get_attendance_display(),
+            "topics": redact(", ".join(s.topic_labels)),
+            "notes": redact(s.notes),
+        }
+        for s in case.sessions.order_by("held_on", "pk")
+    ]
+    meetings = [_day(d) for d in case.meetings.order_by("held_on").values_list("held_on", flat=True)]
+    assessments = []
+    for a in (
+        Assessment.objects.filter(case=case, is_current=True)
+        .exclude(instrument=Instrument.DASH)
+        .prefetch_related("answers")
+        .order_by("assessed_on", "instrument")
+    ):
+        scores = []
+        summary = ""
+        if a.instrument == Instrument.NEEDS:
+            summary = f"Your total {a.user_total if a.user_total is not None else '—'}; practitioner's total " + (
+                f"{a.practitioner_total}" if a.practitioner_total is not None else "—"
+            )
+            scores = [
+                (
+                    redact(x.label),
+                    f"you {x.user_score if x.user_score is not None else '—'}, practitioner "
+                    f"{x.practitioner_score if x.practitioner_score is not None else '—'} (0 to 10)",
+                )
+                for x in a.answers.all()
+            ]
+        elif a.instrument == Instrument.VIABILITY:
+            scores = [(redact(x.label), x.get_rating_label()) for x in a.answers.all()]
+        else:
+            summary = "Ratings withheld: they rest on third-party information."
+        assessments.append(
+            {
+                "instrument": a.get_instrument_display(),
+                "stage": a.get_stage_display(),
+                "date": _day(a.assessed_on),
+                "summary": summary,
+                "scores": scores,
+            }
+        )
+    placements = [
+        rows(
+            ("Type", p.get_kind_display()),
+            ("Provider", p.provider),
+            ("Address", p.address),
+            ("From", _day(p.start_on)),
+            ("Until", _day(p.planned_end_on)),
+            ("Ended", _day(p.ended_on)),
+            ("Moved on to", p.get_move_on_display()),
+        )
+        for p in Placement.objects.filter(request__case=case, status__in=["approved", "ended"]).order_by("start_on")
+    ]
+    onward = [
+        rows(
+            ("Service", o.get_service_display() + (f": {o.service_other}" if o.service_other else "")),
+            ("Made on", _day(o.made_on)),
+            ("Status", o.get_status_display()),
+            ("Started", _day(o.started_on)),
+            ("Outcome", o.outcome),
+        )
+        for o in case.onward_referrals.filter(service__in=CLIENT_ONWARD_SERVICES).order_by("made_on")
+    ]
+    closure = (
+        rows(
+            ("Closed", _moment(case.closed_at)),
+            ("Reason", case.get_closure_reason_display()),
+            ("Exit summary", case.exit_summary),
+            ("Onward plan", case.onward_plan),
+            ("Why the exit assessments were not done", case.no_exit_assessment_reason),
+        )
+        if case.closed_at
+        else []
+    )
+    return {
+        "reference": case.reference,
+        "withheld_categories": WITHHELD_CATEGORIES,
+        "client": client,
+        "referral": referral_rows,
+        "case": case_rows,
+        "consultations": consultations,
+        "consents": consents,
+        "sessions": sessions,
+        "meetings": meetings,
+        "assessments": assessments,
+        "placements": placements,
+        "onward": onward,
+        "closure": closure,
+    }
+
+
+def subject_access_export_html(*, case: Case, received_on: date, generated_at) -> str:
+    """The export as an HTML fragment: frozen on the request when it is prepared, shown to the
+    reviewing supervisor as it is, and put into the PDF unchanged."""
+    from django.template.loader import render_to_string
+
+    return render_to_string(
+        "cases/sar_export.html",
+        {
+            **subject_access_export(case=case),
+            "received_on": received_on,
+            "generated_at": timezone.localtime(generated_at),
+        },
+    )
+
+
+def content_digest(content: str) -> str:
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()
+
+
+def subject_access_pdf(*, sar) -> bytes:
+    """The frozen export as a PDF, with the same safe fetcher as the accommodation agreement
+    (WeasyPrint may read only the app's own static files)."""
+    from django.template.loader import render_to_string
+    from weasyprint import HTML
+
+    from accommodation.documents import StaticOnlyFetcher
+
+    html = render_to_string("cases/sar_export_pdf.html", {"sar": sar, "content": sar.content_html})
+    return HTML(string=html, base_url="eip-static:///", url_fetcher=StaticOnlyFetcher()).write_pdf()
+
+
+def subject_access_review_facts(*, sar) -> dict:
+    """For the reviewing supervisor only (never in the export): what was left out of this case's
+    export, so the review can check that nothing third-party slipped through."""
+    from assessments.models import Assessment
+    from referrals.models import ReferredChild
+
+    case = sar.case
+    withheld = [
+        ("Children on the referral", ReferredChild.objects.filter(referral=case.referral_id).count()),
+        ("Risk plan versions", case.risk_plans.count()),
+        ("Partner consents", case.consents.filter(party="partner").count()),
+        ("Partner contacts", case.partner_contacts.count()),
+        ("Disclosures", case.disclosures.count()),
+        ("Risk escalations (IDVA, MARAC)", case.risk_actions.count()),
+        ("DASH risk checklists", Assessment.objects.filter(case=case, instrument="dash", is_current=True).count()),
+        (
+            "Onward referrals for the partner or children",
+            case.onward_referrals.exclude(service__in=CLIENT_ONWARD_SERVICES).count(),
+        ),
+        ("Accommodation requests (reasons and exclusion areas)", case.accommodation_requests.count()),
+    ]
+    return {
+        "withheld_counts": [(label, n) for label, n in withheld if n],
+        # Text replaced because it named or located the partner (the category list names the marker once).
+        "redactions": sar.content_html.count(WITHHELD) - sum(c.count(WITHHELD) for c in WITHHELD_CATEGORIES),
+        "other_cases": list(Case.objects.filter(person=case.person_id).exclude(pk=case.pk).select_related("referral")),
+        "intact": content_digest(sar.content_html) == sar.content_digest,
+    }

@@ -17,12 +17,15 @@ from eip.forms_util import error_summary, submit
 from eip.people.models import Role
 
 from . import forms, services
-from .models import Case, Consent, OnwardReferral, RiskAction
+from .models import Case, Consent, OnwardReferral, RiskAction, SubjectAccessRequest
 from .selectors import (
     case_get_for_user,
     case_with_due_facts,
     caseload_for_user,
+    content_digest,
     due_items,
+    subject_access_pdf,
+    subject_access_review_facts,
     weeks_open,
 )
 from .tasks import invitation_for
@@ -39,6 +42,7 @@ SECTIONS = [
     ("Onward referrals", "case-onward", "case.view"),
     ("Partner support", "case-partner", "case.view_partner"),
     ("Closure", "case-close", "case.view"),
+    ("Subject access requests", "case-sar", "sar.view"),
 ]
 
 
@@ -81,6 +85,19 @@ def _render(request, case, template, current, **context):
 # --- lists -------------------------------------------------------------------------------
 
 
+CASELOAD_FIELDS = (
+    "stage",
+    "opened_at",
+    "intervention_started_on",
+    "exit_started_on",
+    "closed_at",
+    "referral",
+    "practitioner",
+    "borough",
+    "version",
+)
+
+
 @access.policy("case.list")
 def case_list(request):
     user = request.user
@@ -93,6 +110,18 @@ def case_list(request):
         stage=filters.get("stage", ""),
         search=filters.get("search", ""),
         include_closed=user.role in (Role.SOCIAL_WORKER, Role.BOROUGH_SPOC),
+    )
+    # Only what a row shows and what is due needs: a referral carries some fifty columns.
+    cases = (
+        cases.select_related(None)
+        .select_related("referral", "practitioner")
+        .only(
+            *CASELOAD_FIELDS,
+            "referral__reference",
+            "referral__client_first_name",
+            "referral__client_last_name",
+            "practitioner__full_name",
+        )
     )
     page = Paginator(cases, 50).get_page(request.GET.get("page"))
     today = timezone.localdate()
@@ -674,3 +703,129 @@ def case_break_glass(request, pk):
         ):
             return redirect("case-detail", pk=pk)
     return render(request, "cases/break_glass.html", {"form": form, "pk": pk, "errors": error_summary(form)})
+
+
+# --- subject access requests -------------------------------------------------------------
+
+
+def _sar(request, case, action, sar_pk):
+    """The access gate for one subject access request on a case already let through."""
+    return access.get_for_user(
+        request.user,
+        action,
+        SubjectAccessRequest.objects.filter(case=case).select_related("case__referral", "requested_by", "reviewed_by"),
+        pk=sar_pk,
+    )
+
+
+@access.policy("sar.view")
+def case_sar(request, pk):
+    case = _case(request, pk, "sar.view")
+    user = request.user
+    today = timezone.localdate()
+    rows = [
+        {
+            "sar": sar,
+            "overdue": sar.status != SubjectAccessRequest.Status.RELEASED and today > sar.due_on,
+            "can_review": access.allowed(user, "sar.review", sar),
+            "can_download": access.allowed(user, "sar.download", sar),
+            "can_release": sar.status == SubjectAccessRequest.Status.APPROVED
+            and access.allowed(user, "sar.release", sar),
+        }
+        for sar in case.subject_access_requests.select_related("requested_by", "reviewed_by", "released_by")
+    ]
+    return _render(
+        request,
+        case,
+        "cases/case_sar.html",
+        "case-sar",
+        rows=rows,
+        can_prepare=access.allowed(user, "sar.prepare", case) and not any(r["sar"].is_open for r in rows),
+    )
+
+
+@access.policy("sar.prepare")
+def sar_prepare(request, pk):
+    case = _case(request, pk, "sar.prepare", audit=False)
+    returned = case.subject_access_requests.filter(status=SubjectAccessRequest.Status.RETURNED).first()
+    form = forms.SubjectAccessPrepareForm(
+        request.POST or None, initial={"received_on": returned.received_on} if returned else None
+    )
+    if request.method == "POST" and submit(
+        request,
+        form,
+        lambda d: services.subject_access_request_prepare(case=case, user=request.user, received_on=d["received_on"]),
+        "The export is prepared. A supervisor has been asked to review it.",
+    ):
+        return redirect("case-sar", pk=pk)
+    return _render(
+        request,
+        case,
+        "cases/sar_prepare.html",
+        "case-sar",
+        form=form,
+        returned=returned,
+        errors=error_summary(form),
+    )
+
+
+@access.policy("sar.review")
+def sar_review(request, pk, sar_pk):
+    case = _case(request, pk, "sar.view", audit=False)
+    sar = _sar(request, case, "sar.review", sar_pk)
+    audit_record(
+        actor=request.user, action=AuditEvent.Action.VIEWED, record=sar, detail={"page": "subject access review"}
+    )
+    form = None
+    if sar.status == SubjectAccessRequest.Status.PREPARED and sar.requested_by_id != request.user.pk:
+        form = forms.SubjectAccessReviewForm(request.POST or None)
+        if request.method == "POST" and submit(
+            request,
+            form,
+            lambda d: services.subject_access_request_review(
+                sar=sar, user=request.user, approve=d["decision"] == "approve", notes=d["notes"]
+            ),
+            "Your review is recorded. The practitioner has been told.",
+        ):
+            return redirect("case-sar", pk=pk)
+    return _render(
+        request,
+        case,
+        "cases/sar_review.html",
+        "case-sar",
+        sar=sar,
+        form=form,
+        facts=subject_access_review_facts(sar=sar),
+        errors=error_summary(form) if form else [],
+    )
+
+
+@require_POST
+@access.policy("sar.release")
+def sar_release(request, pk, sar_pk):
+    case = _case(request, pk, "sar.view", audit=False)
+    sar = _sar(request, case, "sar.release", sar_pk)
+    try:
+        services.subject_access_request_release(sar=sar, user=request.user)
+        messages.success(request, "The export is recorded as released to the client.")
+    except services.CaseError as refused:
+        messages.error(request, str(refused))
+    return redirect("case-sar", pk=pk)
+
+
+@access.policy("sar.download")
+def sar_download(request, pk, sar_pk):
+    case = _case(request, pk, "sar.view", audit=False)
+    sar = _sar(request, case, "sar.download", sar_pk)
+    if content_digest(sar.content_html) != sar.content_digest:
+        messages.error(request, "The export has changed since it was prepared. Prepare it again.")
+        return redirect("case-sar", pk=pk)
+    audit_record(
+        actor=request.user,
+        action=AuditEvent.Action.EXPORTED,
+        record=sar,
+        detail={"document": "subject access export", "status": sar.status},
+    )
+    response = HttpResponse(subject_access_pdf(sar=sar), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="subject-access-{case.reference}-{sar.pk}.pdf"'
+    return response

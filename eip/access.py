@@ -66,6 +66,14 @@ ROLE_RULES: dict[str, frozenset[Role]] = {
     "finance.decide": frozenset({R.FINANCE}),
     "fund.view": frozenset({R.FINANCE, R.PROGRAMME_MANAGER, R.SUPERVISOR}),
     "agreement.download": frozenset({R.PRACTITIONER, R.SUPERVISOR, R.HOUSING_SPOC}),
+    # Subject access requests: a practitioner prepares the client's export (third-party data
+    # withheld), a supervisor who did not prepare it reviews it, then it is released. The
+    # supervisor reads it before approving; the practitioner downloads it only once approved.
+    "sar.view": frozenset({R.PRACTITIONER, R.SUPERVISOR}),
+    "sar.prepare": frozenset({R.PRACTITIONER}),
+    "sar.review": frozenset({R.SUPERVISOR}),
+    "sar.release": frozenset({R.PRACTITIONER, R.SUPERVISOR}),
+    "sar.download": frozenset({R.PRACTITIONER, R.SUPERVISOR}),
     # Monitoring: aggregates only. The evaluator gets the anonymised export and nothing else.
     "report.view": frozenset({R.PROGRAMME_MANAGER, R.SUPERVISOR}),
     "evaluation.export": frozenset({R.EVALUATOR}),
@@ -199,6 +207,27 @@ def _agreement_rule(user, placement) -> bool:
     if user.role == R.HOUSING_SPOC:
         return placement.request.borough_id == user.borough_id
     return True
+
+
+OBJECT_RULES["sar.view"] = _case_rule
+OBJECT_RULES["sar.prepare"] = _case_work_rule  # the same team-wide rule as recording the work
+
+
+@object_rule("sar.review")
+def _sar_review_rule(user, sar) -> bool:
+    return True  # any supervisor; the service refuses the one who prepared it
+
+
+@object_rule("sar.release")
+def _sar_release_rule(user, sar) -> bool:
+    return True  # the service refuses anything not approved by a second person
+
+
+@object_rule("sar.download")
+def _sar_download_rule(user, sar) -> bool:
+    if user.role == R.SUPERVISOR:
+        return True  # reads it before approving
+    return sar.status in ("approved", "released")
 
 
 def _active(user) -> bool:

@@ -138,6 +138,17 @@ EXPECTED.update(
         "case-exit": ("POST", {**_only(), Role.PRACTITIONER: REDIRECT}, REDIRECT),
     }
 )
+EXPECTED.update(
+    {
+        # Subject access requests: practitioners prepare, a supervisor reviews, either records the
+        # release; never anyone else (the record here is approved, so the practitioner may download it).
+        "case-sar": ("GET", _only(Role.PRACTITIONER, Role.SUPERVISOR), REDIRECT),
+        "sar-prepare": ("GET", _only(Role.PRACTITIONER), REDIRECT),
+        "sar-review": ("GET", _only(Role.SUPERVISOR), REDIRECT),
+        "sar-release": ("POST", {**_only(), Role.PRACTITIONER: REDIRECT, Role.SUPERVISOR: REDIRECT}, REDIRECT),
+        "sar-download": ("GET", _only(Role.PRACTITIONER, Role.SUPERVISOR), REDIRECT),
+    }
+)
 
 # Record pages asked for a referral from another borough (Sutton): only the roles that see
 # every referral get it; everyone else gets "not found" or "forbidden", never data.
@@ -270,6 +281,8 @@ def records(users, sutton):
         amount=Decimal("420"),
         received_on=date(2026, 2, 9),
     )
+    sar = services.subject_access_request_prepare(case=case, user=practitioner, received_on=timezone.localdate())
+    sar = services.subject_access_request_review(sar=sar, user=users[Role.SUPERVISOR], approve=True, notes="")
     partner = camden_referral.partner
     partner.safe_address = True
     partner.save()
@@ -289,6 +302,7 @@ def records(users, sutton):
         "consent": consent,
         "onward": onward,
         "risk_action": case.risk_actions.first(),
+        "sar": sar,
     }
 
 
@@ -299,6 +313,9 @@ CASE_RECORD_ARGS = {
     "onward-update": "onward",
     "assessment-detail": "assessment",
     "assessment-correct": "assessment",
+    "sar-review": "sar",
+    "sar-release": "sar",
+    "sar-download": "sar",
 }
 
 
@@ -324,6 +341,7 @@ def _url_for(name, user, other_user, records=None, other_borough=False):
                 "onward-",
                 "invitation-",
                 "assessment-",
+                "sar-",
             )
         )
         and name != "case-list"
