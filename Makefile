@@ -14,7 +14,7 @@ PYTHON ?= python3
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
 	poppler-utils chromium chromium-driver libpq-dev build-essential python3-dev postgresql-client
 
-.PHONY: help run test system-packages python-packages assets lint benchmark
+.PHONY: help run test system-packages python-packages assets lint benchmark load-test
 
 help:
 	@echo "make run   - run the application with demo data on http://127.0.0.1:$(PORT)"
@@ -70,6 +70,15 @@ run: python-packages assets
 
 test: python-packages assets
 	$(PY) -m pytest
+
+# The benchmark suite (PostgreSQL on 127.0.0.1:5432 or EIP_BENCH_DATABASE_URL): SIZES=1000,10000,100000
+SIZES ?= 1000,10000
+benchmark: python-packages assets
+	$(PY) -m benchmarks.run --sizes $(SIZES)
+
+CASES ?= 10000
+load-test: python-packages assets
+	$(PY) -m benchmarks.load --cases $(CASES)
 
 lint: python-packages
 	$(VENV)/bin/ruff check .

@@ -64,7 +64,15 @@ class Assessment(models.Model):
 
     class Meta:
         ordering = ["case", "instrument", "stage", "-version"]
-        indexes = [models.Index(fields=["instrument", "stage", "is_current"], name="assessment_report_idx")]
+        indexes = [
+            models.Index(fields=["instrument", "stage", "is_current"], name="assessment_report_idx"),
+            # The monthly report: the current assessments of a stage done in a period.
+            models.Index(
+                fields=["instrument", "stage", "assessed_on"],
+                condition=Q(is_current=True),
+                name="assessment_period_idx",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["case", "instrument", "stage"],

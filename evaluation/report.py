@@ -26,7 +26,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from statistics import median
 
-from django.db.models import Avg, Count, Q, Sum
+from django.db.models import Avg, Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from accommodation.models import AccommodationRequest, Fund, Placement
@@ -39,7 +39,7 @@ from assessments.instruments import (
     Instrument,
     Severity,
 )
-from assessments.models import AssessmentAnswer
+from assessments.models import Assessment, AssessmentAnswer
 from cases.models import Case, Consultation, OnwardReferral, ProfessionalsMeeting
 from referrals.models import Ethnicity, Gender, Referral, Team
 
@@ -143,20 +143,19 @@ def referrals_by(period: Period) -> dict:
 
 
 def pathways_and_outcomes(period: Period) -> dict:
+    # Cases still open at the start of the period whose consultation was held by its end.
     consulted = (
-        Case.objects.filter(consultations__held=True, consultations__scheduled_at__lt=period.end_at)
-        .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=period.start_at))
-        .distinct()
+        Case.objects.filter(Q(closed_at__isnull=True) | Q(closed_at__gte=period.start_at))
+        .filter(Exists(Consultation.objects.filter(case=OuterRef("pk"), held=True, scheduled_at__lt=period.end_at)))
+        .annotate(
+            placed=Exists(Placement.objects.filter(request__case=OuterRef("pk"), status__in=["approved", "ended"]))
+        )
     )
-    with_placement = Placement.objects.filter(status__in=["approved", "ended"]).values("request__case")
+    started = Q(intervention_started_on__isnull=False)
     pathways = consulted.aggregate(
-        consulted_only=Count("pk", filter=Q(intervention_started_on__isnull=True), distinct=True),
-        intensive=Count(
-            "pk", filter=Q(intervention_started_on__isnull=False) & ~Q(pk__in=with_placement), distinct=True
-        ),
-        intensive_and_accommodation=Count(
-            "pk", filter=Q(intervention_started_on__isnull=False, pk__in=with_placement), distinct=True
-        ),
+        consulted_only=Count("pk", filter=~started),
+        intensive=Count("pk", filter=started & Q(placed=False)),
+        intensive_and_accommodation=Count("pk", filter=started & Q(placed=True)),
     )
     closed = Case.objects.filter(**_in("closed_at", period))
     outcomes = {
@@ -196,7 +195,8 @@ def _age(born: date, on: date) -> float:
 def demographics(period: Period) -> dict:
     people = _individuals(period)
     total = len(people)
-    genders = Counter(dict(Gender.choices).get(p["client_gender"] or "not_known") for p in people)
+    labels = dict(Gender.choices)
+    genders = Counter(labels.get(p["client_gender"] or "not_known") for p in people)
     ages = [
         _age(p["client_date_of_birth"], timezone.localtime(p["received_at"]).date())
         for p in people
@@ -230,15 +230,27 @@ def demographics(period: Period) -> dict:
     }
 
 
+def _current(instrument, stage):
+    return Assessment.objects.filter(instrument=instrument, stage=stage, is_current=True)
+
+
 def _answers(instrument, stage, cases=None, period=None):
-    answers = AssessmentAnswer.objects.filter(
-        assessment__instrument=instrument, assessment__stage=stage, assessment__is_current=True
-    )
+    """Answers of the current assessments of one instrument and stage, in the period and/or
+    for the given cases. Filtering assessments first lets the database use the period index
+    and then each assessment's answers, instead of scanning every answer ever given."""
+    assessments = _current(instrument, stage)
     if period is not None:
-        answers = answers.filter(assessment__assessed_on__gte=period.start, assessment__assessed_on__lte=period.end)
+        assessments = assessments.filter(assessed_on__gte=period.start, assessed_on__lte=period.end)
     if cases is not None:
-        answers = answers.filter(assessment__case__in=cases)
-    return answers
+        assessments = assessments.filter(case_id__in=cases)
+    return AssessmentAnswer.objects.filter(assessment__in=assessments.values("pk"))
+
+
+def _with_intake_and_exit(instrument, period) -> list[int]:
+    """Cases whose exit assessment falls in the period and that have an intake one."""
+    exits = _current(instrument, "exit").filter(assessed_on__gte=period.start, assessed_on__lte=period.end)
+    intakes = _current(instrument, "intake").filter(case_id__in=exits.values("case_id"))
+    return list(intakes.order_by().values_list("case_id", flat=True))
 
 
 def soag(period: Period) -> dict:
@@ -247,7 +259,7 @@ def soag(period: Period) -> dict:
     def distribution(answers):
         counts = defaultdict(Counter)
         totals = Counter()
-        for row in answers.values("item", "rating").annotate(n=Count("pk")):
+        for row in answers.order_by().values("item", "rating").annotate(n=Count("pk")):
             counts[row["item"]][row["rating"]] += row["n"]
             totals[row["item"]] += row["n"]
         result = {}
@@ -264,11 +276,12 @@ def soag(period: Period) -> dict:
         return result
 
     # Intake vs exit: clients whose exit SOAG falls in the period and who have an intake SOAG.
-    exit_cases = _answers(Instrument.SOAG, "exit", period=period).values("assessment__case")
-    both = _answers(Instrument.SOAG, "intake", cases=exit_cases).values("assessment__case")
+    both = _with_intake_and_exit(Instrument.SOAG, period)
     intake_both, exit_both = (
-        distribution(_answers(Instrument.SOAG, "intake", cases=both)),
-        distribution(_answers(Instrument.SOAG, "exit", cases=both)),
+        distribution(_answers(Instrument.SOAG, stage, cases=both))
+        if both
+        else distribution(AssessmentAnswer.objects.none())
+        for stage in ("intake", "exit")
     )
     comparison = {}
     for code, label in SOAG_CATEGORIES:
@@ -289,13 +302,25 @@ def soag(period: Period) -> dict:
 
 
 def needs(period: Period) -> dict:
-    exit_cases = _answers(Instrument.NEEDS, "exit", period=period).values("assessment__case")
-    both = _answers(Instrument.NEEDS, "intake", cases=exit_cases).values("assessment__case")
+    both = _with_intake_and_exit(Instrument.NEEDS, period)
     result = {}
     for stage in ("intake", "exit"):
+        if not both:
+            result[stage] = {
+                code: {
+                    "label": label,
+                    "clients": 0,
+                    "with_need": 0,
+                    "with_high_need": 0,
+                    "average_practitioner_score": None,
+                }
+                for code, label, _ in NEEDS_AREAS
+            }
+            continue
         stats = {
             r["item"]: r
             for r in _answers(Instrument.NEEDS, stage, cases=both)
+            .order_by()
             .values("item")
             .annotate(
                 clients=Count("pk"),
@@ -316,7 +341,7 @@ def needs(period: Period) -> dict:
             }
             for code, label, _ in NEEDS_AREAS
         }
-    return {"clients_with_intake_and_exit": len({row["assessment__case"] for row in both}), **result}
+    return {"clients_with_intake_and_exit": len(set(both)), **result}
 
 
 def timeliness(period: Period) -> dict:
@@ -327,21 +352,27 @@ def timeliness(period: Period) -> dict:
         if r["acknowledged_at"] and timezone.localtime(r["acknowledged_at"]).date() <= r["acknowledgement_due"]
     )
     # Case-weeks: each case in intervention is split into 7-day weeks from its start; a week that
-    # ends within the period counts, and has a meeting if one was held within it.
+    # ends within the period counts, and has a meeting if one was held within it. Only meetings
+    # that can fall in such a week are read.
     weeks = with_meeting = 0
-    cases = _intervention_cases(period).values("pk", "intervention_started_on", "closed_at")
-    meetings = defaultdict(list)
-    for m in ProfessionalsMeeting.objects.filter(case__in=[c["pk"] for c in cases]).values("case", "held_on"):
-        meetings[m["case"]].append(m["held_on"])
-    for case in cases:
-        stop = min(period.end, timezone.localtime(case["closed_at"]).date() if case["closed_at"] else period.end)
-        week_start = case["intervention_started_on"]
-        while week_start + timedelta(days=6) <= stop:
-            week_end = week_start + timedelta(days=6)
-            if week_end >= period.start:
-                weeks += 1
-                with_meeting += any(week_start <= held <= week_end for held in meetings[case["pk"]])
-            week_start += timedelta(days=7)
+    cases = list(_intervention_cases(period).order_by().values_list("pk", "intervention_started_on", "closed_at"))
+    meetings = ProfessionalsMeeting.objects.filter(
+        case__in=_intervention_cases(period).values("pk"),
+        held_on__gte=period.start - timedelta(days=6),
+        held_on__lte=period.end,
+    )
+    met = defaultdict(set)  # case -> the numbers of the weeks with a meeting
+    starts = {pk: started for pk, started, _ in cases}
+    for case_id, held_on in meetings.order_by().values_list("case_id", "held_on"):
+        met[case_id].add((held_on - starts[case_id]).days // 7)
+    for pk, started, closed_at in cases:
+        stop = min(period.end, timezone.localtime(closed_at).date() if closed_at else period.end)
+        # Week k runs from started + 7k to started + 7k + 6; count those ending in [period.start, stop].
+        first = max(0, -(-((period.start - started).days - 6) // 7))
+        last = ((stop - started).days - 6) // 7
+        if last >= first:
+            weeks += last - first + 1
+            with_meeting += sum(1 for k in met[pk] if first <= k <= last)
     return {
         "referrals": received.count(),
         "acknowledged_within_3_working_days_percent": percent(on_time, received.count()),

@@ -221,6 +221,8 @@ class Referral(models.Model):
             models.Index(fields=["status", "acknowledgement_due"], name="referral_inbox_idx"),
             models.Index(fields=["referrer", "-created_at"], name="referral_referrer_idx"),
             models.Index(fields=["borough", "-received_at"], name="referral_borough_idx"),
+            # The monthly report counts decisions in a period.
+            models.Index(fields=["decided_at"], name="referral_decided_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,0 +1,448 @@
+"""The benchmark suite: generate data at each size on PostgreSQL and measure the pages and
+reports people wait for, against two baselines measured in the same run.
+
+    python -m benchmarks.run --sizes 1000,10000,100000 [--reuse] [--check] [--output FILE]
+
+For each size it creates a database from a migrated template, loads synthetic data
+(benchmarks/generate.py) and measures, in process through the whole Django stack (middleware,
+sessions, the permission policy, audit, templates): median and p95 latency, queries per
+request and peak Python memory of one request. The baselines are a trivial signed-in page in
+the same layout (`/bench/baseline/`) and the raw SQL aggregate the monthly report needs, so
+the ratios hold on a noisy machine. `--check` fails if queries per request differ between
+sizes, or (at 100k cases and above) a target of issue 9 is missed.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import threading
+import time
+import tracemalloc
+from datetime import date
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchmarks.settings")
+os.environ.setdefault("EIP_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/eip_bench")
+os.environ["DATABASE_URL"] = os.environ["EIP_BENCH_DATABASE_URL"]
+
+import django  # noqa: E402
+
+django.setup()
+
+import dj_database_url  # noqa: E402
+import psycopg2  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.core.signals import request_started  # noqa: E402
+from django.db import connection, connections, reset_queries  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from benchmarks.generate import generate  # noqa: E402
+from cases.models import Case  # noqa: E402
+from eip.people.models import Role, User  # noqa: E402
+from evaluation.report import previous_month  # noqa: E402
+
+# Django empties the query log as each request starts; keep it, to count the request's queries.
+request_started.disconnect(reset_queries)
+
+PAGES = ["baseline", "caseload", "case page", "inbox", "referral submission"]
+REPORTS = ["raw SQL aggregate", "report JSON", "report PDF", "export referrals.csv", "export assessments.csv"]
+
+# Every figure the report computes, as one hand-written PostgreSQL statement: what the report
+# would cost with no ORM and no Python. The report is held to within 3× of this.
+RAW_SQL = """
+WITH
+  received AS (SELECT * FROM referrals_referral
+               WHERE status <> 'draft' AND received_at >= %(s)s AND received_at < %(e)s),
+  decided AS (SELECT status FROM referrals_referral WHERE decided_at >= %(s)s AND decided_at < %(e)s),
+  consulted AS (SELECT outcome FROM cases_consultation WHERE held AND scheduled_at >= %(s)s AND scheduled_at < %(e)s),
+  active AS (SELECT id, intervention_started_on, closed_at, closure_reason FROM cases_case
+             WHERE intervention_started_on <= %(ed)s AND (closed_at IS NULL OR closed_at >= %(s)s)),
+  closed AS (SELECT closure_reason, closed_at, intervention_started_on FROM cases_case
+             WHERE closed_at >= %(s)s AND closed_at < %(e)s),
+  open_cases AS (SELECT c.id, c.intervention_started_on,
+                   EXISTS (SELECT 1 FROM accommodation_placement p JOIN accommodation_accommodationrequest r
+                           ON r.id = p.request_id WHERE r.case_id = c.id AND p.status IN ('approved', 'ended')) placed
+                 FROM cases_case c WHERE (c.closed_at IS NULL OR c.closed_at >= %(s)s)
+                   AND EXISTS (SELECT 1 FROM cases_consultation k WHERE k.case_id = c.id AND k.held
+                               AND k.scheduled_at < %(e)s)),
+  individuals AS (SELECT DISTINCT ON (COALESCE(person_id, -id)) client_gender, client_ethnicity,
+                    age(received_at::date, client_date_of_birth) AS age
+                  FROM received ORDER BY COALESCE(person_id, -id), received_at DESC),
+  both_soag AS (SELECT i.case_id FROM assessments_assessment i JOIN assessments_assessment x ON x.case_id = i.case_id
+                WHERE i.instrument = 'soag' AND i.stage = 'intake' AND i.is_current
+                  AND x.instrument = 'soag' AND x.stage = 'exit' AND x.is_current
+                  AND x.assessed_on BETWEEN %(sd)s AND %(ed)s),
+  both_needs AS (SELECT i.case_id FROM assessments_assessment i JOIN assessments_assessment x ON x.case_id = i.case_id
+                 WHERE i.instrument = 'needs' AND i.stage = 'intake' AND i.is_current
+                   AND x.instrument = 'needs' AND x.stage = 'exit' AND x.is_current
+                   AND x.assessed_on BETWEEN %(sd)s AND %(ed)s),
+  soag_assessments AS MATERIALIZED (
+    SELECT id, 'profile' AS part FROM assessments_assessment WHERE instrument = 'soag' AND stage = 'intake'
+      AND is_current AND assessed_on BETWEEN %(sd)s AND %(ed)s
+    UNION ALL
+    SELECT id, stage FROM assessments_assessment WHERE instrument = 'soag' AND stage IN ('intake', 'exit')
+      AND is_current AND case_id IN (SELECT case_id FROM both_soag)),
+  weeks AS (SELECT a.id, a.intervention_started_on + 7 * k AS week_start
+            FROM active a, generate_series(0, (%(ed)s::date - a.intervention_started_on) / 7) k
+            WHERE a.intervention_started_on + 7 * k + 6 BETWEEN %(sd)s
+              AND LEAST(%(ed)s::date, COALESCE(a.closed_at::date, %(ed)s::date))),
+  placed AS (SELECT * FROM accommodation_placement
+             WHERE status IN ('approved', 'ended') AND start_on BETWEEN %(sd)s AND %(ed)s)
+SELECT
+  (SELECT count(*) FROM received),
+  (SELECT count(*) FILTER (WHERE status = 'accepted') FROM decided),
+  (SELECT count(*) FILTER (WHERE status = 'declined') FROM decided)
+    + (SELECT count(*) FILTER (WHERE outcome = 'not_suitable') FROM consulted),
+  (SELECT count(*) FROM consulted),
+  (SELECT json_build_array(count(*) FILTER (WHERE closure_reason NOT IN ('dropped_out', 'did_not_engage')), count(*))
+     FROM active),
+  (SELECT count(*) FROM accommodation_accommodationrequest WHERE requested_at >= %(s)s AND requested_at < %(e)s),
+  (SELECT json_object_agg(closure_reason, n) FROM (SELECT closure_reason, count(*) n FROM closed GROUP BY 1) o),
+  (SELECT avg(closed_at::date - intervention_started_on) / 7.0 FROM closed WHERE intervention_started_on IS NOT NULL),
+  (SELECT json_build_object(
+     'consulted_only', count(*) FILTER (WHERE intervention_started_on IS NULL),
+     'intensive', count(*) FILTER (WHERE intervention_started_on IS NOT NULL AND NOT placed),
+     'with_accommodation', count(*) FILTER (WHERE intervention_started_on IS NOT NULL AND placed)) FROM open_cases),
+  (SELECT json_object_agg(borough_id, n) FROM (SELECT borough_id, count(*) n FROM received GROUP BY 1) b),
+  (SELECT json_object_agg(team, n) FROM (SELECT team, count(*) n FROM received GROUP BY 1) t),
+  (SELECT json_object_agg(client_gender, n) FROM (SELECT client_gender, count(*) n FROM individuals GROUP BY 1) g),
+  (SELECT json_object_agg(client_ethnicity, n)
+     FROM (SELECT client_ethnicity, count(*) n FROM individuals GROUP BY 1) e),
+  (SELECT json_build_array(percentile_cont(0.5) WITHIN GROUP (ORDER BY age), min(age), max(age)) FROM individuals),
+  (SELECT json_agg(x) FROM (SELECT a.part, an.item, an.rating, count(*) FROM soag_assessments a
+     JOIN assessments_assessmentanswer an ON an.assessment_id = a.id GROUP BY 1, 2, 3) x),
+  (SELECT json_agg(x) FROM (SELECT a.stage, an.item, count(*), count(*) FILTER (WHERE an.practitioner_score <= 8),
+       count(*) FILTER (WHERE an.practitioner_score <= 4), avg(an.practitioner_score)
+     FROM assessments_assessmentanswer an JOIN assessments_assessment a ON a.id = an.assessment_id
+     WHERE a.instrument = 'needs' AND a.is_current AND a.stage IN ('intake', 'exit')
+       AND a.case_id IN (SELECT case_id FROM both_needs) GROUP BY 1, 2) x),
+  (SELECT count(*) FILTER (WHERE acknowledged_at::date <= acknowledgement_due) FROM received),
+  (SELECT json_build_array(count(*), count(*) FILTER (WHERE EXISTS (
+     SELECT 1 FROM cases_professionalsmeeting m WHERE m.case_id = w.id
+       AND m.held_on BETWEEN w.week_start AND w.week_start + 6))) FROM weeks w),
+  (SELECT json_build_array(count(*), sum(COALESCE(ended_on, planned_end_on) - start_on), sum(committed)) FROM placed),
+  (SELECT json_build_array(sum(committed), (SELECT sum(amount) FROM accommodation_invoice WHERE paid_on IS NOT NULL))
+     FROM accommodation_placement WHERE status IN ('approved', 'ended')),
+  (SELECT json_agg(x) FROM (SELECT service, status, count(*) FROM cases_onwardreferral
+     WHERE made_on BETWEEN %(sd)s AND %(ed)s GROUP BY 1, 2) x)
+"""
+
+
+def _admin_connection():
+    config = dj_database_url.parse(os.environ["EIP_BENCH_DATABASE_URL"])
+    db = psycopg2.connect(
+        dbname="postgres",
+        user=config["USER"] or None,
+        host=config["HOST"] or None,
+        port=config["PORT"] or None,
+        password=config["PASSWORD"] or None,
+    )
+    db.autocommit = True
+    return db
+
+
+def _database_exists(name) -> bool:
+    with _admin_connection() as db, db.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        return cur.fetchone() is not None
+
+
+def _recreate(name, template=None):
+    connections.close_all()
+    db = _admin_connection()
+    with db.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cur.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    db.close()
+
+
+def _use(name):
+    connections.close_all()
+    connections["default"].settings_dict["NAME"] = name
+
+
+def _base_name() -> str:
+    return dj_database_url.parse(os.environ["EIP_BENCH_DATABASE_URL"])["NAME"]
+
+
+def make_template() -> str:
+    """A freshly migrated database with the demo boroughs and logins, copied for each size."""
+    template = f"{_base_name()}_template"
+    _recreate(template)
+    _use(template)
+    call_command("migrate", verbosity=0)
+    call_command("demo_data", quiet_logins=True)
+    connections.close_all()
+    return template
+
+
+def prepare(size: int, reuse: bool) -> tuple[str, dict | None]:
+    name = f"{_base_name()}_{size}"
+    if reuse and _database_exists(name):
+        _use(name)
+        call_command("migrate", verbosity=0)  # indexes added since it was generated
+        return name, None
+    template = f"{_base_name()}_template"
+    if not _database_exists(template):
+        make_template()
+    _recreate(name, template=template)
+    _use(name)
+    call_command("migrate", verbosity=0)  # a template kept by --reuse may be older than the code
+    started = time.perf_counter()
+    counts = generate(cases=size)
+    counts["seconds"] = round(time.perf_counter() - started, 1)
+    return name, counts
+
+
+def _rss_kib() -> int:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+def _peak_rss_growth(fn) -> float:
+    """How far the process grew while fn ran, sampled every 20 ms: tracing every allocation of
+    a multi-million-row export would take longer than the export."""
+    start, peak, done = _rss_kib(), [0], threading.Event()
+
+    def sample():
+        while not done.wait(0.02):
+            peak[0] = max(peak[0], _rss_kib())
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    try:
+        fn()
+    finally:
+        done.set()
+        sampler.join()
+    return max(peak[0], _rss_kib()) - start
+
+
+def measure(fn, reps: int, warmup: int = 2, rss: bool = False) -> dict:
+    for _ in range(warmup):
+        fn()
+    times = []
+    with CaptureQueriesContext(connection) as captured:
+        started = time.perf_counter()
+        fn()
+        first = time.perf_counter() - started
+    queries = len(captured)
+    if not warmup:  # a long export: its one warm run is also timed
+        times.append(first)
+    for _ in range(reps - len(times)):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    if rss:
+        peak = _peak_rss_growth(fn) * 1024
+    else:
+        tracemalloc.start()
+        fn()
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    times.sort()
+    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+    return {
+        "median_ms": statistics.median(times) * 1000,
+        "p95_ms": p95 * 1000,
+        "queries": queries,
+        "peak_kib": peak / 1024,
+    }
+
+
+def _get(client, url, expect=200):
+    def fn():
+        response = client.get(url)
+        if response.status_code != expect:
+            raise RuntimeError(f"{url} answered {response.status_code}")
+        if response.streaming:
+            for _ in response.streaming_content:
+                pass
+        else:
+            response.content  # noqa: B018 - read the whole body
+
+    return fn
+
+
+def _signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+def _referral_form(worker_id: int, n: list) -> dict:
+    n[0] += 1
+    return {
+        "version": "1",
+        "action": "submit",
+        "team": "early_help",
+        "client_first_name": "Bench",
+        "client_last_name": f"Submission{worker_id}x{n[0]}",
+        "client_date_of_birth_0": "14",
+        "client_date_of_birth_1": "5",
+        "client_date_of_birth_2": "1987",
+        "client_gender": "man",
+        "client_ethnicity": "white_british",
+        "client_interpreter_needed": "no",
+        "client_phone": "07700 900123",
+        "risk_markers": ["verbal_arguments"],
+        "police_involved": "no",
+        "dash_completed": "no",
+        "accommodation_may_be_needed": "no",
+        "client_willingness": "willing",
+        "case_dynamic": "Arguments over child contact.",
+        "partner-first_name": "Casey",
+        "partner-lives_with_client": "yes",
+        "children-TOTAL_FORMS": "1",
+        "children-INITIAL_FORMS": "0",
+        "children-MIN_NUM_FORMS": "0",
+        "children-MAX_NUM_FORMS": "12",
+        "children-0-age": "6",
+        "children-0-plan": "cin",
+    }
+
+
+def run_size(size: int, reps: int, reuse: bool) -> dict:
+    name, counts = prepare(size, reuse)
+    practitioner = User.objects.filter(role=Role.PRACTITIONER, email__startswith="bench.").order_by("pk").first()
+    worker = User.objects.filter(role=Role.SOCIAL_WORKER, email__startswith="bench.").order_by("pk").first()
+    manager = User.objects.get(role=Role.PROGRAMME_MANAGER, email="manager@eip.example")
+    evaluator = User.objects.get(role=Role.EVALUATOR)
+    cases = Case.objects.filter(practitioner=practitioner).order_by("-opened_at")
+    case = cases.filter(stage__in=["intervention", "exit"]).first() or cases.first()
+    period = previous_month(timezone.localdate())
+    report_query = (
+        f"date_from_0={period.start.day}&date_from_1={period.start.month}&date_from_2={period.start.year}"
+        f"&date_to_0={period.end.day}&date_to_1={period.end.month}&date_to_2={period.end.year}"
+    )
+    p, sw, pm, ev = (_signed_in(u) for u in (practitioner, worker, manager, evaluator))
+    submitted = [0]
+
+    def submit():
+        response = sw.post("/referrals/new/", _referral_form(worker.pk, submitted))
+        if response.status_code != 302:
+            raise RuntimeError(f"referral submission answered {response.status_code}")
+
+    def raw_sql():
+        with connection.cursor() as cur:
+            cur.execute(
+                RAW_SQL,
+                {"s": period.start_at, "e": period.end_at, "sd": period.start, "ed": period.end},
+            )
+            cur.fetchall()
+
+    results = {}
+
+    def record(label, figures):
+        results[label] = figures
+        print(
+            f"  {label}: median {figures['median_ms']:.1f} ms, p95 {figures['p95_ms']:.1f} ms, "
+            f"{figures['queries']} queries, peak {figures['peak_kib']:,.0f} KiB",
+            flush=True,
+        )
+
+    export_reps, export_warmup = (min(reps, 3), 1) if size < 100_000 else (1, 0)
+    record("baseline", measure(_get(p, "/bench/baseline/"), reps))
+    record("caseload", measure(_get(p, "/cases/"), reps))
+    record("case page", measure(_get(p, f"/cases/{case.pk}/"), reps))
+    record("inbox", measure(_get(p, "/referrals/"), reps))
+    record("referral submission", measure(submit, reps))
+    record("raw SQL aggregate", measure(raw_sql, reps))
+    record("report JSON", measure(_get(pm, f"/reports/monitoring/?{report_query}&format=json"), reps))
+    record("report PDF", measure(_get(pm, f"/reports/monitoring/?{report_query}&format=pdf"), max(1, reps // 5), 1))
+    record("export referrals.csv", measure(_get(ev, "/evaluation/referrals.csv"), export_reps, export_warmup, rss=True))
+    record(
+        "export assessments.csv", measure(_get(ev, "/evaluation/assessments.csv"), export_reps, export_warmup, rss=True)
+    )
+    return {"size": size, "database": name, "generated": counts, "results": results}
+
+
+def _fmt_size(n: int) -> str:
+    return f"{n // 1000}k" if n >= 1000 and n % 1000 == 0 else str(n)
+
+
+def table(runs: list[dict]) -> str:
+    lines = [
+        f"Benchmark run on {date.today():%-d %B %Y}, PostgreSQL, in process through the whole Django stack.",
+        "",
+        "| measure | cases | median ms | p95 ms | queries | peak memory KiB (exports: process growth) "
+        "| ratio to its baseline |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name in PAGES + REPORTS:
+        for run in runs:
+            r = run["results"][name]
+            base = "raw SQL aggregate" if name.startswith("report") else "baseline"
+            ratio = ""
+            if name not in ("baseline", "raw SQL aggregate") and not name.startswith("export"):
+                ratio = f"{r['median_ms'] / run['results'][base]['median_ms']:.1f}×"
+            lines.append(
+                f"| {name} | {_fmt_size(run['size'])} | {r['median_ms']:.1f} | {r['p95_ms']:.1f} | {r['queries']} "
+                f"| {r['peak_kib']:,.0f} | {ratio} |"
+            )
+    return "\n".join(lines)
+
+
+def problems(runs: list[dict]) -> list[str]:
+    found = []
+    constant = PAGES + ["report JSON", "report PDF", "export referrals.csv", "export assessments.csv"]
+    for name in constant:
+        counts = {run["size"]: run["results"][name]["queries"] for run in runs}
+        if len(set(counts.values())) > 1:
+            found.append(f"{name}: queries per request grow with data {counts}")
+    for run in runs:
+        if run["size"] < 100_000:
+            continue
+        r = run["results"]
+        for page in ("caseload", "case page"):
+            ratio = r[page]["median_ms"] / r["baseline"]["median_ms"]
+            if ratio > 3:
+                found.append(f"{page} at {_fmt_size(run['size'])}: {ratio:.1f}× the baseline view (target 3×)")
+        ratio = r["report JSON"]["median_ms"] / r["raw SQL aggregate"]["median_ms"]
+        if ratio > 3:
+            found.append(f"report JSON at {_fmt_size(run['size'])}: {ratio:.1f}× the raw SQL (target 3×)")
+        if r["report PDF"]["median_ms"] > 10_000:
+            found.append(f"report PDF at {_fmt_size(run['size'])}: {r['report PDF']['median_ms'] / 1000:.1f} s")
+    if len(runs) > 1:
+        small, large = runs[0]["results"], runs[-1]["results"]
+        for name in ("export referrals.csv", "export assessments.csv"):
+            # Streamed exports hold a chunk at a time: allow allocator noise, not growth with rows.
+            if large[name]["peak_kib"] > 2 * small[name]["peak_kib"] + 16 * 1024:
+                found.append(
+                    f"{name}: peak memory grows with rows ({small[name]['peak_kib']:.0f} → "
+                    f"{large[name]['peak_kib']:.0f} KiB)"
+                )
+    return found
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,10000", help="comma-separated numbers of cases")
+    parser.add_argument("--reps", type=int, default=30, help="timed requests per page")
+    parser.add_argument("--reuse", action="store_true", help="reuse databases generated by an earlier run")
+    parser.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
+    parser.add_argument("--output", default="benchmarks/results/latest.md")
+    args = parser.parse_args(argv)
+    runs = []
+    if not args.reuse:
+        make_template()  # never a template left by older code
+    for size in (int(s) for s in args.sizes.split(",")):
+        print(f"Size {_fmt_size(size)}: preparing…", flush=True)
+        run = run_size(size, args.reps, args.reuse)
+        if run["generated"]:
+            print(f"  generated in {run['generated']['seconds']} s: {run['generated']}", flush=True)
+        runs.append(run)
+    output = table(runs)
+    found = problems(runs)
+    output += "\n\n" + ("\n".join(f"- MISSED: {p}" for p in found) if found else "All targets met.") + "\n"
+    print("\n" + output)
+    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.output).write_text(output)
+    return 1 if args.check and found else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
