@@ -22,7 +22,6 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 from django.utils import timezone
-from guardian.models import UserObjectPermission
 
 from accommodation.models import AccommodationRequest, Fund, Invoice, Placement
 from assessments.instruments import NEEDS_AREAS, SOAG_CATEGORIES
@@ -30,6 +29,7 @@ from assessments.models import Assessment, AssessmentAnswer, DashQuestion, Viabi
 from cases.models import (
     Case,
     CaseEvent,
+    CaseUserObjectPermission,
     Consent,
     Consultation,
     InterventionSession,
@@ -38,7 +38,15 @@ from cases.models import (
     RiskPlan,
 )
 from eip.people.models import Borough, Organisation, Role, User
-from referrals.models import Ethnicity, Gender, PartnerDetails, Person, Referral, ReferredChild
+from referrals.models import (
+    Ethnicity,
+    Gender,
+    PartnerDetails,
+    Person,
+    Referral,
+    ReferralUserObjectPermission,
+    ReferredChild,
+)
 
 SPAN_DAYS = 5 * 365
 OPEN_CASES_PER_PRACTITIONER = 20
@@ -196,7 +204,8 @@ def _generate(*, cases: int, seed: int) -> dict:
             AccommodationRequest,
             Placement,
             Invoice,
-            UserObjectPermission,
+            ReferralUserObjectPermission,
+            CaseUserObjectPermission,
         )
     }
     perms = {
@@ -207,19 +216,14 @@ def _generate(*, cases: int, seed: int) -> dict:
             ("cases.view_case", Case),
         )
     }
-    content_types = {
-        Referral: ContentType.objects.get_for_model(Referral),
-        Case: ContentType.objects.get_for_model(Case),
-    }
+    grant_tables = {Referral: t[ReferralUserObjectPermission], Case: t[CaseUserObjectPermission]}
     dash = list(DashQuestion.objects.filter(active=True).values_list("number", "text"))
     markers = list(ViabilityMarker.objects.filter(active=True).values_list("number", "text"))
     ethnicities = [e for e in Ethnicity.values]
     genders = [Gender.MAN] * 8 + [Gender.WOMAN, Gender.NOT_KNOWN]
 
     def grant(user, perm, model, pk):
-        t[UserObjectPermission].add(
-            user_id=user.pk, permission_id=perms[perm].pk, content_type_id=content_types[model].pk, object_pk=str(pk)
-        )
+        grant_tables[model].add(user_id=user.pk, permission_id=perms[perm].pk, content_object_id=pk)
 
     def event(case_id, actor, at, kind, summary):
         t[CaseEvent].add(case_id=case_id, actor_id=actor.pk, at=at, kind=kind, summary=summary)

@@ -38,7 +38,7 @@ def _sessions(people: int) -> list[tuple[str, str, list[str]]]:
     from cases.models import Case
     from eip.people.models import Role, User
 
-    out = []
+    by_role = []
     for role, paths_for in (
         (
             Role.PRACTITIONER,
@@ -58,11 +58,14 @@ def _sessions(people: int) -> list[tuple[str, str, list[str]]]:
             ),
         ),
     ):
-        for user in User.objects.filter(role=role, email__startswith="bench.").order_by("pk")[:people]:
+        sessions = []
+        for user in User.objects.filter(role=role, email__startswith="bench.").order_by("pk")[: (people + 1) // 2]:
             client = Client()
             client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-            out.append((role.label, client.cookies["sessionid"].value, paths_for(user)))
-    return out
+            sessions.append((role.label, client.cookies["sessionid"].value, paths_for(user)))
+        by_role.append(sessions)
+    # Alternate the roles, so any number of simulated people is an even mix.
+    return [session for pair in zip(*by_role, strict=False) for session in pair]
 
 
 def _wait_for(port: int, seconds: float = 30) -> None:

@@ -9,6 +9,7 @@ import calendar
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from guardian.models import UserObjectPermissionBase
 
 from eip.workdays import is_working_day, next_working_day
 
@@ -95,6 +96,13 @@ class Case(models.Model):
     @property
     def is_open(self):
         return self.stage not in self.CLOSED_STAGES
+
+
+class CaseUserObjectPermission(UserObjectPermissionBase):
+    """A person's grant on one case (the referrer's), with a real foreign key; see
+    referrals.models.ReferralUserObjectPermission."""
+
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
 
 
 class CaseEvent(models.Model):

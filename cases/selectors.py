@@ -20,18 +20,25 @@ St = Case.Stage
 
 
 def case_list_for_user(*, user) -> QuerySet[Case]:
-    cases = Case.objects.select_related("referral", "borough", "practitioner", "person")
+    cases = Case.objects.select_related("referral", "borough", "practitioner", "referrer", "person")
     if user.role in (Role.PRACTITIONER, Role.SUPERVISOR):
         return cases
-    # Cases opened to this person by emergency access ("break the glass"), while it lasts.
+    # Cases opened to this person by emergency access ("break the glass"), while it lasts. Read
+    # first, as a short list: OR-ing a subquery into the filter made PostgreSQL scan every case.
     from .models import EmergencyAccess
 
-    emergency = Q(pk__in=EmergencyAccess.objects.filter(user=user, expires_at__gt=timezone.now()).values("case"))
+    emergency = list(
+        EmergencyAccess.objects.filter(user=user, expires_at__gt=timezone.now()).values_list("case_id", flat=True)
+    )
+
+    def or_emergency(condition: Q) -> Q:
+        return condition | Q(pk__in=emergency) if emergency else condition
+
     if user.role == Role.BOROUGH_SPOC:
-        return cases.filter(Q(borough_id=user.borough_id) | emergency)
+        return cases.filter(or_emergency(Q(borough_id=user.borough_id)))
     if user.role == Role.SOCIAL_WORKER:
         return cases.filter(
-            Q(pk__in=access.granted(user, "cases.view_case", Case.objects.all()).values("pk")) | emergency
+            or_emergency(Q(pk__in=access.granted(user, "cases.view_case", Case.objects.all()).values("pk")))
         )
     return cases.none()
 

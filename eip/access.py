@@ -270,21 +270,31 @@ def get_for_user(user, action: str, queryset: models.QuerySet, **lookup):
 
 def grant(user, perm: str, record: models.Model) -> None:
     assign_perm(perm, user, record)
+    user.__dict__.pop("_eip_grants", None)
 
 
 def revoke(user, perm: str, record: models.Model) -> None:
     remove_perm(perm, user, record)
+    user.__dict__.pop("_eip_grants", None)
 
 
 def has_grant(user, perm: str, record: models.Model) -> bool:
     # Not user.has_perm(): it would also say yes to a model-wide permission or to a
-    # superuser, which must never widen access to a case.
-    return granted(user, perm, type(record)._default_manager.filter(pk=record.pk)).exists()
+    # superuser, which must never widen access to a case. Remembered on the user object,
+    # which lives for one request: a case page asks about each of its sections.
+    answers = user.__dict__.setdefault("_eip_grants", {})
+    key = (perm, record._meta.label, record.pk)
+    if key not in answers:
+        answers[key] = granted(user, perm, type(record)._default_manager.filter(pk=record.pk)).exists()
+    return answers[key]
 
 
 def granted(user, perm: str, queryset: models.QuerySet) -> models.QuerySet:
     # accept_global_perms=False: a model-wide grant must not return every record.
-    return get_objects_for_user(user, perm, klass=queryset, accept_global_perms=False, with_superuser=False)
+    # use_groups=False: EIP grants people, never groups.
+    return get_objects_for_user(
+        user, perm, klass=queryset, accept_global_perms=False, with_superuser=False, use_groups=False
+    )
 
 
 # --- views -------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ them out by construction."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from guardian.models import UserObjectPermissionBase
 
 
 class Team(models.TextChoices):
@@ -290,6 +291,14 @@ class PartnerDetails(models.Model):
 
     def __str__(self):
         return f"Partner on {self.referral}"
+
+
+class ReferralUserObjectPermission(UserObjectPermissionBase):
+    """A person's grant on one referral (the referrer's own). A real foreign key, so that
+    access checks join on an indexed integer: guardian's generic table compares text and
+    made a social worker's referral list scan every referral (240 ms at 10k cases)."""
+
+    content_object = models.ForeignKey(Referral, on_delete=models.CASCADE)
 
 
 class ReferredChild(models.Model):
