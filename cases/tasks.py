@@ -50,3 +50,11 @@ def invitation_email(case_id: int, what: str) -> bool:
     message.attach("invitation.ics", ics, "text/calendar; method=REQUEST")
     message.send()
     return True
+
+
+@shared_task
+def retention_apply_task() -> dict:
+    """Nightly: anonymise what is past retention (eip.retention)."""
+    from eip.retention import retention_apply
+
+    return retention_apply()

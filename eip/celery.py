@@ -47,6 +47,7 @@ def _configure_transport(sender, **kwargs):
         },
         # Every morning; the task itself decides whether today is the month's first working day.
         "monthly-report": {"task": "evaluation.tasks.monthly_report_send", "schedule": crontab(hour=7, minute=0)},
+        "retention": {"task": "cases.tasks.retention_apply_task", "schedule": crontab(hour=2, minute=30)},
     }
 
 

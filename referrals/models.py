@@ -215,6 +215,8 @@ class Referral(models.Model):
     suggested_onward_referrals = models.TextField(blank=True)
     # Optimistic locking: a save from a stale form is refused, not silently applied.
     version = models.PositiveIntegerField(default=1)
+    # Set when the retention policy removed who the people are (eip.retention).
+    anonymised_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-created_at"]

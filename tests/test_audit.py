@@ -81,3 +81,48 @@ def test_a_bad_search_date_is_explained_beside_the_field(client):
     assert "govuk-error-summary" in page
     assert "From must be a real date" in page
     assert 'name="date_from_0" value="31"' in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_application_role_may_only_add_to_the_audit_log():
+    """Run as the role `grant_app_role` prepares, the application can write its records and
+    add audit entries, and PostgreSQL refuses it any change to an entry."""
+    import psycopg2
+    from django.core.management import call_command
+
+    if connection.vendor != "postgresql":
+        pytest.fail("Database roles are enforced on PostgreSQL; run the suite on it.")
+    role = "eip_app_test"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
+        if cursor.fetchone() is None:
+            cursor.execute(f"CREATE ROLE {role} LOGIN")
+    try:
+        call_command("grant_app_role", role)
+        event = audit_record(actor=None, action=AuditEvent.Action.VIEWED, label="Case EIP-7")
+        settings = connection.settings_dict
+        app = psycopg2.connect(
+            dbname=settings["NAME"], user=role, host=settings["HOST"] or None, port=settings["PORT"] or None
+        )
+        try:
+            with app, app.cursor() as cursor:
+                cursor.execute(
+                    "INSERT INTO audit_auditevent (at, action, record_type, record_id, record_label, detail)"
+                    " VALUES (now(), 'viewed', '', '', 'by the app role', '{}')"
+                )
+                cursor.execute("UPDATE people_borough SET name = name")  # ordinary tables: writable
+            for statement in (
+                "UPDATE audit_auditevent SET record_label = 'tampered' WHERE id = %s",
+                "DELETE FROM audit_auditevent WHERE id = %s",
+                "TRUNCATE audit_auditevent",
+            ):
+                with pytest.raises(psycopg2.errors.InsufficientPrivilege), app, app.cursor() as cursor:
+                    cursor.execute(statement, [event.pk] if "%s" in statement else None)
+        finally:
+            app.close()
+        assert AuditEvent.objects.filter(record_label="by the app role").exists()
+        assert AuditEvent.objects.get(pk=event.pk).record_label == "Case EIP-7"
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP OWNED BY {role}")
+            cursor.execute(f"DROP ROLE {role}")

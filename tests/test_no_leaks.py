@@ -162,3 +162,36 @@ def test_an_error_page_shows_nothing_of_the_request(client, monkeypatch, camden)
     assert b"Sorry, there is a problem with the service" in response.content
     response = client.get(f"/no-such-page/{CANARIES[3].replace(' ', '')}/", {"q": CANARIES[0]})
     assert response.status_code == 404 and leaked(response.content) == []
+
+
+def test_logged_tracebacks_keep_their_frames_but_not_what_the_exception_said(client, camden):
+    """An exception's message can carry personal data (psycopg2 puts row values in DETAIL):
+    the configured log handler writes the type and every frame, never the message."""
+    import io
+
+    from django.conf import settings
+
+    from eip.logs import WITHHELD, WithholdExceptionMessages
+
+    assert "withhold_exception_messages" in settings.LOGGING["handlers"]["console"]["filters"]
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(WithholdExceptionMessages())
+    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    logger = logging.getLogger("eip.test.withheld")
+    logger.addHandler(handler)
+    try:
+        try:
+            try:
+                raise KeyError(f"partner {CANARIES[0]}")
+            except KeyError as cause:
+                raise ValueError(f"DETAIL: Key (phone)=({CANARIES[1]}) already exists") from cause
+        except ValueError:
+            logger.exception("Internal Server Error: /cases/1/")
+    finally:
+        logger.removeHandler(handler)
+    text = stream.getvalue()
+    assert leaked(text) == []
+    assert "Internal Server Error: /cases/1/" in text
+    assert "builtins.ValueError: " + WITHHELD in text and "builtins.KeyError: " + WITHHELD in text
+    assert "test_logged_tracebacks_keep_their_frames" in text  # the frames are all there

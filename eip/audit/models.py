@@ -12,6 +12,7 @@ class AuditEvent(models.Model):
         VIEWED = "viewed", "Viewed"
         EXPORTED = "exported", "Exported"
         DELETED = "deleted", "Deleted"
+        ANONYMISED = "anonymised", "Anonymised"
         PERMISSION_CHANGED = "permission_changed", "Permission changed"
         SIGNED_IN = "signed_in", "Signed in"
         SIGNED_OUT = "signed_out", "Signed out"

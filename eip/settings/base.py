@@ -195,7 +195,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Tracebacks keep their frames but not exception messages, which can hold personal data.
+    "filters": {"withhold_exception_messages": {"()": "eip.logs.WithholdExceptionMessages"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["withhold_exception_messages"]}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("EIP_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
@@ -245,3 +249,12 @@ EIP_SESSION_ABSOLUTE_SECONDS = int(os.environ.get("EIP_SESSION_ABSOLUTE_SECONDS"
 # demo and most tests switch it off so their logins stay one step (its own tests switch it on).
 EIP_REQUIRE_TWO_FACTOR = env_bool("EIP_REQUIRE_TWO_FACTOR", True)
 OTP_TOTP_ISSUER = "EIP case management"
+
+# Retention, per record type, in days (eip.retention): closed cases and declined referrals are
+# anonymised, drafts never sent are deleted, by a nightly task. Six years after closure follows
+# the usual practice for adult social care records; set each from the environment.
+EIP_RETENTION_DAYS = {
+    "closed_case": int(os.environ.get("EIP_RETAIN_CLOSED_CASE_DAYS", 6 * 365)),
+    "declined_referral": int(os.environ.get("EIP_RETAIN_DECLINED_REFERRAL_DAYS", 2 * 365)),
+    "draft_referral": int(os.environ.get("EIP_RETAIN_DRAFT_REFERRAL_DAYS", 90)),
+}
