@@ -51,7 +51,7 @@ class RequestForm(forms.Form):
     housing_options_explained = forms.BooleanField(
         label="The client and the partner have been told about local housing options", required=False
     )
-    preferred_area = forms.CharField(label="Preferred area (optional)", required=False)
+    preferred_area = forms.CharField(label="Preferred area (optional)", required=False, max_length=200)
     exclusion_areas = forms.CharField(
         label="Exclusion areas",
         required=False,

@@ -5,6 +5,10 @@ from datetime import date
 from crispy_forms_gds.fields import DateInputField
 from django.core.exceptions import ValidationError
 
+# No date anyone types here is outside these years; beyond them, date arithmetic (a reminder a
+# fortnight on, the day after a report period) overflows Python's dates.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
+
 
 class DateField(DateInputField):
     """The GOV.UK date input (day, month, year boxes) with plain-English errors."""
@@ -19,8 +23,14 @@ class DateField(DateInputField):
         if not (day and month and year):
             return None
         try:
-            return date(day=int(day), month=int(month), year=int(year))
+            typed = date(day=int(day), month=int(month), year=int(year))
         except (ValueError, OverflowError):  # a day of 2200000000 overflows before it is out of range
             raise ValidationError(
                 f"{self.label or 'The date'} must be a real date, for example 27 3 2026", code="invalid_date"
             ) from None
+        if not EARLIEST_YEAR <= typed.year <= LATEST_YEAR:
+            raise ValidationError(
+                f"{self.label or 'The date'} must be between {EARLIEST_YEAR} and {LATEST_YEAR}",
+                code="date_out_of_range",
+            )
+        return typed

@@ -7,6 +7,7 @@ from django.contrib.auth.forms import (
     PasswordResetForm,
     SetPasswordForm,
 )
+from django.core.validators import MaxLengthValidator
 
 from eip.audit.models import AuditEvent
 from eip.fields import DateField
@@ -29,6 +30,9 @@ class SignInForm(AuthenticationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = "Email address"
+        # AuthenticationForm sets max_length after the field is built, so it is never checked: a
+        # longer name would reach the failed-sign-in log (django-axes) and overflow its column.
+        self.fields["username"].validators.append(MaxLengthValidator(254))
         self.fields["username"].widget.attrs.update(autocomplete="username", spellcheck="false")
         self.fields["password"].widget.attrs.update(autocomplete="current-password")
         self.helper = _helper(

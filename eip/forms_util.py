@@ -32,6 +32,7 @@ def submit(request, form, perform, success: str, forms_by_prefix=None, arguments
     """Validate a form, call a service with its data, and show the outcome: a success
     message, or the service's refusal beside the fields it concerns. True when done."""
     from django.contrib import messages
+    from django.core.exceptions import ValidationError
 
     from eip.errors import Incomplete, Refused
 
@@ -44,6 +45,10 @@ def submit(request, form, perform, success: str, forms_by_prefix=None, arguments
         return False
     except Refused as refused:
         form.add_error(None, str(refused))
+        return False
+    except ValidationError as invalid:  # a service's full_clean(): too long, too many digits...
+        errors = invalid.message_dict if hasattr(invalid, "error_dict") else {"": invalid.messages}
+        add_errors({name: " ".join(texts) for name, texts in errors.items()}, forms_by_prefix or {"": form})
         return False
     messages.success(request, success)
     return True
