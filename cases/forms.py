@@ -1,3 +1,5 @@
+import re
+
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Fixed, Fluid, Layout, Size
 from django import forms
@@ -12,8 +14,26 @@ def _helper(*fields):
     helper = FormHelper()
     helper.form_tag = False
     helper.disable_csrf = True
+    helper.render_hidden_fields = True  # the case version, below
     helper.layout = Layout(*fields)
     return helper
+
+
+def version_field():
+    """The case's version when the page was drawn, sent back with a form that changes the
+    case's own fields: the service refuses a save from an out-of-date page instead of
+    overwriting what someone else saved meanwhile. A plain field that never fails
+    validation (an error on a hidden field is one no one can see): the view reads it with
+    `page_version`, and anything unusable counts as out of date."""
+    return forms.Field(widget=forms.HiddenInput, required=False)
+
+
+def page_version(data) -> int:
+    """The version a submitted page showed; a page without a usable one counts as out of date."""
+    version = data.get("version")
+    if isinstance(version, str) and re.fullmatch(r"[0-9]{1,9}", version.strip()):
+        return int(version)
+    return -1
 
 
 class TimeField(forms.CharField):
@@ -277,6 +297,8 @@ class SessionForm(forms.Form):
 
 
 class AccessibilityForm(forms.ModelForm):
+    version = version_field()
+
     class Meta:
         model = Case
         fields = ["accessibility_adaptations", "interpreter_used", "interpreter_language"]
@@ -292,6 +314,7 @@ class AccessibilityForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.initial.setdefault("version", self.instance.version)
         self.helper = _helper(
             Field.textarea("accessibility_adaptations", rows=3),
             Field.checkbox("interpreter_used"),
@@ -338,6 +361,7 @@ class MeetingForm(forms.Form):
 class MeetingArrangeForm(forms.Form):
     day = DateField(label="Date of the next meeting")
     at = TimeField(label="Time", help_text="For example, 10:00")
+    version = version_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -435,8 +459,10 @@ class PartnerSupporterForm(forms.Form):
     supporter = forms.CharField(
         label="Who supports the partner?",
         required=False,
+        max_length=200,  # the service saves it as typed: longer would be a database error
         help_text="For example, the social worker, a family support worker or an IDVA.",
     )
+    version = version_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -457,6 +483,7 @@ class CloseForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
     )
+    version = version_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

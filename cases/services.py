@@ -47,12 +47,28 @@ class CaseIncomplete(Incomplete, CaseError):
     pass
 
 
-def _locked(case: Case) -> Case:
-    return (
+class CaseConflict(CaseError):
+    """The page the change was typed on showed an earlier version of the case."""
+
+
+STALE_CASE = (
+    "Someone else changed this case while you were editing. Your changes have not been saved: "
+    "check the current record and enter them again."
+)
+
+
+def _locked(case: Case, *, expected_version: int | None = None) -> Case:
+    """The case, locked until the transaction ends. With `expected_version` (the version the
+    page showed), refuses a save from an out-of-date page rather than overwrite what someone
+    else saved in between: every change to the case's own fields bumps `version`."""
+    locked = (
         Case.objects.select_for_update(of=("self",))
         .select_related("referral", "referrer", "practitioner")
         .get(pk=case.pk)
     )
+    if expected_version is not None and locked.version != expected_version:
+        raise CaseConflict(STALE_CASE)
+    return locked
 
 
 def _event(case, user, kind, summary, *, audit_detail=None):
@@ -359,8 +375,11 @@ def session_record(*, case, user, held_on, modality, duration_minutes, attendanc
 
 
 @transaction.atomic
-def accessibility_update(*, case, user, adaptations, interpreter_used, interpreter_language) -> Case:
-    case = _locked(case)
+def accessibility_update(
+    *, case, user, adaptations, interpreter_used, interpreter_language, expected_version: int | None = None
+) -> Case:
+    """Replace the accessibility details. Forms pass the `expected_version` their page showed."""
+    case = _locked(case, expected_version=expected_version)
     case.accessibility_adaptations = adaptations
     case.interpreter_used, case.interpreter_language = interpreter_used, interpreter_language
     case.version += 1
@@ -426,8 +445,9 @@ def meeting_send_progress_update(*, meeting, user):
 
 
 @transaction.atomic
-def meeting_arrange(*, case, user, at: datetime) -> Case:
-    case = _locked(case)
+def meeting_arrange(*, case, user, at: datetime, expected_version: int | None = None) -> Case:
+    """Set the next meeting. Forms pass the `expected_version` their page showed."""
+    case = _locked(case, expected_version=expected_version)
     _require_stage(case, Case.ACTIVE_STAGES, "arrange a professionals meeting")
     case.next_meeting_at = at
     case.version += 1
@@ -558,8 +578,9 @@ def partner_contact_record(*, case, user, contacted_on, by, notes) -> PartnerCon
 
 
 @transaction.atomic
-def partner_supporter_set(*, case, user, supporter) -> Case:
-    case = _locked(case)
+def partner_supporter_set(*, case, user, supporter, expected_version: int | None = None) -> Case:
+    """Replace who supports the partner. Forms pass the `expected_version` their page showed."""
+    case = _locked(case, expected_version=expected_version)
     case.partner_supporter = supporter.strip()
     case.version += 1
     case.save()
@@ -601,10 +622,23 @@ CLOSURE_STAGE = {
 
 
 @transaction.atomic
-def case_close(*, case, user, reason, exit_summary, onward_plan, no_exit_assessment_reason="") -> Case:
+def case_close(
+    *,
+    case,
+    user,
+    reason,
+    exit_summary,
+    onward_plan,
+    no_exit_assessment_reason="",
+    expected_version: int | None = None,
+) -> Case:
+    """Close the case with its exit summary and onward plan. Forms pass the `expected_version`
+    their page showed, so a closure typed against an out-of-date case is refused."""
     case = _locked(case)
     if not case.is_open:
         raise CaseError("The case is already closed.")
+    if expected_version is not None and case.version != expected_version:
+        raise CaseConflict(STALE_CASE)
     errors = {}
     if reason not in Case.ClosureReason.values:
         errors["reason"] = "Select why the case is closing"

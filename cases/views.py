@@ -183,6 +183,7 @@ def case_accessibility(request, pk):
             adaptations=d["accessibility_adaptations"],
             interpreter_used=d["interpreter_used"],
             interpreter_language=d["interpreter_language"],
+            expected_version=forms.page_version(d),
         ),
         "Accessibility adaptations saved.",
     ):
@@ -451,7 +452,11 @@ def case_meetings(request, pk):
     can_work = access.allowed(request.user, "case.work", case)
     which = request.POST.get("form")
     form = forms.MeetingForm(request.POST if which == "meeting" else None) if can_work else None
-    arrange = forms.MeetingArrangeForm(request.POST if which == "arrange" else None) if can_work else None
+    arrange = (
+        forms.MeetingArrangeForm(request.POST if which == "arrange" else None, initial={"version": case.version})
+        if can_work
+        else None
+    )
     if (
         which == "meeting"
         and form is not None
@@ -469,7 +474,9 @@ def case_meetings(request, pk):
         and submit(
             request,
             arrange,
-            lambda d: services.meeting_arrange(case=case, user=request.user, at=arrange.at_datetime()),
+            lambda d: services.meeting_arrange(
+                case=case, user=request.user, at=arrange.at_datetime(), expected_version=forms.page_version(d)
+            ),
             "Next meeting arranged. Download the invitation to add it to Outlook.",
         )
     ):
@@ -596,7 +603,8 @@ def case_partner(request, pk):
     form = forms.PartnerContactForm(request.POST if which == "contact" else None) if can_work else None
     supporter_form = (
         forms.PartnerSupporterForm(
-            request.POST if which == "supporter" else None, initial={"supporter": case.partner_supporter}
+            request.POST if which == "supporter" else None,
+            initial={"supporter": case.partner_supporter, "version": case.version},
         )
         if can_work
         else None
@@ -618,7 +626,9 @@ def case_partner(request, pk):
         and submit(
             request,
             supporter_form,
-            lambda d: services.partner_supporter_set(case=case, user=request.user, **d),
+            lambda d: services.partner_supporter_set(
+                case=case, user=request.user, supporter=d["supporter"], expected_version=forms.page_version(d)
+            ),
             "Partner support updated.",
         )
     ):
@@ -656,14 +666,29 @@ def case_close(request, pk):
     case = _case(request, pk)
     form = None
     if access.allowed(request.user, "case.work", case) and case.is_open:
-        form = forms.CloseForm(request.POST or None)
+        form = forms.CloseForm(request.POST or None, initial={"version": case.version})
         if request.method == "POST" and submit(
             request,
             form,
-            lambda d: services.case_close(case=case, user=request.user, **d),
+            lambda d: services.case_close(
+                case=case,
+                user=request.user,
+                reason=d["reason"],
+                exit_summary=d["exit_summary"],
+                onward_plan=d["onward_plan"],
+                no_exit_assessment_reason=d["no_exit_assessment_reason"],
+                expected_version=forms.page_version(d),
+            ),
             "The case is closed. The referrer has been told.",
         ):
             return redirect("case-detail", pk=pk)
+    elif request.method == "POST" and not case.is_open and access.allowed(request.user, "case.work", case):
+        # Closed by someone else while this page was open: say so rather than drop it silently.
+        messages.error(
+            request,
+            "Someone else closed this case while you were editing. Your closure has not been saved: "
+            "the closure shown below is the one on the record.",
+        )
     return _render(
         request,
         case,

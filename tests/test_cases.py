@@ -1,6 +1,10 @@
 """Case-work rules: the lifecycle and what it refuses, versioned plans, consent, weekly
 meetings and their reminders, risk escalation, onward referrals, closure, the caseload."""
 
+import html
+import re
+import threading
+import time
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -9,6 +13,7 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from cases import calendar, services
 from cases.models import Case, CaseEvent, RiskAction
@@ -415,3 +420,252 @@ def test_the_invitation_is_emailed_to_practitioner_and_social_worker_as_an_attac
     (name, content, mimetype) = message.attachments[0]
     assert name == "invitation.ics" and mimetype.startswith("text/calendar")
     assert "DTSTART:20260105T100000Z" in content and "Daniel" not in content
+
+
+# --- two people editing the same case ----------------------------------------------------
+# Forms that overwrite the case's own fields carry the version the page was drawn from; the
+# second of two saves from the same version is refused, nothing is overwritten, and what the
+# second person typed comes back on the page for them to check and enter again.
+
+STALE = (
+    "Someone else changed this case while you were editing. Your changes have not been saved: "
+    "check the current record and enter them again."
+)
+NEXT_WEEK = date.today() + timedelta(days=7)
+
+
+def accessibility(typed):
+    return "case-accessibility", {"accessibility_adaptations": typed, "interpreter_language": ""}
+
+
+def supporter(typed):
+    return "case-partner", {"form": "supporter", "supporter": typed}
+
+
+def next_meeting(typed):
+    day = {"day_0": NEXT_WEEK.day, "day_1": NEXT_WEEK.month, "day_2": NEXT_WEEK.year}
+    return "case-meetings", {"form": "arrange", **day, "at": typed}
+
+
+def closure(typed):
+    return "case-close", {
+        "reason": "did_not_engage",
+        "exit_summary": typed,
+        "onward_plan": "None needed",
+        "no_exit_assessment_reason": "Did not attend",
+    }
+
+
+def signed_in(user):
+    from django.test import Client
+
+    browser = Client()
+    browser.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return browser
+
+
+def version_on(response) -> str:
+    """The one hidden case version on the page: the form sends it back with the save."""
+    (version,) = re.findall(r'<input type="hidden" name="version" value="(\d+)"', response.content.decode())
+    return version
+
+
+def stored(case):
+    case.refresh_from_db()
+    return {
+        field: getattr(case, field)
+        for field in (
+            "accessibility_adaptations",
+            "partner_supporter",
+            "next_meeting_at",
+            "stage",
+            "exit_summary",
+            "closed_at",
+            "version",
+        )
+    }
+
+
+@pytest.fixture
+def colleague():
+    # Any practitioner in the team may cover a colleague's case.
+    return UserFactory(role=Role.PRACTITIONER, full_name="Jo Bell")
+
+
+@pytest.mark.parametrize(
+    "first, second",
+    [
+        (accessibility("Easy-read materials"), accessibility("Shorter sessions on Tuesdays")),
+        (supporter("Family support worker"), supporter("IDVA from the Solace service")),
+        (next_meeting("10:00"), next_meeting("15:30")),
+        (accessibility("Easy-read materials"), closure("Did not engage after the second week")),
+        (next_meeting("10:00"), closure("Did not engage after the second week")),
+    ],
+    ids=["accessibility", "partner-supporter", "next-meeting", "closure-after-accessibility", "closure-after-meeting"],
+)
+def test_the_second_of_two_saves_from_the_same_page_is_refused_and_keeps_what_was_typed(
+    case, people, colleague, first, second
+):
+    (first_page, first_data), (second_page, second_data) = first, second
+    alex, jo = signed_in(people["practitioner"]), signed_in(colleague)
+    # Both open their page while the case is at the same version.
+    jo_version = version_on(jo.get(reverse(first_page, args=[case.pk])))
+    alex_version = version_on(alex.get(reverse(second_page, args=[case.pk])))
+    assert jo_version == alex_version == str(case.version)
+
+    saved = jo.post(reverse(first_page, args=[case.pk]), {**first_data, "version": jo_version})
+    assert saved.status_code == 302, "the first save goes through"
+    after_first = stored(case)
+    assert after_first["version"] == int(jo_version) + 1
+    events = CaseEvent.objects.filter(case=case).count()
+
+    refused = alex.post(reverse(second_page, args=[case.pk]), {**second_data, "version": alex_version})
+
+    assert refused.status_code == 200
+    page = html.unescape(refused.content.decode())
+    assert STALE in page
+    typed = next(
+        second_data[f] for f in ("accessibility_adaptations", "supporter", "at", "exit_summary") if f in second_data
+    )
+    if second_page == "case-meetings":
+        assert f'value="{typed}"' in page
+    else:
+        assert typed in page  # what Alex typed is still on the page...
+    assert stored(case) == after_first  # ...and nothing of it reached the record
+    assert CaseEvent.objects.filter(case=case).count() == events
+    # The page still carries the version it was drawn from: saving it again is refused again.
+    assert version_on(refused) == alex_version
+    again = alex.post(reverse(second_page, args=[case.pk]), {**second_data, "version": alex_version})
+    assert STALE in html.unescape(again.content.decode())
+    assert stored(case) == after_first
+
+
+def test_after_opening_the_current_record_the_change_can_be_saved(case, people, colleague):
+    alex, jo = signed_in(people["practitioner"]), signed_in(colleague)
+    url = reverse("case-accessibility", args=[case.pk])
+    stale = version_on(alex.get(url))
+    jo.post(url, {**accessibility("Easy-read materials")[1], "version": version_on(jo.get(url))})
+    alex.post(url, {**accessibility("Shorter sessions")[1], "version": stale})
+
+    current = alex.get(url)
+    assert "Easy-read materials" in current.content.decode()  # Jo's change is what Alex now sees
+    saved = alex.post(url, {**accessibility("Shorter sessions")[1], "version": version_on(current)})
+
+    assert saved.status_code == 302
+    assert stored(case)["accessibility_adaptations"] == "Shorter sessions"
+    assert stored(case)["version"] == int(stale) + 2
+
+
+@pytest.mark.parametrize("version", [None, "", "not-a-number", "-1", "1\x00", "²", "9" * 5000])
+def test_a_save_without_a_usable_version_counts_as_out_of_date(case, people, version):
+    url = reverse("case-accessibility", args=[case.pk])
+    data = accessibility("Shorter sessions")[1]
+    if version is not None:
+        data["version"] = version
+    before = stored(case)
+
+    page = html.unescape(signed_in(people["practitioner"]).post(url, data).content.decode())
+
+    assert STALE in page and "Shorter sessions" in page
+    assert stored(case) == before
+
+
+def test_a_closure_sent_after_someone_else_closed_the_case_says_so(case, people, colleague):
+    alex, jo = signed_in(people["practitioner"]), signed_in(colleague)
+    url = reverse("case-close", args=[case.pk])
+    version = version_on(alex.get(url))
+    jo.post(url, {**closure("Jo's summary")[1], "version": version_on(jo.get(url))})
+    closed = stored(case)
+
+    page = html.unescape(alex.post(url, {**closure("Alex's summary")[1], "version": version}).content.decode())
+
+    assert "Someone else closed this case while you were editing" in page
+    assert stored(case) == closed and closed["exit_summary"] == "Jo's summary"
+
+
+@pytest.mark.parametrize(
+    "save",
+    [
+        lambda case, user, version: services.accessibility_update(
+            case=case,
+            user=user,
+            adaptations="Shorter sessions",
+            interpreter_used=False,
+            interpreter_language="",
+            expected_version=version,
+        ),
+        lambda case, user, version: services.partner_supporter_set(
+            case=case, user=user, supporter="IDVA", expected_version=version
+        ),
+        lambda case, user, version: services.meeting_arrange(
+            case=case, user=user, at=timezone.now() + timedelta(days=7), expected_version=version
+        ),
+        lambda case, user, version: services.case_close(
+            case=case,
+            user=user,
+            reason="did_not_engage",
+            exit_summary="s",
+            onward_plan="p",
+            no_exit_assessment_reason="n",
+            expected_version=version,
+        ),
+    ],
+    ids=["accessibility_update", "partner_supporter_set", "meeting_arrange", "case_close"],
+)
+def test_each_service_refuses_an_out_of_date_version_and_bumps_it_on_save(case, people, save):
+    p = people["practitioner"]
+    start = case.version
+    with pytest.raises(services.CaseConflict, match="Someone else changed this case"):
+        save(case, p, start - 1)
+    assert stored(case)["version"] == start
+    save(case, p, start)
+    assert stored(case)["version"] == start + 1
+    with pytest.raises(services.CaseError):  # the same version again: out of date (or closed)
+        save(case, p, start)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_saves_from_the_same_version_cannot_both_win(people, monkeypatch):
+    """The version is checked under the row lock: the second save waits for the first to
+    commit, then sees the new version and is refused (no window between check and write)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has one writer at a time; the race needs PostgreSQL row locks")
+    case = make_case(people["worker"], people["practitioner"])
+    version = case.version
+    first_holds_the_lock, results = threading.Event(), {}
+    real_event = services._event
+
+    def slow_event(*args, **kwargs):
+        real_event(*args, **kwargs)
+        if threading.current_thread().name == "first":
+            first_holds_the_lock.set()
+            time.sleep(0.5)  # still inside the transaction, holding the row lock
+
+    def save(name, adaptations):
+        try:
+            services.accessibility_update(
+                case=case,
+                user=people["practitioner"],
+                adaptations=adaptations,
+                interpreter_used=False,
+                interpreter_language="",
+                expected_version=version,
+            )
+            results[name] = "saved"
+        except services.CaseConflict:
+            results[name] = "refused"
+        finally:
+            connection.close()
+
+    monkeypatch.setattr(services, "_event", slow_event)
+    first = threading.Thread(target=save, args=("first", "From the first"), name="first")
+    second = threading.Thread(target=save, args=("second", "From the second"), name="second")
+    first.start()
+    assert first_holds_the_lock.wait(timeout=10)
+    second.start()
+    first.join(timeout=30)
+    second.join(timeout=30)
+
+    assert results == {"first": "saved", "second": "refused"}
+    case.refresh_from_db()
+    assert case.accessibility_adaptations == "From the first" and case.version == version + 1

@@ -4,10 +4,16 @@ when due, never when cancelled, and survives a broker that is down or silent."""
 import base64
 import json
 import logging
+import os
+import select
+import signal
 import socket
+import subprocess  # nosec B404: the killed-worker test runs a worker in its own process
+import sys
 import threading
 import time
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
 import redis
@@ -15,7 +21,7 @@ from celery import Celery
 from django.conf import settings
 from django.core import mail
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
@@ -380,3 +386,153 @@ def test_delivery_is_really_published_to_redis(practitioner):
                 client.lrem("celery", 1, raw)
     # Publishing is not delivering: nothing was sent in-process.
     assert mail.outbox == []
+
+
+# --- a worker killed in the middle of delivering ------------------------------------------
+
+# Run in a separate OS process: deliver one reminder as a Celery worker would, but hang
+# inside the mail backend (the row locked, the transaction open) until killed. The e-mail
+# backend is a folder, so anything the killed worker had sent would still be there.
+HANGING_WORKER = """
+import sys, time
+import django
+from django.conf import settings
+
+django.setup()
+settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+settings.EMAIL_FILE_PATH = sys.argv[2]
+from django.core.mail.backends.filebased import EmailBackend
+from django.db import connection
+from eip.notifications.tasks import notification_deliver
+
+
+def send_messages(self, messages):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        print(cursor.fetchone()[0], flush=True)  # tell the test: row locked, mail going out
+    time.sleep(120)  # a mail server that never answers; the test kills us long before
+
+
+EmailBackend.send_messages = send_messages
+notification_deliver(int(sys.argv[1]))
+print("finished", flush=True)
+"""
+
+
+def _test_database_url():
+    db = connection.settings_dict
+    credentials = quote(db["USER"] or "", safe="")
+    if db["PASSWORD"]:
+        credentials += ":" + quote(db["PASSWORD"], safe="")
+    return f"postgres://{credentials}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{quote(db['NAME'], safe='')}"
+
+
+def _start_hanging_worker(notification_id, outbox_dir):
+    """Start the worker and return it with its database backend's pid, once it is inside
+    delivery holding the row lock."""
+    worker = subprocess.Popen(  # noqa: S603  # nosec B603: our own interpreter and script
+        [sys.executable, "-c", HANGING_WORKER, str(notification_id), str(outbox_dir)],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "eip.settings.test", "DATABASE_URL": _test_database_url()},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    ready, _, _ = select.select([worker.stdout], [], [], 60)
+    line = worker.stdout.readline().strip() if ready else ""
+    if not line.isdigit():
+        worker.kill()
+        _out, err = worker.communicate(timeout=10)
+        pytest.fail(f"the worker never reached the mail backend ({line!r}):\n{err[-3000:]}")
+    return worker, int(line)
+
+
+def _backend_gone(backend_pid, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [backend_pid])
+            if cursor.fetchone()[0] == 0:
+                return True
+        time.sleep(0.05)
+    return False
+
+
+def _row_is_locked(notification_id):
+    try:
+        with transaction.atomic():
+            list(Notification.objects.select_for_update(nowait=True).filter(pk=notification_id))
+    except DatabaseError:
+        return True
+    return False
+
+
+def test_a_killed_workers_message_goes_back_on_the_queue():
+    # Acknowledge only when the task has finished, and put a dead worker's message back on
+    # the queue: otherwise the reminder a killed worker was sending would be dropped.
+    assert settings.CELERY_TASK_ACKS_LATE is True
+    assert settings.CELERY_TASK_REJECT_ON_WORKER_LOST is True
+    assert celery_app.conf.task_acks_late is True
+    assert celery_app.conf.task_reject_on_worker_lost is True
+    assert celery_app.conf.worker_prefetch_multiplier == 1
+    assert notification_deliver.acks_late is True
+    assert notification_deliver.reject_on_worker_lost in (None, True)  # None: the app's setting
+
+
+@pytest.mark.parametrize("recovery", ["message redelivered", "message lost, next sweep"])
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_delivery_neither_loses_nor_duplicates_the_reminder(
+    practitioner, monkeypatch, tmp_path, recovery
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: a second process shares the test database")
+    # Due in a minute, so nothing goes out on commit; the sweep hands it to a worker later.
+    [row] = schedule([practitioner], due_in=timedelta(minutes=1))
+    later = timezone.now() + timedelta(minutes=2)
+    assert reminders_claim_due(now=later) == [row.pk]
+    outbox_dir = tmp_path / "killed-worker-outbox"
+
+    worker, backend_pid = _start_hanging_worker(row.pk, outbox_dir)
+    try:
+        # The worker is inside delivery: it holds the row, and a sweep (even one late enough
+        # to re-dispatch) skips the row instead of handing it to a second worker.
+        assert _row_is_locked(row.pk)
+        assert reminders_claim_due(now=later + timedelta(minutes=11)) == []
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        _out, err = worker.communicate(timeout=30)
+    assert worker.returncode == -signal.SIGKILL, err[-3000:]
+
+    # PostgreSQL sees the connection drop and rolls the transaction back.
+    assert _backend_gone(backend_pid), "the killed worker's transaction never ended"
+    assert not _row_is_locked(row.pk)
+    row.refresh_from_db()
+    assert row.sent_at is None and row.cancelled_at is None  # not lost: still waiting to be sent
+    assert not outbox_dir.exists() or not any(outbox_dir.iterdir())  # not sent by the dead worker
+    assert mail.outbox == []
+    assert notification_list_for_user(user=practitioner).count() == 0
+
+    if recovery == "message redelivered":
+        # acks_late + reject_on_worker_lost: the broker hands the same message to another worker.
+        assert notification_deliver(row.pk) is True
+    else:
+        # The message went with the worker: the sweep re-dispatches after ten minutes.
+        freeze_at(monkeypatch, later + timedelta(minutes=9))
+        assert reminders_send_due() == 0
+        freeze_at(monkeypatch, later + timedelta(minutes=11))
+        assert reminders_send_due() == 1
+    assert len(mail.outbox) == 1
+    row.refresh_from_db()
+    sent_at = row.sent_at
+    assert sent_at is not None
+
+    # Whatever else turns up afterwards (the other recovery path, a repeat) sends nothing.
+    assert notification_deliver(row.pk) is False
+    assert notification_deliver(row.pk) is False
+    freeze_at(monkeypatch, later + timedelta(hours=1))
+    assert reminders_send_due() == 0
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["pat@example.org"] and mail.outbox[0].subject == f"EIP: {MESSAGE}"
+    row.refresh_from_db()
+    assert row.sent_at == sent_at
+    assert list(notification_list_for_user(user=practitioner)) == [row]

@@ -180,6 +180,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "EIP <no-reply@eip.inv
 CELERY_FILESYSTEM_BROKER_DIR = VAR_DIR / "celery-broker"
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL") or "filesystem://"
 CELERY_TASK_IGNORE_RESULT = True
+# A task's message is acknowledged only when the task has finished, and a worker process
+# that dies mid-task (killed, out of memory) has its message put back on the queue rather
+# than acknowledged: a killed worker's reminder is redelivered, never dropped. Delivery is
+# idempotent (the row is locked and `sent_at` checked), so the redelivery cannot duplicate.
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
