@@ -133,6 +133,8 @@ class RiskPlanForm(forms.Form):
     change_note = forms.CharField(
         label="What changed in this version?", required=False, help_text="Needed from the second version on."
     )
+    # The plan version the page showed (0 for none): a revision typed over an older plan is refused.
+    version = version_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -428,6 +430,7 @@ class OnwardReferralForm(forms.Form):
 class OnwardReferralUpdateForm(forms.Form):
     status = forms.ChoiceField(label="Status", choices=OnwardReferral.Status.choices, widget=forms.RadioSelect)
     outcome = forms.CharField(label="Outcome", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    version = version_field()  # the onward referral's version the page showed
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

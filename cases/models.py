@@ -360,6 +360,8 @@ class OnwardReferral(models.Model):
     outcome = models.TextField(blank=True)
     following_consultation = models.BooleanField(default=False)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Optimistic locking: an update from a page showing an older status is refused.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["-made_on"]

@@ -195,9 +195,12 @@ def risk_plan_revise(
     safety_planning="",
     contingency="",
     change_note="",
+    based_on_version: int | None = None,
 ) -> RiskPlan:
     """Write a new version of the Risk Management and Intervention Plan. Earlier versions
-    are kept unchanged."""
+    are kept unchanged. With `based_on_version` (the plan version the page showed, 0 for
+    none), a revision typed over an older plan is refused rather than silently replacing a
+    newer one as the current plan."""
     case = _locked(case)
     if not case.is_open:
         raise CaseError("The case is closed: its plan can no longer be changed.")
@@ -208,6 +211,11 @@ def risk_plan_revise(
         if not (action.get("action") and action.get("owner") and action.get("due")):
             errors[f"actions-{number - 1}-action"] = f"Give action {number} a description, an owner and a date"
     latest = case.risk_plans.order_by("-version").first()
+    if based_on_version is not None and based_on_version != (latest.version if latest else 0):
+        raise CaseConflict(
+            "Someone else saved a newer version of the plan while you were editing. Your changes have not "
+            "been saved: read the current plan and enter them again."
+        )
     if latest and not change_note.strip():
         errors["change_note"] = "Say what changed in this version"
     if errors:
@@ -539,10 +547,18 @@ def onward_referral_record(
 
 
 @transaction.atomic
-def onward_referral_update(*, onward, user, status, outcome, on: date | None = None) -> OnwardReferral:
+def onward_referral_update(
+    *, onward, user, status, outcome, on: date | None = None, expected_version: int | None = None
+) -> OnwardReferral:
     case = _locked(onward.case)
     onward = OnwardReferral.objects.select_for_update().get(pk=onward.pk)
+    if expected_version is not None and expected_version != onward.version:
+        raise CaseConflict(
+            f"Someone else updated the {onward.get_service_display()} referral while you were editing. "
+            "Your change has not been saved: check its current status and enter it again."
+        )
     onward.status, onward.outcome = status, outcome
+    onward.version += 1
     if status in ("accepted", "engaged") and onward.started_on is None:
         onward.started_on = on or timezone.localdate()
     _clean_and_save(onward)

@@ -223,6 +223,7 @@ def case_plan(request, pk):
                 "safety_planning": latest.safety_planning,
                 "contingency": latest.contingency,
             }
+        initial["version"] = latest.version if latest else 0
         plan_form = forms.RiskPlanForm(data if action == "plan" else None, initial=initial)
         actions = forms.plan_action_formset(
             data=data if action == "plan" else None, initial=_plan_actions_initial(latest)
@@ -261,10 +262,12 @@ def case_plan(request, pk):
                     case=case,
                     user=request.user,
                     actions=[a for a in (f.to_action() for f in actions.forms) if a],
-                    **d,
+                    based_on_version=forms.page_version(d),
+                    **{k: v for k, v in d.items() if k != "version"},
                 ),
                 "The plan has been saved as a new version.",
-                {"": plan_form, "actions": actions.forms[0]},
+                # A page posted with no action rows (hand-made) has no first row to show errors on.
+                {"": plan_form, **({"actions": actions.forms[0]} if actions.forms else {})},
             )
         ):
             return redirect("case-plan", pk=pk)
@@ -585,8 +588,19 @@ def onward_update(request, pk, onward_pk):
     onward = OnwardReferral.objects.filter(case=case, pk=onward_pk).first()
     form = forms.OnwardReferralUpdateForm(request.POST)
     if onward and form.is_valid():
-        services.onward_referral_update(onward=onward, user=request.user, **form.cleaned_data)
-        messages.success(request, f"{onward.get_service_display()}: status updated.")
+        data = form.cleaned_data
+        try:
+            services.onward_referral_update(
+                onward=onward,
+                user=request.user,
+                status=data["status"],
+                outcome=data["outcome"],
+                expected_version=forms.page_version(data),
+            )
+        except services.CaseConflict as conflict:
+            messages.error(request, str(conflict))
+        else:
+            messages.success(request, f"{onward.get_service_display()}: status updated.")
     else:
         messages.error(request, "Select a status.")
     return redirect("case-onward", pk=pk)

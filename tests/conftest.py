@@ -21,6 +21,26 @@ def pytest_sessionstart(session):
             )
 
 
+def pytest_terminal_summary(terminalreporter):
+    """The security figures of this run: checks that passed, not tests that merely ran."""
+    from tests.figures import FIGURES
+
+    passed = terminalreporter.stats.get("passed", [])
+
+    def marked(name):
+        return sum(1 for report in passed if report.when == "call" and name in report.keywords)
+
+    terminalreporter.section("Security figures")
+    for label, value in (
+        ("URL x role answers checked", FIGURES["url_role"]),
+        ("other-borough record answers checked", FIGURES["other_borough"]),
+        ("hostile form submissions answered safely", FIGURES["hostile"]),
+        ("fault scenarios survived (tests)", marked("fault")),
+        ("tests reading generated documents for partner data", marked("document_scan")),
+    ):
+        terminalreporter.write_line(f"{value:>6}  {label}")
+
+
 @pytest.fixture
 def is_postgres():
     return connection.vendor == "postgresql"

@@ -23,6 +23,7 @@ from eip.people.models import Borough, Role
 from referrals.models import AddressChange, LateReferralAgreement
 from tests.assessment_factories import dash
 from tests.factories import UserFactory
+from tests.figures import count
 from tests.referral_factories import make_case, make_referral
 
 ALL = frozenset(Role)
@@ -390,11 +391,13 @@ def test_url_answers_each_role_as_expected(name, users, records, client):
         if role not in (Role.PRACTITIONER, Role.SUPERVISOR, Role.SOCIAL_WORKER):
             assert b"Chloe" not in body  # partner details only to those three
         client.logout()
+        count("url_role")
     url = _url_for(name, None, users[Role.PRACTITIONER], records)
     response = getattr(client, method.lower())(url)
     assert response.status_code == signed_out, (name, "signed out", response.status_code)
     if signed_out == REDIRECT and name not in ("root", "logout"):
         assert response.url.startswith(reverse("login"))
+    count("url_role")
 
 
 @pytest.mark.django_db
@@ -407,6 +410,7 @@ def test_records_from_another_borough_are_refused(name, users, records, client):
         if response.status_code != OK:
             assert b"Daniel" not in response.content and b"Chloe" not in response.content
         client.logout()
+        count("other_borough")
 
 
 @pytest.mark.django_db

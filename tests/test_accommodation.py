@@ -135,6 +135,7 @@ def test_a_commitment_over_the_fund_or_its_places_is_refused_with_the_figures(pe
         services.placement_decide(placement=small, user=people["finance"], approve=True)
 
 
+@pytest.mark.fault
 @pytest.mark.django_db(transaction=True)
 def test_two_finance_officers_approving_at_once_cannot_overspend_the_fund(people, fund, monkeypatch):
     if connection.vendor != "postgresql":
@@ -266,6 +267,7 @@ def test_the_caseload_shows_days_left_and_an_overdue_move_on(people, fund):
     assert (late.what, late.overdue) == ("Accommodation move-on", True)
 
 
+@pytest.mark.document_scan
 @pytest.mark.django_db
 def test_the_agreement_pdf_names_the_client_and_never_the_partner_or_children(people, fund, tmp_path):
     placement = approved(people)

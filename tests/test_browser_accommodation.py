@@ -28,6 +28,7 @@ def tick(browser, label):
     browser.driver.find_element(By.XPATH, f'//label[normalize-space()="{label}"]').click()
 
 
+@pytest.mark.document_scan
 def test_request_book_approve_agreement_move_on(browser):
     Fund.objects.get_or_create(active=True, defaults={"name": "Phase 1", "total": "14000.00", "places": 10})
     camden = BoroughFactory(name="Camden", code="camden")

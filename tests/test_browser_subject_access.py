@@ -18,6 +18,7 @@ from tests.test_browser_cases import choose_in, fill_date, section
 pytestmark = pytest.mark.browser
 
 
+@pytest.mark.document_scan
 def test_a_subject_access_export_from_preparation_to_release(browser):
     camden = BoroughFactory(name="Camden", code="camden")
     worker = UserFactory(role=Role.SOCIAL_WORKER, borough=camden)

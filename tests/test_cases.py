@@ -503,6 +503,7 @@ def colleague():
     ],
     ids=["accessibility", "partner-supporter", "next-meeting", "closure-after-accessibility", "closure-after-meeting"],
 )
+@pytest.mark.fault
 def test_the_second_of_two_saves_from_the_same_page_is_refused_and_keeps_what_was_typed(
     case, people, colleague, first, second
 ):
@@ -570,6 +571,7 @@ def test_a_save_without_a_usable_version_counts_as_out_of_date(case, people, ver
     assert stored(case) == before
 
 
+@pytest.mark.fault
 def test_a_closure_sent_after_someone_else_closed_the_case_says_so(case, people, colleague):
     alex, jo = signed_in(people["practitioner"]), signed_in(colleague)
     url = reverse("case-close", args=[case.pk])
@@ -624,6 +626,7 @@ def test_each_service_refuses_an_out_of_date_version_and_bumps_it_on_save(case, 
         save(case, p, start)
 
 
+@pytest.mark.fault
 @pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_saves_from_the_same_version_cannot_both_win(people, monkeypatch):
     """The version is checked under the row lock: the second save waits for the first to
@@ -669,3 +672,39 @@ def test_two_simultaneous_saves_from_the_same_version_cannot_both_win(people, mo
     assert results == {"first": "saved", "second": "refused"}
     case.refresh_from_db()
     assert case.accessibility_adaptations == "From the first" and case.version == version + 1
+
+
+@pytest.mark.fault
+def test_a_plan_revision_typed_over_an_older_plan_is_refused(case, people, colleague):
+    """Plans are versioned rows: without this, a revision started from version 1 would quietly
+    become the current plan over a colleague's version 2."""
+    services.risk_plan_revise(case=case, user=people["practitioner"], risks="First assessment of risk")
+    alex, jo = signed_in(people["practitioner"]), signed_in(colleague)
+    url = reverse("case-plan", args=[case.pk])
+    plan_versions = {
+        who: re.findall(r'<input type="hidden" name="version" value="(\d+)"', page.get(url).content.decode())
+        for who, page in (("alex", alex), ("jo", jo))
+    }
+    assert plan_versions["alex"] == plan_versions["jo"] == ["1"]
+    form = {"form": "plan", "actions-TOTAL_FORMS": "0", "actions-INITIAL_FORMS": "0", "version": "1"}
+    assert jo.post(url, {**form, "risks": "Jo's revision", "change_note": "New incident"}).status_code == 302
+    refused = alex.post(url, {**form, "risks": "Alex's revision", "change_note": "Court date"})
+    page = html.unescape(refused.content.decode())
+    assert refused.status_code == 200 and "Someone else saved a newer version of the plan" in page
+    assert "Alex's revision" in page  # what Alex typed is still there
+    assert [p.risks for p in case.risk_plans.order_by("version")] == ["First assessment of risk", "Jo's revision"]
+
+
+@pytest.mark.fault
+def test_an_onward_referral_update_from_an_older_page_is_refused(case, people, colleague):
+    onward = services.onward_referral_record(
+        case=case, user=people["practitioner"], service="dvpp", service_other="", made_on=date(2026, 1, 10)
+    )
+    alex, jo = signed_in(people["practitioner"]), signed_in(colleague)
+    url = reverse("onward-update", args=[case.pk, onward.pk])
+    shown = str(onward.version)
+    jo.post(url, {"status": "accepted", "outcome": "Starts Monday", "version": shown})
+    response = alex.post(url, {"status": "declined", "outcome": "No place", "version": shown}, follow=True)
+    assert "Someone else updated the" in html.unescape(response.content.decode())
+    onward.refresh_from_db()
+    assert (onward.status, onward.outcome, onward.version) == ("accepted", "Starts Monday", 2)

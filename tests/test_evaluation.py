@@ -414,6 +414,7 @@ def test_a_month_starting_at_a_weekend_is_sent_on_the_monday(january):
     assert monthly_report_send("2021-05-04") is True  # Monday 3 May is a bank holiday; Tuesday 4 May
 
 
+@pytest.mark.document_scan
 def test_the_export_contains_no_name_birth_date_postcode_phone_or_email(january, eight_clients, client):
     evaluator = UserFactory(role=Role.EVALUATOR)
     client.force_login(evaluator, backend="django.contrib.auth.backends.ModelBackend")

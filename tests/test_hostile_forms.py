@@ -46,6 +46,7 @@ from eip.people.models import Role
 from referrals.models import AddressChange, LateReferralAgreement, Referral
 from tests.assessment_factories import dash
 from tests.factories import PASSWORD, BoroughFactory, UserFactory
+from tests.figures import count
 from tests.referral_factories import make_case, make_referral
 
 SCRIPT = "<script>alert(1)</script>"
@@ -553,6 +554,8 @@ FORMS = [
             "safety_planning": "Plan",
             "contingency": "Call",
             "change_note": "",
+            # The plan version the page showed: this case has none yet.
+            "version": str(ctx["case"].risk_plans.count()),
             **PLAN_ACTIONS,
         },
         [
@@ -670,7 +673,7 @@ FORMS = [
         "onward-update",
         Role.PRACTITIONER,
         _onward,
-        lambda ctx: {"status": "accepted", "outcome": "Started"},
+        lambda ctx: {"status": "accepted", "outcome": "Started", "version": str(ctx["onward"].version)},
         ["status", "outcome"],
         touched=lambda ctx: [OnwardReferral.objects.get(pk=ctx["onward"].pk)],
     ),
@@ -1034,6 +1037,7 @@ def _submit(spec, client, users, ctx, changes):
             shown = client.get(response.url)
             assert shown.status_code in ANSWERS
             _assert_escaped(_body(shown), typed)
+        count("hostile")
         transaction.set_rollback(True)
     return response, page
 

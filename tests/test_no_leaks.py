@@ -45,6 +45,7 @@ def published(monkeypatch):
     return messages
 
 
+@pytest.mark.document_scan
 def test_canary_partner_details_stay_where_they_belong(
     camden, caplog, published, django_capture_on_commit_callbacks, tmp_path
 ):

@@ -93,6 +93,7 @@ def test_only_active_recipients_get_a_reminder(practitioner):
     assert not Notification.objects.filter(recipient=gone).exists()
 
 
+@pytest.mark.fault
 @pytest.mark.django_db
 def test_a_due_reminder_is_sent_exactly_once(practitioner, settings):
     settings.EIP_BASE_URL = "https://eip.example.org/"
@@ -146,6 +147,7 @@ def test_a_cancelled_reminder_is_never_sent(practitioner, borough):
     assert notification_cancel(subject=borough) == 0
 
 
+@pytest.mark.fault
 @pytest.mark.django_db
 def test_a_lost_dispatch_is_retried_after_ten_minutes(practitioner, monkeypatch):
     now = timezone.now()
@@ -202,6 +204,7 @@ def test_only_the_recipient_can_mark_a_notification_read(practitioner):
     assert notification_list_for_user(user=other).count() == 0
 
 
+@pytest.mark.fault
 @pytest.mark.django_db(transaction=True)
 def test_broker_down_does_not_fail_the_request_and_the_sweeper_sends_later(practitioner, monkeypatch, caplog):
     attempts = []
@@ -259,6 +262,7 @@ def _deliver_all(ids, results, name):
         connection.close()
 
 
+@pytest.mark.fault
 @pytest.mark.django_db(transaction=True)
 def test_overlapping_sweeps_send_each_reminder_once(practitioner):
     # Due in a minute, so nothing is delivered on commit; the sweeps run "later".
@@ -298,6 +302,7 @@ def test_overlapping_sweeps_send_each_reminder_once(practitioner):
     assert Notification.objects.filter(sent_at__isnull=True).count() == 0
 
 
+@pytest.mark.fault
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_deliveries_of_one_reminder_send_one_email(practitioner):
     [row] = schedule([practitioner], due_in=timedelta(minutes=1))
@@ -324,6 +329,7 @@ def _probe_app(url):
     return noop
 
 
+@pytest.mark.fault
 def test_a_refused_broker_connection_is_reported_quickly():
     task = _probe_app("redis://127.0.0.1:1/0")
 
@@ -332,6 +338,7 @@ def test_a_refused_broker_connection_is_reported_quickly():
     assert time.monotonic() - started < 10
 
 
+@pytest.mark.fault
 def test_a_redis_that_never_answers_does_not_hang_the_request():
     silent = socket.create_server(("127.0.0.1", 0))
     accepted = []
@@ -467,6 +474,7 @@ def _row_is_locked(notification_id):
     return False
 
 
+@pytest.mark.fault
 def test_a_killed_workers_message_goes_back_on_the_queue():
     # Acknowledge only when the task has finished, and put a dead worker's message back on
     # the queue: otherwise the reminder a killed worker was sending would be dropped.
@@ -479,6 +487,7 @@ def test_a_killed_workers_message_goes_back_on_the_queue():
     assert notification_deliver.reject_on_worker_lost in (None, True)  # None: the app's setting
 
 
+@pytest.mark.fault
 @pytest.mark.parametrize("recovery", ["message redelivered", "message lost, next sweep"])
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_mid_delivery_neither_loses_nor_duplicates_the_reminder(

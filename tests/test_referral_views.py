@@ -100,6 +100,7 @@ def test_an_incomplete_submission_is_saved_as_a_draft_with_what_is_missing(clien
     assert 'value="Daniel"' in page
 
 
+@pytest.mark.fault
 def test_a_stale_page_is_refused_with_a_clear_message(client, worker):
     referral = make_referral(worker, submit=False)
     url = reverse("referral-edit", args=[referral.pk])

@@ -87,6 +87,7 @@ def _closed_case(worker, practitioner, *, closed_days_ago):
     return Case.objects.get(pk=case.pk)
 
 
+@pytest.mark.document_scan
 def test_a_closed_case_past_retention_keeps_its_figures_and_loses_who_anyone_was(camden, settings):
     settings.EIP_RETENTION_DAYS = {"closed_case": 365, "declined_referral": 365, "draft_referral": 90}
     worker, practitioner = UserFactory(role=Role.SOCIAL_WORKER, borough=camden), UserFactory(role=Role.PRACTITIONER)

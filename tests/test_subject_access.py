@@ -198,6 +198,7 @@ def _squeezed(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+@pytest.mark.document_scan
 def test_the_export_has_the_clients_data_and_none_of_the_third_partys(case, people, tmp_path):
     sar = _prepare(case, people)
     sar = services.subject_access_request_review(sar=sar, user=people["supervisor"], approve=True)
@@ -399,6 +400,7 @@ def test_no_one_else_sees_subject_access_requests(case, people, client_for, camd
     assert page.status_code == 200 and b"Subject access requests" not in page.content
 
 
+@pytest.mark.document_scan
 def test_a_partner_who_shares_the_clients_surname_and_home(people, tmp_path):
     """The factory's partner, Chloe Hughes, lives with Daniel Hughes: his surname stays, but the
     shared address and postcode are withheld, and so is her first name wherever it appears."""
