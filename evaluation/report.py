@@ -345,12 +345,13 @@ def needs(period: Period) -> dict:
 
 
 def timeliness(period: Period) -> dict:
-    received = Referral.objects.exclude(status="draft").filter(**_in("received_at", period))
-    on_time = sum(
-        1
-        for r in received.values("acknowledged_at", "acknowledgement_due")
-        if r["acknowledged_at"] and timezone.localtime(r["acknowledged_at"]).date() <= r["acknowledgement_due"]
+    # The period's referrals are read once: their number comes from the same rows.
+    received = list(
+        Referral.objects.exclude(status="draft")
+        .filter(**_in("received_at", period))
+        .values_list("acknowledged_at", "acknowledgement_due")
     )
+    on_time = sum(1 for at, due in received if at and timezone.localtime(at).date() <= due)
     # Case-weeks: each case in intervention is split into 7-day weeks from its start; a week that
     # ends within the period counts, and has a meeting if one was held within it. Only meetings
     # that can fall in such a week are read.
@@ -374,8 +375,8 @@ def timeliness(period: Period) -> dict:
             weeks += last - first + 1
             with_meeting += sum(1 for k in met[pk] if first <= k <= last)
     return {
-        "referrals": received.count(),
-        "acknowledged_within_3_working_days_percent": percent(on_time, received.count()),
+        "referrals": len(received),
+        "acknowledged_within_3_working_days_percent": percent(on_time, len(received)),
         "case_weeks": weeks,
         "case_weeks_with_meeting_percent": percent(with_meeting, weeks),
     }
