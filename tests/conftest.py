@@ -21,6 +21,13 @@ def pytest_sessionstart(session):
             )
 
 
+def pytest_collection_modifyitems(items):
+    # A test pinning a finding of the security probe carries its number to the summary.
+    for item in items:
+        for mark in item.iter_markers("probe"):
+            item.user_properties.append(("probe_finding", mark.args[0] if mark.args else mark.kwargs["finding"]))
+
+
 def pytest_terminal_summary(terminalreporter):
     """The security figures of this run: checks that passed, not tests that merely ran."""
     from tests.figures import FIGURES
@@ -37,8 +44,19 @@ def pytest_terminal_summary(terminalreporter):
         ("hostile form submissions answered safely", FIGURES["hostile"]),
         ("fault scenarios survived (tests)", marked("fault")),
         ("tests reading generated documents for partner data", marked("document_scan")),
+        ("outbound guard checks (refused canaries and clean passes)", marked("outbound_guard")),
     ):
         terminalreporter.write_line(f"{value:>6}  {label}")
+    pinned: dict[int, int] = {}
+    for report in passed:
+        if report.when != "call":
+            continue
+        for key, finding in report.user_properties:
+            if key == "probe_finding":
+                pinned[finding] = pinned.get(finding, 0) + 1
+    terminalreporter.write_line(f"{len(pinned):>6}  security-probe findings pinned by passing regression tests")
+    for finding in sorted(pinned):
+        terminalreporter.write_line(f"{pinned[finding]:>10}  tests for finding {finding}")
 
 
 @pytest.fixture
