@@ -144,3 +144,60 @@ def test_weak_passwords_are_refused_with_a_message_beside_the_field(client):
     body = response.content.decode()
     assert "This password is too short" in body
     assert "govuk-error-message" in body
+
+
+# Finding 2 of the security probe: the lockout dodged by changing the capitals of the address.
+def spellings(address):
+    """Five ways of typing one address: capitals, mixed case, surrounding spaces and tabs."""
+    name, domain = address.split("@")
+    return [
+        address.upper(),
+        f"{name.title()}@{domain.title()}",
+        "".join(c.upper() if i % 2 else c for i, c in enumerate(address)),
+        f"  {address}  ",
+        f"\t{name.upper()}@{domain} ",
+    ]
+
+
+SPELLINGS = spellings("sw.camden@eip.test")
+
+
+@pytest.mark.probe(2)
+def test_failures_under_different_capitals_add_up_to_one_lockout(client):
+    user = UserFactory(email="sw.camden@eip.test")
+    for spelling in SPELLINGS:  # five failures, each spelled differently
+        sign_in(client, spelling, "wrong-password-123")
+    response = sign_in(client, user.email, PASSWORD)
+    assert response.status_code == 429 and b"too many attempts" in response.content
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.probe(2)
+@pytest.mark.parametrize("spelling", SPELLINGS)
+def test_a_locked_account_stays_locked_under_every_spelling(client, spelling):
+    UserFactory(email="sw.camden@eip.test")
+    for _ in range(5):
+        sign_in(client, "sw.camden@eip.test", "wrong-password-123")
+    # The right password, spelled another way, is refused while the account is locked.
+    response = sign_in(client, spelling, PASSWORD)
+    assert response.status_code == 429 and b"too many attempts" in response.content
+    assert "_auth_user_id" not in client.session
+    assert client.get(reverse("home")).status_code == 302
+
+
+@pytest.mark.probe(2)
+def test_an_address_with_no_account_is_counted_the_same_way(client):
+    for spelling in spellings("nobody@eip.test"):
+        sign_in(client, spelling, "x-wrong-password")
+    assert sign_in(client, "Nobody@EIP.test", "x").status_code == 429
+
+
+def test_a_success_clears_failures_made_under_another_spelling(client):
+    user = UserFactory(email="sw.camden@eip.test")
+    for _ in range(4):
+        sign_in(client, "SW.Camden@EIP.test", "wrong-password-123")
+    assert sign_in(client, "sw.camden@eip.test", PASSWORD).status_code == 302
+    client.logout()
+    for _ in range(4):
+        sign_in(client, "Sw.camden@eip.test", "wrong-password-123")
+    assert sign_in(client, user.email, PASSWORD).status_code == 302

@@ -146,6 +146,8 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
+# Every spelling of an address (capitals, spaces) counts against the one account it signs in to.
+AXES_USERNAME_CALLABLE = "eip.people.lockout.lockout_username"
 # Lock accounts, not addresses: a council's social workers share one outgoing IP address,
 # and locking it would lock out a whole borough. Per-address rate limits belong at the proxy.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
