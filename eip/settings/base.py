@@ -1,10 +1,12 @@
 """Settings shared by every environment. Everything that differs between machines comes
 from the environment (12-factor); see the configuration table in README.md."""
 
+import ipaddress
 import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("EIP_VAR_DIR", BASE_DIR / "var"))
@@ -16,6 +18,17 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_networks(name: str) -> list[str]:
+    """Comma-separated IP addresses or CIDR networks; a mistake stops start-up, not a request."""
+    values = env_list(name)
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError as error:
+            raise ImproperlyConfigured(f"{name}: {value!r} is not an IP address or network") from error
+    return values
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
@@ -148,6 +161,8 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
 # Every spelling of an address (capitals, spaces) counts against the one account it signs in to.
 AXES_USERNAME_CALLABLE = "eip.people.lockout.lockout_username"
+# Failed sign-ins are logged with the same client address as the audit trail.
+AXES_CLIENT_IP_CALLABLE = "eip.audit.middleware.client_ip_of"
 # Lock accounts, not addresses: a council's social workers share one outgoing IP address,
 # and locking it would lock out a whole borough. Per-address rate limits belong at the proxy.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
@@ -250,6 +265,9 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 X_FRAME_OPTIONS = "DENY"
+# The reverse proxies in front of the app (addresses or CIDR networks, comma-separated). Only
+# from these is X-Forwarded-For believed for the audit trail; empty: it is ignored.
+EIP_TRUSTED_PROXIES = env_networks("EIP_TRUSTED_PROXIES")
 # Sessions also end this long after sign-in, however active (absolute lifetime).
 EIP_SESSION_ABSOLUTE_SECONDS = int(os.environ.get("EIP_SESSION_ABSOLUTE_SECONDS", 10 * 60 * 60))
 
