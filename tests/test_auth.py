@@ -1,6 +1,7 @@
 """Signing in, lockout, session expiry and password reset for special-category data."""
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
@@ -103,7 +104,7 @@ def test_password_reset_sends_a_link_that_works_once(client):
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     link = next(line for line in mail.outbox[0].body.splitlines() if "/password/reset/" in line)
-    path = link.split("testserver", 1)[1]
+    path = urlsplit(link.strip()).path
     form_url = client.get(path).url  # Django swaps the token for a session marker
     response = client.post(
         form_url, {"new_password1": "a-brand-new-passphrase", "new_password2": "a-brand-new-passphrase"}
@@ -201,3 +202,22 @@ def test_a_success_clears_failures_made_under_another_spelling(client):
     for _ in range(4):
         sign_in(client, "Sw.camden@eip.test", "wrong-password-123")
     assert sign_in(client, user.email, PASSWORD).status_code == 302
+
+
+@pytest.mark.probe(10)
+def test_a_reset_link_is_built_from_the_configured_address_not_the_host_header(client, settings):
+    settings.EIP_BASE_URL = "https://eip.example.org/"
+    UserFactory(email="sam@eip.test")
+    response = client.post(
+        reverse("password_reset"),
+        {"email": "sam@eip.test"},
+        HTTP_HOST="evil.example",
+        HTTP_X_FORWARDED_HOST="evil.example",
+    )
+    assert response.status_code == 302
+    body = mail.outbox[0].body
+    assert "evil.example" not in body
+    link = next(line for line in body.splitlines() if "/password/reset/" in line)
+    assert link.startswith("https://eip.example.org/password/reset/")
+    # And it still works.
+    assert client.get(urlsplit(link).path).status_code == 302

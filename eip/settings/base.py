@@ -193,6 +193,9 @@ CRISPY_TEMPLATE_PACK = "gds"
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "EIP <no-reply@eip.invalid>")
+# Where people reach the app: every absolute link in an email (notifications, password reset)
+# starts with it, never with the Host header of a request.
+EIP_BASE_URL = os.environ.get("EIP_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Celery. Without CELERY_BROKER_URL or REDIS_URL the broker is kombu's filesystem
 # transport under var/, so the default run has real workers and beat but needs no server.
