@@ -282,3 +282,26 @@ def test_only_an_administrator_may_reset_someone_elses_second_factor():
         if role != Role.ADMINISTRATOR:
             with pytest.raises(PermissionDenied):
                 two_factor_reset(user=user, by=UserFactory(role=role))
+
+
+@pytest.mark.probe(1)
+def test_nobody_can_read_or_plant_anothers_second_factor_in_the_admin_site(client, settings):
+    """Recovery codes and keys are shown once, to the person enrolling: not to administrators,
+    who reset a lost app with the audited action instead of editing devices by hand."""
+    user = UserFactory(role=Role.PRACTITIONER)
+    codes_page = set_up(client, user)
+    code = codes_page.split('data-testid="recovery-codes"><li>')[1].split("</li>")[0]
+    device = TOTPDevice.objects.get(user=user)
+    admin = UserFactory(role=Role.ADMINISTRATOR)
+    client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
+    settings.EIP_REQUIRE_TWO_FACTOR = False
+    for path in (
+        "/admin/otp_totp/totpdevice/",
+        f"/admin/otp_totp/totpdevice/{device.pk}/change/",
+        "/admin/otp_totp/totpdevice/add/",
+        "/admin/otp_static/staticdevice/",
+        "/admin/otp_static/staticdevice/add/",
+    ):
+        assert client.get(path).status_code == 404, path
+    page = client.get(f"/admin/people/user/{user.pk}/change/").content.decode()
+    assert code not in page and device.key not in page

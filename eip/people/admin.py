@@ -9,6 +9,13 @@ from .models import Borough, Organisation, User
 from .services import ACCESS_FIELDS, user_save
 from .two_factor import two_factor_reset
 
+# django-otp's own admin pages show every person's authenticator key and recovery codes, and
+# add or delete devices with no audit and no email. Administrators use the reset action on
+# a person instead; nobody reads another person's second factor.
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+
 
 class UserCreationForm(AdminUserCreationForm):
     class Meta:

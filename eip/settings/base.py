@@ -278,6 +278,8 @@ EIP_SESSION_ABSOLUTE_SECONDS = int(os.environ.get("EIP_SESSION_ABSOLUTE_SECONDS"
 # demo and most tests switch it off so their logins stay one step (its own tests switch it on).
 EIP_REQUIRE_TWO_FACTOR = env_bool("EIP_REQUIRE_TWO_FACTOR", True)
 OTP_TOTP_ISSUER = "EIP case management"
+# Keys and recovery codes are never displayed after set-up, wherever django-otp would.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Retention, per record type, in days (eip.retention): closed cases and declined referrals are
 # anonymised, drafts never sent are deleted, by a nightly task. Six years after closure follows
