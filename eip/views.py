@@ -5,8 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse, reverse_lazy
-from django.utils.http import urlencode
+from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
 from eip import access
@@ -141,16 +140,12 @@ def two_factor_setup(request):
         return _two_factor_reset_needed(request)
     replacing = two_factor.two_factor_is_set_up(user=request.user)
     form = TwoFactorCodeForm(request.POST or None)
-    if request.method == "POST":
-        device = two_factor.totp_device_pending(request=request)
-        if device is None:
-            # Nothing being set up in this session (already finished, or never started): start afresh.
-            return redirect(f"{reverse('two-factor-setup')}?{urlencode({'next': _safe_next(request)})}")
-        if form.is_valid():
-            try:
-                codes = two_factor.totp_device_confirm(request=request, device=device, token=form.cleaned_data["code"])
-            except two_factor.SetUpRefused:
-                return _two_factor_reset_needed(request)
+    try:
+        # The key this session was shown; or, with none (never shown, or already confirmed), a
+        # new one, which no code typed so far can match.
+        device = two_factor.totp_device_start(request=request)
+        if request.method == "POST" and form.is_valid():
+            codes = two_factor.totp_device_confirm(request=request, device=device, token=form.cleaned_data["code"])
             if codes:
                 # Shown once, in this response only: never stored where a reload could show them again.
                 return render(
@@ -160,11 +155,8 @@ def two_factor_setup(request):
                 "code",
                 "The code is not right. Check the time on your phone, wait a moment, and enter the newest code.",
             )
-    else:
-        try:
-            device = two_factor.totp_device_start(request=request)
-        except two_factor.SetUpRefused:
-            return _two_factor_reset_needed(request)
+    except two_factor.SetUpRefused:
+        return _two_factor_reset_needed(request)
     return render(
         request,
         "registration/two_factor_setup.html",

@@ -61,14 +61,6 @@ def totp_device_start(*, request) -> TOTPDevice:
     return pending
 
 
-def totp_device_pending(*, request) -> TOTPDevice | None:
-    """The unconfirmed app this session started, if it still exists."""
-    pk = request.session.get(PENDING_SESSION_KEY)
-    if not pk:
-        return None
-    return TOTPDevice.objects.filter(user=request.user, confirmed=False, pk=pk).first()
-
-
 def secret_for_display(device: TOTPDevice) -> str:
     """The key to type into an authenticator app, in groups of four."""
     key = base64.b32encode(device.bin_key).decode().rstrip("=")
