@@ -30,6 +30,8 @@ ROLE_RULES: dict[str, frozenset[Role]] = {
     "notification.view": ALL_ROLES,
     "borough.view": ALL_ROLES,
     "audit.view": frozenset({R.SUPERVISOR, R.ADMINISTRATOR}),
+    # Removing someone's second factor (a lost phone): an administrator, from the admin site.
+    "people.two_factor_reset": frozenset({R.ADMINISTRATOR}),
     # Referrals
     "referral.create": frozenset({R.SOCIAL_WORKER}),
     "referral.list": frozenset({R.SOCIAL_WORKER, R.BOROUGH_SPOC, R.PRACTITIONER, R.SUPERVISOR}),

@@ -1,6 +1,9 @@
+from urllib.parse import urlsplit
+
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Fluid, Layout, Submit
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import (
     AuthenticationForm,
     PasswordChangeForm,
@@ -47,6 +50,18 @@ class PasswordResetRequestForm(PasswordResetForm):
         super().__init__(*args, **kwargs)
         self.fields["email"].label = "Email address"
         self.helper = _helper(Field.text("email"), submit="Send reset link")
+
+    def save(self, **kwargs):
+        # The link is built from the configured address, never from the request's Host
+        # header, which whoever asks for the reset chooses.
+        base = settings.EIP_BASE_URL.rstrip("/")
+        parts = urlsplit(base)
+        kwargs.update(
+            domain_override=parts.netloc,
+            use_https=parts.scheme == "https",
+            extra_email_context={**(kwargs.get("extra_email_context") or {}), "base_url": base},
+        )
+        return super().save(**kwargs)
 
 
 class NewPasswordForm(SetPasswordForm):

@@ -136,25 +136,44 @@ def _safe_next(request):
 def two_factor_setup(request):
     from eip.people import two_factor
 
-    device = two_factor.totp_device_start(user=request.user)
+    if not two_factor.two_factor_setup_allowed(request=request):
+        return _two_factor_reset_needed(request)
+    replacing = two_factor.two_factor_is_set_up(user=request.user)
     form = TwoFactorCodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        codes = two_factor.totp_device_confirm(request=request, device=device, token=form.cleaned_data["code"])
-        if codes:
-            return render(request, "registration/two_factor_codes.html", {"codes": codes, "next": _safe_next(request)})
-        form.add_error(
-            "code", "The code is not right. Check the time on your phone, wait a moment, and enter the newest code."
-        )
+    try:
+        # The key this session was shown; or, with none (never shown, or already confirmed), a
+        # new one, which no code typed so far can match.
+        device = two_factor.totp_device_start(request=request)
+        if request.method == "POST" and form.is_valid():
+            codes = two_factor.totp_device_confirm(request=request, device=device, token=form.cleaned_data["code"])
+            if codes:
+                # Shown once, in this response only: never stored where a reload could show them again.
+                return render(
+                    request, "registration/two_factor_codes.html", {"codes": codes, "next": _safe_next(request)}
+                )
+            form.add_error(
+                "code",
+                "The code is not right. Check the time on your phone, wait a moment, and enter the newest code.",
+            )
+    except two_factor.SetUpRefused:
+        return _two_factor_reset_needed(request)
     return render(
         request,
         "registration/two_factor_setup.html",
         {
             "form": form,
+            "replacing": replacing,
             "secret": two_factor.secret_for_display(device),
             "uri": device.config_url,
             "next": _safe_next(request),
         },
     )
+
+
+def _two_factor_reset_needed(request):
+    # No key is made and nothing is stored: only an administrator can replace a second factor
+    # for a session that has not passed it.
+    return render(request, "registration/two_factor_reset_needed.html", {"next": _safe_next(request)}, status=403)
 
 
 @access.policy("home.view")

@@ -1,6 +1,7 @@
 """Signing in, lockout, session expiry and password reset for special-category data."""
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
@@ -103,7 +104,7 @@ def test_password_reset_sends_a_link_that_works_once(client):
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     link = next(line for line in mail.outbox[0].body.splitlines() if "/password/reset/" in line)
-    path = link.split("testserver", 1)[1]
+    path = urlsplit(link.strip()).path
     form_url = client.get(path).url  # Django swaps the token for a session marker
     response = client.post(
         form_url, {"new_password1": "a-brand-new-passphrase", "new_password2": "a-brand-new-passphrase"}
@@ -144,3 +145,79 @@ def test_weak_passwords_are_refused_with_a_message_beside_the_field(client):
     body = response.content.decode()
     assert "This password is too short" in body
     assert "govuk-error-message" in body
+
+
+# Finding 2 of the security probe: the lockout dodged by changing the capitals of the address.
+def spellings(address):
+    """Five ways of typing one address: capitals, mixed case, surrounding spaces and tabs."""
+    name, domain = address.split("@")
+    return [
+        address.upper(),
+        f"{name.title()}@{domain.title()}",
+        "".join(c.upper() if i % 2 else c for i, c in enumerate(address)),
+        f"  {address}  ",
+        f"\t{name.upper()}@{domain} ",
+    ]
+
+
+SPELLINGS = spellings("sw.camden@eip.test")
+
+
+@pytest.mark.probe(2)
+def test_failures_under_different_capitals_add_up_to_one_lockout(client):
+    user = UserFactory(email="sw.camden@eip.test")
+    for spelling in SPELLINGS:  # five failures, each spelled differently
+        sign_in(client, spelling, "wrong-password-123")
+    response = sign_in(client, user.email, PASSWORD)
+    assert response.status_code == 429 and b"too many attempts" in response.content
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.probe(2)
+@pytest.mark.parametrize("spelling", SPELLINGS)
+def test_a_locked_account_stays_locked_under_every_spelling(client, spelling):
+    UserFactory(email="sw.camden@eip.test")
+    for _ in range(5):
+        sign_in(client, "sw.camden@eip.test", "wrong-password-123")
+    # The right password, spelled another way, is refused while the account is locked.
+    response = sign_in(client, spelling, PASSWORD)
+    assert response.status_code == 429 and b"too many attempts" in response.content
+    assert "_auth_user_id" not in client.session
+    assert client.get(reverse("home")).status_code == 302
+
+
+@pytest.mark.probe(2)
+def test_an_address_with_no_account_is_counted_the_same_way(client):
+    for spelling in spellings("nobody@eip.test"):
+        sign_in(client, spelling, "x-wrong-password")
+    assert sign_in(client, "Nobody@EIP.test", "x").status_code == 429
+
+
+def test_a_success_clears_failures_made_under_another_spelling(client):
+    user = UserFactory(email="sw.camden@eip.test")
+    for _ in range(4):
+        sign_in(client, "SW.Camden@EIP.test", "wrong-password-123")
+    assert sign_in(client, "sw.camden@eip.test", PASSWORD).status_code == 302
+    client.logout()
+    for _ in range(4):
+        sign_in(client, "Sw.camden@eip.test", "wrong-password-123")
+    assert sign_in(client, user.email, PASSWORD).status_code == 302
+
+
+@pytest.mark.probe(10)
+def test_a_reset_link_is_built_from_the_configured_address_not_the_host_header(client, settings):
+    settings.EIP_BASE_URL = "https://eip.example.org/"
+    UserFactory(email="sam@eip.test")
+    response = client.post(
+        reverse("password_reset"),
+        {"email": "sam@eip.test"},
+        HTTP_HOST="evil.example",
+        HTTP_X_FORWARDED_HOST="evil.example",
+    )
+    assert response.status_code == 302
+    body = mail.outbox[0].body
+    assert "evil.example" not in body
+    link = next(line for line in body.splitlines() if "/password/reset/" in line)
+    assert link.startswith("https://eip.example.org/password/reset/")
+    # And it still works.
+    assert client.get(urlsplit(link).path).status_code == 302

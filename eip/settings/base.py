@@ -1,10 +1,12 @@
 """Settings shared by every environment. Everything that differs between machines comes
 from the environment (12-factor); see the configuration table in README.md."""
 
+import ipaddress
 import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("EIP_VAR_DIR", BASE_DIR / "var"))
@@ -16,6 +18,17 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_networks(name: str) -> list[str]:
+    """Comma-separated IP addresses or CIDR networks; a mistake stops start-up, not a request."""
+    values = env_list(name)
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError as error:
+            raise ImproperlyConfigured(f"{name}: {value!r} is not an IP address or network") from error
+    return values
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
@@ -51,6 +64,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Sees every response made below it, including redirects, lockouts and error pages.
+    "eip.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -144,6 +159,10 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
+# Every spelling of an address (capitals, spaces) counts against the one account it signs in to.
+AXES_USERNAME_CALLABLE = "eip.people.lockout.lockout_username"
+# Failed sign-ins are logged with the same client address as the audit trail.
+AXES_CLIENT_IP_CALLABLE = "eip.audit.middleware.client_ip_of"
 # Lock accounts, not addresses: a council's social workers share one outgoing IP address,
 # and locking it would lock out a whole borough. Per-address rate limits belong at the proxy.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
@@ -174,6 +193,9 @@ CRISPY_TEMPLATE_PACK = "gds"
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "EIP <no-reply@eip.invalid>")
+# Where people reach the app: every absolute link in an email (notifications, password reset)
+# starts with it, never with the Host header of a request.
+EIP_BASE_URL = os.environ.get("EIP_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Celery. Without CELERY_BROKER_URL or REDIS_URL the broker is kombu's filesystem
 # transport under var/, so the default run has real workers and beat but needs no server.
@@ -246,6 +268,9 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 X_FRAME_OPTIONS = "DENY"
+# The reverse proxies in front of the app (addresses or CIDR networks, comma-separated). Only
+# from these is X-Forwarded-For believed for the audit trail; empty: it is ignored.
+EIP_TRUSTED_PROXIES = env_networks("EIP_TRUSTED_PROXIES")
 # Sessions also end this long after sign-in, however active (absolute lifetime).
 EIP_SESSION_ABSOLUTE_SECONDS = int(os.environ.get("EIP_SESSION_ABSOLUTE_SECONDS", 10 * 60 * 60))
 
@@ -253,6 +278,8 @@ EIP_SESSION_ABSOLUTE_SECONDS = int(os.environ.get("EIP_SESSION_ABSOLUTE_SECONDS"
 # demo and most tests switch it off so their logins stay one step (its own tests switch it on).
 EIP_REQUIRE_TWO_FACTOR = env_bool("EIP_REQUIRE_TWO_FACTOR", True)
 OTP_TOTP_ISSUER = "EIP case management"
+# Keys and recovery codes are never displayed after set-up, wherever django-otp would.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Retention, per record type, in days (eip.retention): closed cases and declined referrals are
 # anonymised, drafts never sent are deleted, by a nightly task. Six years after closure follows
