@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +12,7 @@ from eip.audit.models import AuditEvent
 from eip.audit.services import audit_record
 from eip.forms_util import add_errors, error_summary, submit
 from eip.people.models import Role
+from eip.uploads import document_response
 
 from . import services
 from .forms import (
@@ -309,12 +310,7 @@ def referral_agreement_document(request, pk, agreement_pk):
         record=referral,
         detail={"document": "late referral agreement", "agreement": agreement.pk},
     )
-    return FileResponse(
-        agreement.document.open("rb"),
-        as_attachment=True,
-        filename=f"{referral.reference}-agreement-{agreement.party}"
-        f"{agreement.document.name[agreement.document.name.rfind('.') :]}",
-    )
+    return document_response(agreement.document, download_name=f"{referral.reference}-agreement-{agreement.party}")
 
 
 @require_POST
