@@ -63,6 +63,7 @@ def _render(request, case, template, current, **context):
 
     user = request.user
     annotated = case_with_due_facts(case=case)
+    show_partner = access.allowed(user, "case.view_partner", case)
     context.update(
         {
             "case": annotated,
@@ -71,11 +72,11 @@ def _render(request, case, template, current, **context):
                 for text, name, action in SECTIONS
                 if access.allowed(user, action, case)
             ],
-            "due": due_items(annotated),
+            "due": due_items(annotated, partner_matters=show_partner),
             "weeks_open": weeks_open(annotated),
             "can_work": access.allowed(user, "case.work", case) and case.is_open,
             "can_consent": access.allowed(user, "case.consent", case),
-            "show_partner": access.allowed(user, "case.view_partner", case),
+            "show_partner": show_partner,
         }
     )
     context.setdefault("errors", [])
@@ -125,8 +126,11 @@ def case_list(request):
     )
     page = Paginator(cases, 50).get_page(request.GET.get("page"))
     today = timezone.localdate()
+    # Asked of the role, not of each case: the borough SPOC never sees partner matters.
+    partner_matters = access.allowed(user, "case.view_partner")
     rows = [
-        {"case": case, "due": due_items(case, today), "weeks": weeks_open(case, today)} for case in page.object_list
+        {"case": case, "due": due_items(case, today, partner_matters=partner_matters), "weeks": weeks_open(case, today)}
+        for case in page.object_list
     ]
     rows.sort(key=lambda r: (not any(i.overdue for i in r["due"]),))
     titles = {
@@ -158,7 +162,11 @@ def case_list(request):
 @access.policy("case.view")
 def case_detail(request, pk):
     case = _case(request, pk)
-    events = Paginator(case.events.select_related("actor"), 30).get_page(request.GET.get("page"))
+    show_partner = access.allowed(request.user, "case.view_partner", case)
+    events = case.events.select_related("actor")
+    if not show_partner:
+        events = events.filter(partner_related=False)
+    events = Paginator(events, 30).get_page(request.GET.get("page"))
     return _render(
         request,
         case,
@@ -166,7 +174,8 @@ def case_detail(request, pk):
         "case-detail",
         events=events,
         accessibility_form=forms.AccessibilityForm(instance=case),
-        open_risk_actions=list(case.risk_actions.filter(done_on__isnull=True)),
+        # IDVA and MARAC actions are partner matters.
+        open_risk_actions=list(case.risk_actions.filter(done_on__isnull=True)) if show_partner else [],
     )
 
 
@@ -507,6 +516,7 @@ def meeting_invitation(request, pk):
 @access.policy("case.view")
 def case_risk(request, pk):
     case = _case(request, pk)
+    show_partner = access.allowed(request.user, "case.view_partner", case)
     form = forms.DisclosureForm(request.POST or None) if access.allowed(request.user, "case.work", case) else None
     if (
         request.method == "POST"
@@ -525,8 +535,9 @@ def case_risk(request, pk):
         "cases/case_risk.html",
         "case-risk",
         form=form,
-        disclosures=list(case.disclosures.all()) if access.allowed(request.user, "case.view_partner", case) else None,
-        risk_actions=list(case.risk_actions.all()),
+        # Disclosures and the IDVA and MARAC actions they raise are partner matters.
+        disclosures=list(case.disclosures.all()) if show_partner else None,
+        risk_actions=list(case.risk_actions.all()) if show_partner else None,
         done_form=forms.RiskActionDoneForm(),
         errors=error_summary(form) if form else [],
     )
@@ -568,7 +579,12 @@ def case_onward(request, pk):
     ):
         return redirect("case-onward", pk=pk)
     today = timezone.localdate()
-    onward = [{"referral": o, "weeks_waiting": services.weeks_waiting(o, today)} for o in case.onward_referrals.all()]
+    referrals = case.onward_referrals.all()
+    show_partner = access.allowed(request.user, "case.view_partner", case)
+    if not show_partner:
+        # Services for the partner or the children are partner matters, outcome and all.
+        referrals = referrals.exclude(service__in=OnwardReferral.PARTNER_SERVICES)
+    onward = [{"referral": o, "weeks_waiting": services.weeks_waiting(o, today)} for o in referrals]
     return _render(
         request,
         case,
