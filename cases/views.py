@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from eip import access
 from eip.audit.models import AuditEvent
-from eip.audit.services import audit_record
+from eip.audit.services import audit_list_viewed, audit_record
 from eip.forms_util import error_summary, submit
 from eip.people.models import Role
 
@@ -139,6 +139,13 @@ def case_list(request):
         Role.SOCIAL_WORKER: "Cases from your referrals",
         Role.BOROUGH_SPOC: f"Cases in {user.borough.name if user.borough else ''}",
     }
+    audit_list_viewed(
+        actor=user,
+        model=Case,
+        ids=[row["case"].pk for row in rows],
+        label=f"{titles.get(user.role, 'Cases')}, page {page.number}",
+        page="case-list",
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -181,7 +188,7 @@ def case_detail(request, pk):
 
 @access.policy("case.work")
 def case_accessibility(request, pk):
-    case = _case(request, pk, "case.work", audit=False)
+    case = _case(request, pk, "case.work")
     form = forms.AccessibilityForm(request.POST or None, instance=Case.objects.get(pk=case.pk))
     if request.method == "POST" and submit(
         request,
@@ -400,7 +407,7 @@ def case_consent(request, pk):
 
 @access.policy("case.consent")
 def consent_withdraw(request, pk, consent_pk):
-    case = _case(request, pk, "case.consent", audit=False)
+    case = _case(request, pk, "case.consent")
     consent = Consent.objects.filter(case=case, pk=consent_pk, withdrawn_on__isnull=True).first()
     if consent is None:
         return redirect("case-consent", pk=pk)
@@ -801,7 +808,7 @@ def case_sar(request, pk):
 
 @access.policy("sar.prepare")
 def sar_prepare(request, pk):
-    case = _case(request, pk, "sar.prepare", audit=False)
+    case = _case(request, pk, "sar.prepare")
     returned = case.subject_access_requests.filter(status=SubjectAccessRequest.Status.RETURNED).first()
     form = forms.SubjectAccessPrepareForm(
         request.POST or None, initial={"received_on": returned.received_on} if returned else None

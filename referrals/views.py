@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from eip import access
 from eip.audit.models import AuditEvent
-from eip.audit.services import audit_record
+from eip.audit.services import audit_list_viewed, audit_record
 from eip.forms_util import add_errors, error_summary, submit
 from eip.people.models import Role
 from eip.uploads import document_response
@@ -53,6 +53,13 @@ def referral_list(request):
         referrals = referral_list_for_user(user=user)
         title = "All referrals"
     page = Paginator(referrals, 50).get_page(request.GET.get("page"))
+    audit_list_viewed(
+        actor=user,
+        model=Referral,
+        ids=[referral.pk for referral in page.object_list],
+        label=f"{title}, page {page.number}",
+        page="referral-list",
+    )
     return render(
         request,
         "referrals/referral_list.html",
@@ -76,6 +83,13 @@ def referral_new(request):
 @access.policy("referral.edit")
 def referral_edit(request, pk):
     referral = _referral_for(request, pk, "referral.edit")
+    # The form shows everything the referrer wrote, the partner's details included.
+    audit_record(
+        actor=request.user,
+        action=AuditEvent.Action.VIEWED,
+        record=referral,
+        detail={"page": "referral-edit", "partner_details": True},
+    )
     return _edit(request, referral, creating=False)
 
 
@@ -199,6 +213,12 @@ def _triage_form(request, pk, form_class, template, perform, success):
             f"Referral {referral.reference} has already been {referral.get_status_display().lower()}.",
         )
         return redirect("referral-detail", pk=pk)
+    audit_record(
+        actor=request.user,
+        action=AuditEvent.Action.VIEWED,
+        record=referral,
+        detail={"page": request.resolver_match.url_name},
+    )
     form = form_class(request.POST or None, request.FILES or None)
     if request.method == "POST" and submit(request, form, lambda data: perform(referral, data), success(referral)):
         return redirect("referral-detail", pk=pk)
