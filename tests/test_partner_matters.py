@@ -166,3 +166,38 @@ def test_timeline_lines_written_before_the_mark_are_marked_by_the_migration(user
     rows = case.events.values_list("kind", "summary", "partner_related")
     marked = {(kind, summary): partner for kind, summary, partner in rows}
     assert {line: marked[line] for line in lines} == lines
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_in_chromium_the_borough_spoc_is_told_what_is_not_shown(browser):
+    from tests.factories import BoroughFactory, UserFactory
+    from tests.referral_factories import make_case
+
+    camden = BoroughFactory(name="Camden", code="camden")
+    practitioner = UserFactory(role=Role.PRACTITIONER)
+    case = make_case(UserFactory(role=Role.SOCIAL_WORKER, borough=camden), practitioner)
+    services.risk_plan_revise(
+        case=case, user=practitioner, risks="Escalating arguments", contingency=CANARIES["contingency"]
+    )
+    services.onward_referral_record(
+        case=case, user=practitioner, service="idva", made_on=date(2026, 1, 7), outcome=CANARIES["idva_outcome"]
+    )
+    services.onward_referral_record(case=case, user=practitioner, service="dvpp", made_on=date(2026, 1, 7))
+    services.disclosure_record(
+        case=case, user=practitioner, disclosed_on=date(2026, 1, 8), description=CANARIES["disclosure"], escalate=True
+    )
+    spoc = UserFactory(role=Role.BOROUGH_SPOC, borough=camden)
+    browser.sign_in(spoc.email)
+    for page, shot in (
+        ("", "spoc-case-overview"),
+        ("plan/", "spoc-plan"),
+        ("risk/", "spoc-risk"),
+        ("onward/", "spoc-onward"),
+    ):
+        browser.go(f"/cases/{case.pk}/{page}")
+        text = browser.text()
+        assert not [c for c in CANARIES.values() if c in text] and "Risk escalated" not in text
+        browser.assert_accessible()
+        browser.screenshot(shot)
+    assert "not shown to you" in text and "Domestic violence perpetrator programme" in text
