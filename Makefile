@@ -45,13 +45,16 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 # GOV.UK Frontend and MoJ Frontend, compiled and copied from the npm lockfile into
-# static/dist, which the app serves itself (no CDN).
-static/dist/.built: node_modules/.installed $(wildcard static/scss/*.scss)
+# static/dist, which the app serves itself (no CDN). app.scss points MoJ's asset path at
+# govuk-assets/ too, so MoJ's images are copied beside GOV.UK's: without them the compiled
+# CSS refers to missing files and collectstatic (manifest storage) fails in production.
+static/dist/.built: node_modules/.installed $(wildcard static/scss/*.scss) Makefile
 	mkdir -p static/dist
 	npx --no-install sass --quiet --load-path=. --style=compressed --no-source-map \
 		static/scss/app.scss static/dist/app.css
 	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js static/dist/
 	rm -rf static/dist/govuk-assets && cp -r node_modules/govuk-frontend/dist/govuk/assets static/dist/govuk-assets
+	cp -r node_modules/@ministryofjustice/frontend/moj/assets/images/. static/dist/govuk-assets/images/
 	cp node_modules/@ministryofjustice/frontend/moj/moj-frontend.min.js static/dist/
 	touch $@
 

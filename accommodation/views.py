@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 from cases.views import _case, _render
 from eip import access
 from eip.audit.models import AuditEvent
-from eip.audit.services import audit_record
+from eip.audit.services import audit_list_viewed, audit_record
 from eip.forms_util import error_summary, submit
 
 from . import documents, services
@@ -93,10 +93,17 @@ def case_accommodation(request, pk):
 
 @access.policy("housing.view")
 def housing_list(request):
-    requests = (
+    requests = list(
         AccommodationRequest.objects.filter(borough_id=request.user.borough_id)
         .select_related("case__referral")
         .order_by("status", "needed_from")
+    )
+    audit_list_viewed(
+        actor=request.user,
+        model=AccommodationRequest,
+        ids=[r.pk for r in requests],
+        label="Accommodation requests",
+        page="housing-list",
     )
     return render(request, "accommodation/housing_list.html", {"requests": requests})
 
@@ -136,6 +143,18 @@ def finance_overview(request):
     placements = Placement.objects.select_related("request__borough", "request__case__referral").order_by(
         "-proposed_at"
     )
+    waiting = [p for p in placements if p.status == "proposed"]
+    current = [p for p in placements if p.status == "approved"]
+    extensions = list(
+        PlacementExtension.objects.filter(status="requested").select_related("placement__request__case__referral")
+    )
+    audit_list_viewed(
+        actor=request.user,
+        model=Placement,
+        ids=sorted({p.pk for p in waiting + current} | {e.placement_id for e in extensions}),
+        label="Accommodation fund",
+        page="finance-overview",
+    )
     return render(
         request,
         "accommodation/finance_overview.html",
@@ -143,11 +162,9 @@ def finance_overview(request):
             "fund": fund,
             "position": services.fund_position(fund),
             "by_borough": services.fund_by_borough(fund),
-            "waiting": [p for p in placements if p.status == "proposed"],
-            "extensions": PlacementExtension.objects.filter(status="requested").select_related(
-                "placement__request__case__referral"
-            ),
-            "current": [p for p in placements if p.status == "approved"],
+            "waiting": waiting,
+            "extensions": extensions,
+            "current": current,
             "show_actions": access.allowed(request.user, "finance.decide"),
         },
     )

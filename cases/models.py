@@ -107,13 +107,16 @@ class CaseUserObjectPermission(UserObjectPermissionBase):
 
 class CaseEvent(models.Model):
     """One line of the case timeline. Summaries name what happened, never partner or
-    children's details, so the timeline can be shown to everyone who may see the case."""
+    children's details. An event about a partner matter (contact with the partner, partner
+    support, disclosures, IDVA and MARAC, services for the partner or children) is marked, and
+    shown only to those who may see the partner section (access action case.view_partner)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(auto_now_add=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=40)
     summary = models.CharField(max_length=300)
+    partner_related = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         ordering = ["-at", "-pk"]
@@ -350,6 +353,9 @@ class OnwardReferral(models.Model):
         DECLINED = "declined", "Declined"
         NO_PLACE = "no_place", "No place available"
 
+    # Services for the partner or the children: partner matters, like the partner section.
+    PARTNER_SERVICES = frozenset({Service.IDVA, Service.MARAC, Service.VICTIM_SUPPORT, Service.CAMHS})
+
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="onward_referrals")
     service = models.CharField(max_length=30, choices=Service.choices)
     service_other = models.CharField("other service", max_length=150, blank=True)
@@ -368,6 +374,10 @@ class OnwardReferral(models.Model):
 
     def __str__(self):
         return self.get_service_display()
+
+    @property
+    def partner_related(self) -> bool:
+        return self.service in self.PARTNER_SERVICES
 
 
 class PartnerContact(models.Model):

@@ -116,13 +116,15 @@ class DueItem:
     overdue: bool
 
 
-def due_items(case: Case, today: date | None = None) -> list[DueItem]:
-    """What is due on a case, soonest first, from an annotated case (no extra queries)."""
+def due_items(case: Case, today: date | None = None, *, partner_matters: bool = True) -> list[DueItem]:
+    """What is due on a case, soonest first, from an annotated case (no extra queries).
+    Without `partner_matters` (someone who may not see the partner section), open IDVA and
+    MARAC referrals are left out: they are about the partner."""
     today = today or timezone.localdate()
     if case.stage in Case.CLOSED_STAGES:
         return []
     items = []
-    if getattr(case, "open_risk_actions", 0):
+    if partner_matters and getattr(case, "open_risk_actions", 0):
         items.append(DueItem("IDVA and MARAC referrals", None, True))
     if case.stage == St.AWAITING_CONSULTATION:
         due = add_working_days(timezone.localtime(case.opened_at).date(), settings.EIP_CONSULTATION_WORKING_DAYS)

@@ -71,8 +71,10 @@ def _locked(case: Case, *, expected_version: int | None = None) -> Case:
     return locked
 
 
-def _event(case, user, kind, summary, *, audit_detail=None):
-    CaseEvent.objects.create(case=case, actor=user, kind=kind, summary=summary)
+def _event(case, user, kind, summary, *, audit_detail=None, partner_related=False):
+    # partner_related: a partner matter, kept from the timeline of those who may not see the
+    # partner section (the borough SPOC).
+    CaseEvent.objects.create(case=case, actor=user, kind=kind, summary=summary, partner_related=partner_related)
     audit_record(
         actor=user,
         action=AuditEvent.Action.CHANGED,
@@ -480,7 +482,13 @@ def risk_actions_raise(*, case, user, reason) -> list[RiskAction]:
         if kind not in open_kinds:
             raised.append(RiskAction.objects.create(case=case, kind=kind, reason=reason[:300], raised_by=user))
     if raised:
-        _event(case, user, "risk_escalated", f"Risk escalated: {reason[:200]}. IDVA and MARAC referrals needed.")
+        _event(
+            case,
+            user,
+            "risk_escalated",
+            f"Risk escalated: {reason[:200]}. IDVA and MARAC referrals needed.",
+            partner_related=True,
+        )
         notification_send_now(
             recipients=[case.practitioner],
             kind="case.risk_escalated",
@@ -498,7 +506,7 @@ def disclosure_record(*, case, user, disclosed_on, description, escalate) -> Dis
     disclosure = _clean_and_save(
         Disclosure(case=case, disclosed_on=disclosed_on, description=description, escalate=escalate, recorded_by=user)
     )
-    _event(case, user, "disclosure", f"New disclosure recorded ({disclosed_on:%-d %B})")
+    _event(case, user, "disclosure", f"New disclosure recorded ({disclosed_on:%-d %B})", partner_related=True)
     if escalate:
         risk_actions_raise(case=case, user=user, reason=f"New disclosure on {disclosed_on:%-d %B %Y}")
     return disclosure
@@ -514,7 +522,7 @@ def risk_action_complete(*, action, user, done_on, notes) -> RiskAction:
         raise CaseIncomplete({"notes": "Say what was done, for example the date of the MARAC"})
     action.done_on, action.done_notes = done_on, notes.strip()
     action.save()
-    _event(case, user, "risk_action_done", f"{action.get_kind_display()}: done")
+    _event(case, user, "risk_action_done", f"{action.get_kind_display()}: done", partner_related=True)
     return action
 
 
@@ -542,7 +550,13 @@ def onward_referral_record(
             started_on=made_on if status in ("accepted", "engaged") else None,
         )
     )
-    _event(case, user, "onward_referral", f"Onward referral to {onward.get_service_display()} made")
+    _event(
+        case,
+        user,
+        "onward_referral",
+        f"Onward referral to {onward.get_service_display()} made",
+        partner_related=onward.partner_related,
+    )
     return onward
 
 
@@ -567,6 +581,7 @@ def onward_referral_update(
         user,
         "onward_referral",
         f"{onward.get_service_display()}: {onward.get_status_display().lower()}",
+        partner_related=onward.partner_related,
     )
     return onward
 
@@ -589,7 +604,7 @@ def partner_contact_record(*, case, user, contacted_on, by, notes) -> PartnerCon
         PartnerContact(case=case, contacted_on=contacted_on, by=by, notes=notes, recorded_by=user)
     )
     # The timeline is seen more widely than partner support: say only that contact happened.
-    _event(case, user, "partner_contact", "Contact with the partner recorded")
+    _event(case, user, "partner_contact", "Contact with the partner recorded", partner_related=True)
     return contact
 
 
@@ -600,7 +615,7 @@ def partner_supporter_set(*, case, user, supporter, expected_version: int | None
     case.partner_supporter = supporter.strip()
     case.version += 1
     case.save()
-    _event(case, user, "partner_support", "Partner support updated")
+    _event(case, user, "partner_support", "Partner support updated", partner_related=True)
     return case
 
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from eip import access
 from eip.audit.models import AuditEvent
-from eip.audit.services import audit_record
+from eip.audit.services import audit_list_viewed, audit_record
 from eip.forms_util import error_summary, submit
 from eip.people.models import Role
 
@@ -63,6 +63,7 @@ def _render(request, case, template, current, **context):
 
     user = request.user
     annotated = case_with_due_facts(case=case)
+    show_partner = access.allowed(user, "case.view_partner", case)
     context.update(
         {
             "case": annotated,
@@ -71,11 +72,11 @@ def _render(request, case, template, current, **context):
                 for text, name, action in SECTIONS
                 if access.allowed(user, action, case)
             ],
-            "due": due_items(annotated),
+            "due": due_items(annotated, partner_matters=show_partner),
             "weeks_open": weeks_open(annotated),
             "can_work": access.allowed(user, "case.work", case) and case.is_open,
             "can_consent": access.allowed(user, "case.consent", case),
-            "show_partner": access.allowed(user, "case.view_partner", case),
+            "show_partner": show_partner,
         }
     )
     context.setdefault("errors", [])
@@ -125,8 +126,11 @@ def case_list(request):
     )
     page = Paginator(cases, 50).get_page(request.GET.get("page"))
     today = timezone.localdate()
+    # Asked of the role, not of each case: the borough SPOC never sees partner matters.
+    partner_matters = access.allowed(user, "case.view_partner")
     rows = [
-        {"case": case, "due": due_items(case, today), "weeks": weeks_open(case, today)} for case in page.object_list
+        {"case": case, "due": due_items(case, today, partner_matters=partner_matters), "weeks": weeks_open(case, today)}
+        for case in page.object_list
     ]
     rows.sort(key=lambda r: (not any(i.overdue for i in r["due"]),))
     titles = {
@@ -135,6 +139,13 @@ def case_list(request):
         Role.SOCIAL_WORKER: "Cases from your referrals",
         Role.BOROUGH_SPOC: f"Cases in {user.borough.name if user.borough else ''}",
     }
+    audit_list_viewed(
+        actor=user,
+        model=Case,
+        ids=[row["case"].pk for row in rows],
+        label=f"{titles.get(user.role, 'Cases')}, page {page.number}",
+        page="case-list",
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -158,7 +169,11 @@ def case_list(request):
 @access.policy("case.view")
 def case_detail(request, pk):
     case = _case(request, pk)
-    events = Paginator(case.events.select_related("actor"), 30).get_page(request.GET.get("page"))
+    show_partner = access.allowed(request.user, "case.view_partner", case)
+    events = case.events.select_related("actor")
+    if not show_partner:
+        events = events.filter(partner_related=False)
+    events = Paginator(events, 30).get_page(request.GET.get("page"))
     return _render(
         request,
         case,
@@ -166,13 +181,14 @@ def case_detail(request, pk):
         "case-detail",
         events=events,
         accessibility_form=forms.AccessibilityForm(instance=case),
-        open_risk_actions=list(case.risk_actions.filter(done_on__isnull=True)),
+        # IDVA and MARAC actions are partner matters.
+        open_risk_actions=list(case.risk_actions.filter(done_on__isnull=True)) if show_partner else [],
     )
 
 
 @access.policy("case.work")
 def case_accessibility(request, pk):
-    case = _case(request, pk, "case.work", audit=False)
+    case = _case(request, pk, "case.work")
     form = forms.AccessibilityForm(request.POST or None, instance=Case.objects.get(pk=case.pk))
     if request.method == "POST" and submit(
         request,
@@ -391,7 +407,7 @@ def case_consent(request, pk):
 
 @access.policy("case.consent")
 def consent_withdraw(request, pk, consent_pk):
-    case = _case(request, pk, "case.consent", audit=False)
+    case = _case(request, pk, "case.consent")
     consent = Consent.objects.filter(case=case, pk=consent_pk, withdrawn_on__isnull=True).first()
     if consent is None:
         return redirect("case-consent", pk=pk)
@@ -507,6 +523,7 @@ def meeting_invitation(request, pk):
 @access.policy("case.view")
 def case_risk(request, pk):
     case = _case(request, pk)
+    show_partner = access.allowed(request.user, "case.view_partner", case)
     form = forms.DisclosureForm(request.POST or None) if access.allowed(request.user, "case.work", case) else None
     if (
         request.method == "POST"
@@ -525,8 +542,9 @@ def case_risk(request, pk):
         "cases/case_risk.html",
         "case-risk",
         form=form,
-        disclosures=list(case.disclosures.all()) if access.allowed(request.user, "case.view_partner", case) else None,
-        risk_actions=list(case.risk_actions.all()),
+        # Disclosures and the IDVA and MARAC actions they raise are partner matters.
+        disclosures=list(case.disclosures.all()) if show_partner else None,
+        risk_actions=list(case.risk_actions.all()) if show_partner else None,
         done_form=forms.RiskActionDoneForm(),
         errors=error_summary(form) if form else [],
     )
@@ -568,7 +586,12 @@ def case_onward(request, pk):
     ):
         return redirect("case-onward", pk=pk)
     today = timezone.localdate()
-    onward = [{"referral": o, "weeks_waiting": services.weeks_waiting(o, today)} for o in case.onward_referrals.all()]
+    referrals = case.onward_referrals.all()
+    show_partner = access.allowed(request.user, "case.view_partner", case)
+    if not show_partner:
+        # Services for the partner or the children are partner matters, outcome and all.
+        referrals = referrals.exclude(service__in=OnwardReferral.PARTNER_SERVICES)
+    onward = [{"referral": o, "weeks_waiting": services.weeks_waiting(o, today)} for o in referrals]
     return _render(
         request,
         case,
@@ -785,7 +808,7 @@ def case_sar(request, pk):
 
 @access.policy("sar.prepare")
 def sar_prepare(request, pk):
-    case = _case(request, pk, "sar.prepare", audit=False)
+    case = _case(request, pk, "sar.prepare")
     returned = case.subject_access_requests.filter(status=SubjectAccessRequest.Status.RETURNED).first()
     form = forms.SubjectAccessPrepareForm(
         request.POST or None, initial={"received_on": returned.received_on} if returned else None

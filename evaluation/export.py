@@ -3,13 +3,13 @@ a stable pseudonymous person ID (a keyed hash; the key never leaves the server),
 of date of birth, and dates as days from the referral. No names, addresses, contact details,
 dates of birth, free text or partner and children's identifiers."""
 
-import csv
 import hashlib
 import hmac
 
 from django.conf import settings
 
 from assessments.models import AssessmentAnswer
+from eip.spreadsheets import csv_writer
 from referrals.models import Referral
 
 from .report import _age
@@ -174,7 +174,7 @@ def assessment_rows():
 
 def csv_lines(columns, rows):
     """Stream CSV lines: memory stays flat however many rows there are."""
-    writer = csv.writer(Echo())
+    writer = csv_writer(Echo())
     yield writer.writerow(columns)
     for row in rows:
         yield writer.writerow(row)

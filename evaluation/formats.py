@@ -1,12 +1,12 @@
 """The monitoring report as CSV, PDF and (optionally) with small numbers suppressed."""
 
-import csv
 import io
 import json
 
 from django.template.loader import render_to_string
 
 from accommodation.documents import StaticOnlyFetcher
+from eip.spreadsheets import csv_writer
 
 NOT_COUNTS = ("percent", "weeks", "years", "months", "schema_version", "average", "nights")
 
@@ -45,7 +45,7 @@ def _rows(data, path=()):
 
 def report_csv(report: dict) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(["section", "measure", "value"])
     for section, measure, value in _rows(report):
         writer.writerow([section, measure, value])

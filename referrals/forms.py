@@ -1,8 +1,10 @@
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import HTML, Field, Fixed, Fluid, Layout, Size
 from django import forms
+from django.core.exceptions import ValidationError
 
 from eip.fields import DateField
+from eip.uploads import check_document
 
 from .models import (
     LateReferralAgreement,
@@ -326,12 +328,6 @@ class DeclineForm(forms.Form):
         )
 
 
-# What an uploaded agreement's first bytes must be: the declared type is the browser's
-# word and cannot be trusted.
-AGREEMENT_SIGNATURES = (b"%PDF-", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"PK\x03\x04")
-MAX_AGREEMENT_BYTES = 10 * 1024 * 1024
-
-
 class LateAgreementForm(forms.Form):
     party = forms.ChoiceField(
         label="Whose agreement is this?",
@@ -366,11 +362,10 @@ class LateAgreementForm(forms.Form):
                 self.add_error(name, message)
         document = data.get("document")
         if document:
-            if document.size > MAX_AGREEMENT_BYTES:
-                self.add_error("document", "The file must be 10 MB or smaller")
-            else:
-                head = document.read(8)
-                document.seek(0)
-                if not head.startswith(AGREEMENT_SIGNATURES):
-                    self.add_error("document", "The file must be a PDF, Word document, PNG or JPEG")
+            # The type is read from the bytes (the declared type is the browser's word); the
+            # model applies the same rule whichever way a document is stored.
+            try:
+                check_document(document)
+            except ValidationError as refused:
+                self.add_error("document", refused)
         return data

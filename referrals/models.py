@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from guardian.models import UserObjectPermissionBase
 
+from eip.uploads import DocumentField
+
 
 class Team(models.TextChoices):
     EARLY_HELP = "early_help", "Early Help"
@@ -335,7 +337,8 @@ class LateReferralAgreement(models.Model):
     party = models.CharField(max_length=30, choices=Party.choices)
     agreed_by = models.CharField("name of the person who agreed", max_length=150)
     agreed_on = models.DateField("date of the agreement")
-    document = models.FileField("written agreement", upload_to="referrals/agreements/%Y/%m/")
+    # Stored under a generated name by detected content; see eip/uploads.py.
+    document = DocumentField("written agreement", upload_to="referrals/agreements/%Y/%m/")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 

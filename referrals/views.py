@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -9,9 +9,10 @@ from django.views.decorators.http import require_POST
 
 from eip import access
 from eip.audit.models import AuditEvent
-from eip.audit.services import audit_record
+from eip.audit.services import audit_list_viewed, audit_record
 from eip.forms_util import add_errors, error_summary, submit
 from eip.people.models import Role
+from eip.uploads import document_response
 
 from . import services
 from .forms import (
@@ -52,6 +53,13 @@ def referral_list(request):
         referrals = referral_list_for_user(user=user)
         title = "All referrals"
     page = Paginator(referrals, 50).get_page(request.GET.get("page"))
+    audit_list_viewed(
+        actor=user,
+        model=Referral,
+        ids=[referral.pk for referral in page.object_list],
+        label=f"{title}, page {page.number}",
+        page="referral-list",
+    )
     return render(
         request,
         "referrals/referral_list.html",
@@ -75,6 +83,13 @@ def referral_new(request):
 @access.policy("referral.edit")
 def referral_edit(request, pk):
     referral = _referral_for(request, pk, "referral.edit")
+    # The form shows everything the referrer wrote, the partner's details included.
+    audit_record(
+        actor=request.user,
+        action=AuditEvent.Action.VIEWED,
+        record=referral,
+        detail={"page": "referral-edit", "partner_details": True},
+    )
     return _edit(request, referral, creating=False)
 
 
@@ -198,6 +213,12 @@ def _triage_form(request, pk, form_class, template, perform, success):
             f"Referral {referral.reference} has already been {referral.get_status_display().lower()}.",
         )
         return redirect("referral-detail", pk=pk)
+    audit_record(
+        actor=request.user,
+        action=AuditEvent.Action.VIEWED,
+        record=referral,
+        detail={"page": request.resolver_match.url_name},
+    )
     form = form_class(request.POST or None, request.FILES or None)
     if request.method == "POST" and submit(request, form, lambda data: perform(referral, data), success(referral)):
         return redirect("referral-detail", pk=pk)
@@ -309,12 +330,7 @@ def referral_agreement_document(request, pk, agreement_pk):
         record=referral,
         detail={"document": "late referral agreement", "agreement": agreement.pk},
     )
-    return FileResponse(
-        agreement.document.open("rb"),
-        as_attachment=True,
-        filename=f"{referral.reference}-agreement-{agreement.party}"
-        f"{agreement.document.name[agreement.document.name.rfind('.') :]}",
-    )
+    return document_response(agreement.document, download_name=f"{referral.reference}-agreement-{agreement.party}")
 
 
 @require_POST

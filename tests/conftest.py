@@ -28,6 +28,17 @@ def pytest_collection_modifyitems(items):
             item.user_properties.append(("probe_finding", mark.args[0] if mark.args else mark.kwargs["finding"]))
 
 
+def pytest_sessionfinish(session):
+    # Uploads made by the tests go to a temporary media folder (eip/settings/test.py); remove it.
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    media = Path(settings.MEDIA_ROOT)
+    if media.name.startswith("eip-test-media-") and media.parent == Path(tempfile.gettempdir()):
+        shutil.rmtree(media, ignore_errors=True)
+
+
 def pytest_terminal_summary(terminalreporter):
     """The security figures of this run: checks that passed, not tests that merely ran."""
     from tests.figures import FIGURES

@@ -151,6 +151,87 @@ EXPECTED.update(
     }
 )
 
+# The personal-data marker of the table: pages that show personal data about the people referred
+# (clients, partners, children), with the roles they show it to (ALL: every role the table lets
+# in). Each view writes an audit row (VIEWED; EXPORTED for downloads), lists one row per page
+# with the ids shown; test_every_page_showing_personal_data_writes_an_audit_row walks them.
+SHOWS_PERSONAL_DATA = {
+    **dict.fromkeys(
+        [
+            "referral-list",
+            "referral-detail",
+            "referral-edit",
+            "referral-acknowledge",
+            "referral-request-information",
+            "referral-decline",
+            "referral-late-agreement",
+            "referral-agreement-document",
+            "case-list",
+            "case-detail",
+            "case-accessibility",
+            "case-plan",
+            "case-consent",
+            "consent-withdraw",
+            "case-sessions",
+            "case-meetings",
+            "case-risk",
+            "case-onward",
+            "case-partner",
+            "case-close",
+            "consultation-invitation",
+            "meeting-invitation",
+            "case-assessments",
+            "assessment-detail",
+            "assessment-new",
+            "assessment-correct",
+            "case-accommodation",
+            "housing-list",
+            "housing-request",
+            "finance-overview",
+            "finance-placement",
+            "agreement-pdf",
+            "case-sar",
+            "sar-prepare",
+            "sar-review",
+            "sar-download",
+            # Pseudonymous, but still about people.
+            "evaluation-export-referrals",
+            "evaluation-export-assessments",
+        ],
+        ALL,
+    ),
+    # Only a social worker's home lists people: their latest referrals, by the client's name.
+    "home": frozenset({Role.SOCIAL_WORKER}),
+}
+# Every other URL shows none (a new URL goes in one or the other).
+NO_PERSONAL_DATA = {
+    **dict.fromkeys(["root", "login", "logout", "two-factor-verify", "two-factor-setup"], "signing in and out"),
+    **dict.fromkeys(["password_change", "password_change_done", "password_reset", "password_reset_done"], "passwords"),
+    **dict.fromkeys(["password_reset_confirm", "password_reset_complete"], "passwords"),
+    "notification-list": "messages name records by reference only",
+    "audit-log": "references and staff only; it is the trail itself",
+    "borough-list": "boroughs and their staff contacts",
+    "referral-new": "an empty form",
+    "case-break-glass": "says nothing about the case",
+    "monitoring-report": "aggregates",
+    "evaluation-export": "the download page",
+    **dict.fromkeys(
+        [
+            "notification-read",
+            "referral-person",
+            "referral-accept",
+            "referral-address-change",
+            "case-exit",
+            "invitation-send",
+            "risk-action-done",
+            "onward-update",
+            "invoice-pay",
+            "sar-release",
+        ],
+        "an action: it redirects to a page that is audited",
+    ),
+}
+
 # Record pages asked for a referral from another borough (Sutton): only the roles that see
 # every referral get it; everyone else gets "not found" or "forbidden", never data.
 OTHER_BOROUGH = {
@@ -479,3 +560,45 @@ def test_inactive_and_roleless_users_are_refused(users):
 def test_an_unknown_action_is_a_programming_error():
     with pytest.raises(KeyError):
         access.allowed(object(), "case.teleport")
+
+
+def test_the_table_says_which_pages_show_personal_data():
+    marked = set(SHOWS_PERSONAL_DATA) | set(NO_PERSONAL_DATA)
+    assert not set(SHOWS_PERSONAL_DATA) & set(NO_PERSONAL_DATA)
+    assert marked == set(EXPECTED), (
+        "say in SHOWS_PERSONAL_DATA or NO_PERSONAL_DATA whether the page shows personal data"
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.probe(6)
+@pytest.mark.parametrize("name", sorted(SHOWS_PERSONAL_DATA))
+def test_every_page_showing_personal_data_writes_an_audit_row(name, users, records, client):
+    from eip.audit.models import AuditEvent
+
+    method, by_role, _ = EXPECTED[name]
+    assert method == "GET", name
+    roles = [role for role in SHOWS_PERSONAL_DATA[name] if by_role[role] == OK]
+    if name == "referral-edit":
+        # The table's referral is sent, so no one may edit it: the walk asks for a draft instead.
+        roles = [Role.SOCIAL_WORKER]
+        draft = make_referral(users[Role.SOCIAL_WORKER], submit=False)
+    assert roles, f"{name} is marked as showing personal data but no role opens it"
+    for role in roles:
+        user = users[role]
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        url = (
+            reverse(name, args=[draft.pk])
+            if name == "referral-edit"
+            else _url_for(name, user, users[Role.PRACTITIONER], records)
+        )
+        since = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        response = client.get(url)
+        assert response.status_code == OK, (name, role, response.status_code)
+        if response.streaming:
+            b"".join(response.streaming_content)
+        rows = AuditEvent.objects.filter(
+            pk__gt=since, actor=user, action__in=[AuditEvent.Action.VIEWED, AuditEvent.Action.EXPORTED]
+        )
+        assert rows.exists(), f"{name} shows personal data to {role.label} and writes no audit row"
+        client.logout()

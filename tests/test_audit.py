@@ -126,3 +126,33 @@ def test_the_application_role_may_only_add_to_the_audit_log():
         with connection.cursor() as cursor:
             cursor.execute(f"DROP OWNED BY {role}")
             cursor.execute(f"DROP ROLE {role}")
+
+
+@pytest.mark.probe(6)
+def test_a_list_page_writes_one_row_naming_what_it_listed(client, camden):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.referral_factories import make_case
+
+    worker = UserFactory(role=Role.SOCIAL_WORKER, borough=camden)
+    practitioner = UserFactory(role=Role.PRACTITIONER)
+    cases = [make_case(worker, practitioner, client_first_name=f"Client{n}") for n in range(3)]
+    client.force_login(practitioner, backend="django.contrib.auth.backends.ModelBackend")
+
+    def view():
+        before = AuditEvent.objects.count()
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("case-list")).status_code == 200
+        assert AuditEvent.objects.count() == before + 1  # one row for the page, not one per case
+        return len(captured)
+
+    few = view()
+    row = AuditEvent.objects.filter(action=AuditEvent.Action.VIEWED, actor=practitioner).latest("pk")
+    assert row.record_type == "cases.case" and row.record_id == ""
+    assert sorted(row.detail["listed"]) == sorted(str(case.pk) for case in cases)
+    assert row.detail["page"] == "case-list" and row.record_label == "Your caseload, page 1"
+    for n in range(5):
+        make_case(worker, practitioner, client_first_name=f"More{n}")
+    assert view() == few
+    assert len(AuditEvent.objects.filter(actor=practitioner).latest("pk").detail["listed"]) == 8

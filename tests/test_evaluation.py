@@ -6,7 +6,7 @@ import io
 import json
 import re
 import subprocess
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -460,3 +460,109 @@ def test_pseudonymous_ids_are_stable_and_keyed(january, settings):
     assert len(person_ids) == 5 and len(set(person_ids)) == 4
     settings.EIP_PSEUDONYM_KEY = "another-key"
     assert [r[0] for r in export.referral_rows()] != person_ids
+
+
+# Cells a spreadsheet would run as a formula, planted where an administrator, an importer or a
+# form could have stored them; each reaches at least one CSV.
+HOSTILE = {
+    "borough": '=HYPERLINK("http://x.example","Open")',
+    "team": "-2+3+cmd|' /C calc'!A0",
+    "gender": "@SUM(1+1)",
+    "item": "+cmd|' /C calc'!A0",
+    "rating": "\t=1+1",
+    "second_item": "\r=2+2",
+}
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cells(text):
+    return [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+
+
+def _assert_neutralised(text, planted):
+    cells = _cells(text)
+    executable = [c for c in cells if c.startswith(FORMULA_START) and not re.fullmatch(r"-\d+(\.\d+)?", c)]
+    assert executable == []
+    # Each planted value is still there, shown as text behind a single quote.
+    for value in planted:
+        assert "'" + value in cells, value
+
+
+@pytest.mark.probe(12)
+def test_csv_exports_neutralise_cells_a_spreadsheet_would_execute(january, client):
+    from assessments.models import AssessmentAnswer
+    from eip.people.models import Borough
+
+    Borough.objects.filter(code="camden").update(name=HOSTILE["borough"])
+    Referral.objects.filter(client_first_name="Adam").update(team=HOSTILE["team"])
+    # Outside the report's period: the report only counts genders it knows.
+    Referral.objects.filter(client_first_name="Dan").update(client_gender=HOSTILE["gender"])
+    # A genuine negative number (acknowledged "before" it was received, as an import can have it) stays numeric.
+    bilal = Referral.objects.get(client_first_name="Bilal")
+    Referral.objects.filter(pk=bilal.pk).update(acknowledged_at=bilal.received_at - timedelta(days=3))
+    case = january["cases"][0]
+    assessment_complete(
+        case=case,
+        user=january["practitioner"],
+        instrument="soag",
+        stage="intake",
+        assessed_on=date(2021, 1, 9),
+        answers=soag(physical="high"),
+    )
+    first, second = AssessmentAnswer.objects.filter(assessment__case=case).order_by("pk")[:2]
+    AssessmentAnswer.objects.filter(pk=first.pk).update(item=HOSTILE["item"], rating=HOSTILE["rating"])
+    AssessmentAnswer.objects.filter(pk=second.pk).update(item=HOSTILE["second_item"])
+
+    client.force_login(UserFactory(role=Role.PROGRAMME_MANAGER), backend="django.contrib.auth.backends.ModelBackend")
+    query = {"date_from_0": "1", "date_from_1": "1", "date_from_2": "2021", "date_to_0": "31", "date_to_1": "1"}
+    report = client.get(reverse("monitoring-report"), {**query, "date_to_2": "2021", "format": "csv"})
+    assert report.status_code == 200
+    _assert_neutralised(report.content.decode(), [HOSTILE["borough"], HOSTILE["team"]])
+    # The monthly e-mail attaches the same CSV.
+    _assert_neutralised(report_csv(monitoring_report(period=JANUARY)), [HOSTILE["borough"], HOSTILE["team"]])
+
+    client.force_login(UserFactory(role=Role.EVALUATOR), backend="django.contrib.auth.backends.ModelBackend")
+    referrals = b"".join(client.get(reverse("evaluation-export-referrals")).streaming_content).decode()
+    _assert_neutralised(referrals, [HOSTILE["borough"], HOSTILE["team"], HOSTILE["gender"]])
+    assert "-3" in _cells(referrals)
+    assessments = b"".join(client.get(reverse("evaluation-export-assessments")).streaming_content).decode()
+    _assert_neutralised(assessments, [HOSTILE["item"], HOSTILE["rating"], HOSTILE["second_item"]])
+
+
+@pytest.mark.probe(12)
+@pytest.mark.parametrize(
+    "value, cell",
+    [
+        ("=1+1", "'=1+1"),
+        ("-1+1", "'-1+1"),
+        ("+44 7700 900123", "'+44 7700 900123"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("-120.00", "-120.00"),
+        (-3, -3),
+        (Decimal("-1.50"), Decimal("-1.50")),
+        ("Camden", "Camden"),
+        ("", ""),
+        (None, None),
+    ],
+)
+def test_a_cell_that_would_start_a_formula_is_shown_as_text(value, cell):
+    from eip.spreadsheets import neutralise_formula
+
+    assert neutralise_formula(value) == cell
+
+
+@pytest.mark.probe(12)
+def test_every_csv_writer_goes_through_the_neutralising_writer():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    apps = ["eip", "referrals", "cases", "assessments", "accommodation", "evaluation"]
+    writers = [
+        f"{path.relative_to(root)}"
+        for app in apps
+        for path in (root / app).rglob("*.py")
+        if re.search(r"csv\.(writer|DictWriter)\(", path.read_text()) and path.name != "spreadsheets.py"
+    ]
+    assert writers == []

@@ -48,6 +48,17 @@ def test_production_settings_pass_the_deployment_checks():
     assert "no issues" in result.stdout
 
 
+@pytest.mark.probe(11)
+def test_production_collects_the_built_assets(tmp_path):
+    # The manifest storage fails when the compiled CSS refers to a file the asset build did not
+    # copy (MoJ Frontend's images once were missing); this is the step a deployment runs.
+    result = run_manage("collectstatic", "--noinput", "-v", "0", EIP_STATIC_ROOT=str(tmp_path), **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    manifest = (tmp_path / "staticfiles.json").read_text()
+    assert "dist/app.css" in manifest
+    assert "dist/govuk-assets/images/icon-progress-tick.svg" in manifest
+
+
 @pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DATABASE_URL", "REDIS_URL", "EIP_PSEUDONYM_KEY"])
 def test_production_refuses_to_start_without_its_secrets(missing):
     env = {k: v for k, v in PRODUCTION.items() if k != missing}

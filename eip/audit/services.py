@@ -20,6 +20,19 @@ def audit_record(
     )
 
 
+def audit_list_viewed(*, actor, model: type[models.Model], ids, label: str, page: str = "") -> AuditEvent:
+    """One row for one view of a list page that shows personal data: the record type and the
+    ids of the records shown, not a row per record, so a list costs one insert however long."""
+    return AuditEvent.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=AuditEvent.Action.VIEWED,
+        record_type=model._meta.label_lower,
+        record_label=label,
+        ip_address=client_ip.get(),
+        detail={"page": page, "listed": [str(pk) for pk in ids]},
+    )
+
+
 def _label_of(record: models.Model) -> str:
     # Records that hold personal data define audit_label() so names never reach the log.
     if hasattr(record, "audit_label"):

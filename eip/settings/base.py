@@ -174,7 +174,9 @@ USE_TZ = True
 
 # Uploaded documents (e.g. written agreements). Never served directly: each download goes
 # through a view that asks the permission policy.
-MEDIA_ROOT = Path(os.environ.get("EIP_MEDIA_ROOT", VAR_DIR / "media"))
+# Always an absolute path: an empty or relative MEDIA_ROOT is read from the directory the process
+# starts in, which put uploads into the source tree (referrals/agreements/) once.
+MEDIA_ROOT = BASE_DIR / (os.environ.get("EIP_MEDIA_ROOT") or VAR_DIR / "media")
 MEDIA_URL = "/media-not-served/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
