@@ -758,21 +758,27 @@ def case_break_glass(request, pk):
     )
 
 
-def _emergency_access_for(request, pk, action="emergency_access.review"):
-    row = access.get_for_user(
+def _emergency_access_for(request, pk):
+    return access.get_for_user(
         request.user,
-        action,
+        "emergency_access.review",
         EmergencyAccess.objects.select_related(
             "case__referral", "case__borough", "user__borough", "decided_by", "reviewed_by"
         ),
         pk=pk,
     )
-    return row
 
 
 @access.policy("emergency_access.review")
 def emergency_access_queue(request):
     """Supervisors: requests waiting for approval and grants waiting for review."""
+    # Who opened which case in an emergency is itself sensitive: the look is on the trail.
+    audit_record(
+        actor=request.user,
+        action=AuditEvent.Action.VIEWED,
+        label="Emergency access queue",
+        detail={"page": "emergency access queue"},
+    )
     return render(
         request,
         "cases/emergency_access_queue.html",
