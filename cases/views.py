@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -744,11 +745,17 @@ def case_break_glass(request, pk):
                     "Supervisors have been told and will review it.",
                 )
                 return redirect("case-detail", pk=pk)
+            limit = settings.EIP_BREAK_GLASS_LIMIT_PER_30_DAYS
+            why = (
+                f"You have had emergency access {limit} time{pluralize(limit)} or more in the last 30 days, so a "
+                "supervisor must approve this request first."
+                if limit
+                else "Every request for emergency access needs a supervisor's approval first."
+            )
             messages.info(
                 request,
-                f"You have had emergency access {settings.EIP_BREAK_GLASS_LIMIT_PER_30_DAYS} times or more in the "
-                "last 30 days, so a supervisor must approve this request first. Supervisors have been told; you "
-                "will get a notification when one decides. If anyone is in immediate danger, call 999.",
+                f"{why} Supervisors have been told; you will get a notification when one decides. "
+                "If anyone is in immediate danger, call 999.",
             )
             return redirect("home")
     return render(

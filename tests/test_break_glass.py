@@ -301,7 +301,8 @@ def test_the_limit_is_three_uses_in_30_days_unless_configured():
 
 def test_a_refusal_needs_a_reason_and_opens_nothing(client, team, settings):
     settings.EIP_BREAK_GLASS_LIMIT_PER_30_DAYS = 0  # every request waits for approval
-    case, _ = _grant(client, team)
+    case, response = _grant(client, team)
+    assert "Every request for emergency access needs a supervisor" in client.get(response.url).content.decode()
     waiting = EmergencyAccess.objects.get(case=case)
     client.force_login(team["supervisor"], **SIGN_IN)
     url = reverse("emergency-access-detail", args=[waiting.pk])
