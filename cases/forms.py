@@ -562,3 +562,66 @@ class SubjectAccessReviewForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper(Field.radios("decision", legend_size=Size.SMALL), Field.textarea("notes", rows=3))
+
+
+class EmergencyAccessRequestForm(forms.Form):
+    reason = forms.CharField(
+        label="Why do you need this case now?",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Your reason, your name and the time are recorded, and supervisors are told and review it.",
+        error_messages={"max_length": "Keep the reason to 2,000 characters or fewer"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(Field.textarea("reason", rows=4))
+
+
+class EmergencyAccessDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Should this emergency access be opened?",
+        choices=[
+            ("approve", "Yes, approve it: access opens now for 24 hours"),
+            ("refuse", "No, refuse it"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether to approve or refuse the request"},
+    )
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Needed when you refuse it: say why.",
+        error_messages={"max_length": "Keep the note to 2,000 characters or fewer"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(Field.radios("decision", legend_size=Size.SMALL), Field.textarea("note", rows=3))
+
+
+class EmergencyAccessReviewForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="Was this emergency access justified?",
+        choices=[
+            ("justified", "Justified"),
+            ("not_justified", "Not justified: any time left ends now"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether the emergency access was justified"},
+    )
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What you checked and what you found, for example who you spoke to.",
+        error_messages={"max_length": "Keep the note to 2,000 characters or fewer"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(Field.radios("outcome", legend_size=Size.SMALL), Field.textarea("note", rows=3))

@@ -9,6 +9,7 @@ import calendar
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from guardian.models import UserObjectPermissionBase
 
 from eip.workdays import is_working_day, next_working_day
@@ -396,22 +397,114 @@ class PartnerContact(models.Model):
         return f"Partner contact on {self.contacted_on:%d %b %Y}"
 
 
+def isa_in_force(prefix: str, today) -> Q:
+    """The borough at `prefix` has an information sharing agreement in force on `today`:
+    recorded as in place, and signed on or before that day."""
+    return Q(**{f"{prefix}isa_in_place": True, f"{prefix}isa_signed_on__lte": today})
+
+
+class EmergencyAccessQuerySet(models.QuerySet):
+    def open_to(self, user, *, now=None):
+        """Grants letting `user` into a case right now. A grant lasts its 24 hours only while
+        the case is still in the user's borough and that borough's agreement is in force."""
+        now = now or timezone.now()
+        return self.filter(
+            isa_in_force("case__borough__", timezone.localdate(now)),
+            user=user,
+            status=EmergencyAccess.Status.GRANTED,
+            expires_at__gt=now,
+            case__borough_id=user.borough_id,
+        )
+
+
 class EmergencyAccess(models.Model):
-    """'Break the glass': access to a case outside one's normal rights, for a stated reason,
-    for a limited time. Every use alerts the supervisors and is in the audit log."""
+    """'Break the glass': a social worker's access to a case in their own borough outside their
+    normal rights, for a stated reason, for 24 hours. It never opens partner or children's
+    details. Beyond a number of uses in 30 days a supervisor approves it first; every grant is
+    reviewed by a supervisor (justified or not) within 2 working days."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "Waiting for a supervisor's approval"
+        GRANTED = "granted", "Granted"
+        REFUSED = "refused", "Refused"
+
+    class Outcome(models.TextChoices):
+        JUSTIFIED = "justified", "Justified"
+        NOT_JUSTIFIED = "not_justified", "Not justified"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="emergency_accesses")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reason = models.TextField()
-    granted_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.GRANTED)
+    requested_at = models.DateTimeField(default=timezone.now)
+    granted_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    # The supervisor who approved or refused a request over the limit, and why.
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    # The supervisors' review of every grant.
+    review_due_on = models.DateField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    review_note = models.TextField(blank=True)
+
+    objects = EmergencyAccessQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-granted_at"]
-        indexes = [models.Index(fields=["user", "case", "expires_at"], name="emergency_access_idx")]
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = "emergency access"
+        verbose_name_plural = "emergency accesses"
+        indexes = [
+            models.Index(fields=["user", "case", "expires_at"], name="emergency_access_idx"),
+            models.Index(fields=["user", "granted_at"], name="emergency_access_uses_idx"),
+            models.Index(
+                fields=["review_due_on"],
+                name="emergency_access_to_review",
+                condition=Q(status="granted", reviewed_at__isnull=True),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(status="granted")
+                    & Q(granted_at__isnull=False, expires_at__isnull=False, review_due_on__isnull=False)
+                )
+                | (~Q(status="granted") & Q(granted_at__isnull=True, expires_at__isnull=True)),
+                name="emergency_access_granted_has_times",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="refused") | (Q(decided_by__isnull=False) & ~Q(decision_note="")),
+                name="emergency_access_refused_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(reviewed_at__isnull=True, reviewed_by__isnull=True, outcome="", review_note="")
+                | (
+                    Q(status="granted", reviewed_at__isnull=False, reviewed_by__isnull=False)
+                    & ~Q(outcome="")
+                    & ~Q(review_note="")
+                ),
+                name="emergency_access_review_complete",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "case"], condition=Q(status="waiting"), name="one_waiting_emergency_access"
+            ),
+        ]
 
     def __str__(self):
         return f"Emergency access to {self.case}"
+
+    def audit_label(self):
+        return f"Emergency access {self.pk} to case {self.case.reference}"
+
+    def review_overdue(self, today=None) -> bool:
+        today = today or timezone.localdate()
+        return self.status == self.Status.GRANTED and not self.reviewed_at and today > self.review_due_on
 
 
 class SubjectAccessRequest(models.Model):

@@ -52,9 +52,13 @@ ROLE_RULES: dict[str, frozenset[Role]] = {
     "case.work": frozenset({R.PRACTITIONER}),
     # The social worker explains the service and obtains consent, so may record it.
     "case.consent": frozenset({R.SOCIAL_WORKER, R.PRACTITIONER}),
-    # Break the glass: social workers and borough SPOCs may ask for emergency access to a case
-    # they cannot normally see, with a reason; supervisors are alerted.
-    "case.break_glass": frozenset({R.SOCIAL_WORKER, R.BOROUGH_SPOC}),
+    # Break the glass: a social worker may ask for emergency access to a case in their own borough
+    # they cannot normally see, with a reason; supervisors are alerted, approve it beyond a limit
+    # and review every grant. (A borough SPOC already sees every case in their borough, and
+    # emergency access never opens partner details, so it would give them nothing.)
+    "case.break_glass": frozenset({R.SOCIAL_WORKER}),
+    "emergency_access.review": frozenset({R.SUPERVISOR}),
+    "emergency_access.approve": frozenset({R.SUPERVISOR}),
     # Assessments: clinical detail, never for borough SPOCs, housing or finance.
     "assessment.view": frozenset({R.SOCIAL_WORKER, R.PRACTITIONER, R.SUPERVISOR}),
     "assessment.record": frozenset({R.PRACTITIONER}),
@@ -136,28 +140,33 @@ def _referral_triage_rule(user, referral) -> bool:
     return referral.status != "draft"
 
 
-@object_rule("case.view")
-def _case_rule(user, case) -> bool:
+def _case_rights(user, case) -> bool:
+    """A user's own rights to a case, without emergency access."""
     if user.role in (R.PRACTITIONER, R.SUPERVISOR):
         return True
     if user.role == R.BOROUGH_SPOC and case.borough_id == user.borough_id:
         return True
-    if user.role == R.SOCIAL_WORKER and has_grant(user, "cases.view_case", case):
-        return True
-    return _emergency_access(user, case)
+    return user.role == R.SOCIAL_WORKER and has_grant(user, "cases.view_case", case)
+
+
+@object_rule("case.view")
+def _case_rule(user, case) -> bool:
+    return _case_rights(user, case) or _emergency_access(user, case)
 
 
 def _emergency_access(user, case) -> bool:
-    from django.utils import timezone
-
     from cases.models import EmergencyAccess
 
-    return EmergencyAccess.objects.filter(user=user, case=case, expires_at__gt=timezone.now()).exists()
+    return EmergencyAccess.objects.open_to(user).filter(case=case).exists()
 
 
+# Emergency access opens the case record (case.view) and nothing else: never partner or
+# children's details, consent, assessments (the DASH is about the partner) or accommodation
+# (exclusion areas and return-home reviews say where the family lives). The rules below ask
+# for the user's own rights.
 @object_rule("case.view_partner")
 def _case_partner_rule(user, case) -> bool:
-    return user.role != R.BOROUGH_SPOC and _case_rule(user, case)
+    return user.role != R.BOROUGH_SPOC and _case_rights(user, case)
 
 
 @object_rule("case.work")
@@ -167,10 +176,10 @@ def _case_work_rule(user, case) -> bool:
 
 @object_rule("case.consent")
 def _case_consent_rule(user, case) -> bool:
-    return case.is_open and _case_rule(user, case)
+    return case.is_open and _case_rights(user, case)
 
 
-OBJECT_RULES["assessment.view"] = _case_rule
+OBJECT_RULES["assessment.view"] = _case_rights
 
 
 @object_rule("assessment.record")
@@ -180,10 +189,10 @@ def _assessment_record_rule(user, case) -> bool:
 
 @object_rule("assessment.record_dash")
 def _assessment_dash_rule(user, case) -> bool:
-    return case.is_open and _case_rule(user, case)
+    return case.is_open and _case_rights(user, case)
 
 
-OBJECT_RULES["accommodation.view"] = _case_rule
+OBJECT_RULES["accommodation.view"] = _case_rights
 
 
 @object_rule("accommodation.request")
@@ -211,7 +220,7 @@ def _agreement_rule(user, placement) -> bool:
     return True
 
 
-OBJECT_RULES["sar.view"] = _case_rule
+OBJECT_RULES["sar.view"] = _case_rights
 OBJECT_RULES["sar.prepare"] = _case_work_rule  # the same team-wide rule as recording the work
 
 
@@ -230,6 +239,14 @@ def _sar_download_rule(user, sar) -> bool:
     if user.role == R.SUPERVISOR:
         return True  # reads it before approving
     return sar.status in ("approved", "released")
+
+
+@object_rule("emergency_access.review")
+def _emergency_access_review_rule(user, emergency_access) -> bool:
+    return True  # any supervisor; every grant is reviewed
+
+
+OBJECT_RULES["emergency_access.approve"] = _emergency_access_review_rule
 
 
 def _active(user) -> bool:

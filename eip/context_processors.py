@@ -19,6 +19,7 @@ def navigation(request):
         ("Notifications", "notification-list", "notification.view"),
         ("Boroughs", "borough-list", "borough.view"),
         ("Audit log", "audit-log", "audit.view"),
+        ("Emergency access", "emergency-access-queue", "emergency_access.review"),
     ]
     path = request.path
     items = []

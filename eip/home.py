@@ -17,6 +17,10 @@ def home_for(user) -> dict:
         context["boroughs_needing_setup"] = list(boroughs_needing_setup())
     if user.role in (Role.SUPERVISOR, Role.ADMINISTRATOR):
         context["recent_events"] = list(audit_event_search()[:10])
+    if access.allowed(user, "emergency_access.review"):
+        from cases.selectors import emergency_access_counts
+
+        context["emergency_access"] = emergency_access_counts()
     if user.borough_id:
         context["borough"] = user.borough
     if access.allowed(user, "referral.list"):

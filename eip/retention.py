@@ -73,6 +73,7 @@ _REQUIRED_WHEN_SET = {
     ReturnHomeReview: {"protective_steps"},
     Assessment: {"correction_reason"},
     SubjectAccessRequest: {"review_notes"},
+    EmergencyAccess: {"decision_note", "review_note"},
 }
 
 

@@ -131,7 +131,11 @@ EXPECTED.update(
         "case-partner": ("GET", _only(Role.SOCIAL_WORKER, Role.PRACTITIONER, Role.SUPERVISOR), REDIRECT),
         "case-accessibility": ("GET", _only(Role.PRACTITIONER), REDIRECT),
         # The emergency-access form says nothing about the case; granting needs a reason (tested apart).
-        "case-break-glass": ("GET", _only(Role.SOCIAL_WORKER, Role.BOROUGH_SPOC), REDIRECT),
+        # Social workers only: a borough SPOC already sees every case in their borough.
+        "case-break-glass": ("GET", _only(Role.SOCIAL_WORKER), REDIRECT),
+        # Supervisors approve emergency access beyond the limit and review every grant.
+        "emergency-access-queue": ("GET", _only(Role.SUPERVISOR), REDIRECT),
+        "emergency-access-detail": ("GET", _only(Role.SUPERVISOR), REDIRECT),
         # The social worker obtains consent, so may record a withdrawal too.
         "consent-withdraw": ("GET", _only(Role.SOCIAL_WORKER, Role.PRACTITIONER), REDIRECT),
         "risk-action-done": ("POST", {**_only(), Role.PRACTITIONER: REDIRECT}, REDIRECT),
@@ -194,6 +198,9 @@ SHOWS_PERSONAL_DATA = {
             "sar-prepare",
             "sar-review",
             "sar-download",
+            # A grant's reason is written by the person who broke the glass and may name the client.
+            "emergency-access-queue",
+            "emergency-access-detail",
             # Pseudonymous, but still about people.
             "evaluation-export-referrals",
             "evaluation-export-assessments",
@@ -363,6 +370,11 @@ def records(users, sutton):
         amount=Decimal("420"),
         received_on=date(2026, 2, 9),
     )
+    emergency_access = services.emergency_access_request(
+        case_number=case.pk,
+        user=UserFactory(role=Role.SOCIAL_WORKER, borough=case.borough),
+        reason="Police called about the family tonight",
+    )
     sar = services.subject_access_request_prepare(case=case, user=practitioner, received_on=timezone.localdate())
     sar = services.subject_access_request_review(sar=sar, user=users[Role.SUPERVISOR], approve=True, notes="")
     partner = camden_referral.partner
@@ -385,6 +397,7 @@ def records(users, sutton):
         "onward": onward,
         "risk_action": case.risk_actions.first(),
         "sar": sar,
+        "emergency_access": emergency_access,
     }
 
 
@@ -407,11 +420,12 @@ ACCOMMODATION_URLS = {
     "invoice-pay": ("placement", "invoice"),
     "agreement-pdf": ("placement",),
 }
+RECORD_URLS = {**ACCOMMODATION_URLS, "emergency-access-detail": ("emergency_access",)}
 
 
 def _url_for(name, user, other_user, records=None, other_borough=False):
-    if name in ACCOMMODATION_URLS:
-        return reverse(name, args=[records[key].pk for key in ACCOMMODATION_URLS[name]])
+    if name in RECORD_URLS:
+        return reverse(name, args=[records[key].pk for key in RECORD_URLS[name]])
     if (
         name.startswith(
             (

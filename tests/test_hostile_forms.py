@@ -17,7 +17,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, example, given, settings
@@ -45,7 +45,7 @@ from cases.models import (
 from eip.people.models import Role
 from referrals.models import AddressChange, LateReferralAgreement, Referral
 from tests.assessment_factories import dash
-from tests.factories import PASSWORD, BoroughFactory, UserFactory
+from tests.factories import PASSWORD, UserFactory
 from tests.figures import count
 from tests.referral_factories import make_case, make_referral
 
@@ -299,12 +299,25 @@ def _onward(users):
 
 def _break_glass(users):
     case = intervention_case(users)
-    sutton = BoroughFactory(name="Sutton", code="sutton")
     return {
         "case": case,
-        "user": UserFactory(role=Role.SOCIAL_WORKER, borough=sutton),
+        "user": UserFactory(role=Role.SOCIAL_WORKER, borough=case.borough),  # not the referrer
         "url": reverse("case-break-glass", args=[case.pk]),
     }
+
+
+def _emergency_access(limit):
+    def build(users):
+        case = intervention_case(users)
+        with override_settings(EIP_BREAK_GLASS_LIMIT_PER_30_DAYS=limit):
+            row = services.emergency_access_request(
+                case_number=case.pk,
+                user=UserFactory(role=Role.SOCIAL_WORKER, borough=case.borough),
+                reason="Police called about the family tonight",
+            )
+        return {"case": case, "row": row, "url": reverse("emergency-access-detail", args=[row.pk])}
+
+    return build
 
 
 def _sar_review(users):
@@ -721,6 +734,22 @@ FORMS = [
         lambda ctx: {"reason": "The client called in crisis tonight"},
         ["reason"],
         models=(EmergencyAccess,),
+    ),
+    FormSpec(
+        "emergency-access-detail decision",
+        Role.SUPERVISOR,
+        _emergency_access(limit=0),
+        lambda ctx: {"form": "decision", "decision": "refuse", "note": "Not an emergency"},
+        ["decision", "note", "form"],
+        touched=lambda ctx: [EmergencyAccess.objects.get(pk=ctx["row"].pk)],
+    ),
+    FormSpec(
+        "emergency-access-detail review",
+        Role.SUPERVISOR,
+        _emergency_access(limit=3),
+        lambda ctx: {"form": "review", "outcome": "not_justified", "note": "Could have waited"},
+        ["outcome", "note", "form"],
+        touched=lambda ctx: [EmergencyAccess.objects.get(pk=ctx["row"].pk)],
     ),
     FormSpec(
         "sar-prepare",

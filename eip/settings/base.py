@@ -243,6 +243,12 @@ EIP_CONSULTATION_WORKING_DAYS = int(os.environ.get("EIP_CONSULTATION_WORKING_DAY
 # Days between professionals meetings while a case is in intervention.
 EIP_MEETING_INTERVAL_DAYS = 7
 EIP_CALENDAR_DOMAIN = os.environ.get("EIP_CALENDAR_DOMAIN", "eip.invalid")
+# Break the glass: grants a social worker may take in any 30 days before a supervisor must
+# approve each further one (0: every request waits for approval). Three covers a rare
+# out-of-hours emergency about once a week; more than that is a pattern a supervisor should see first.
+EIP_BREAK_GLASS_LIMIT_PER_30_DAYS = int(os.environ.get("EIP_BREAK_GLASS_LIMIT_PER_30_DAYS", "3"))
+# Working days within which a supervisor marks each grant justified or not.
+EIP_BREAK_GLASS_REVIEW_WORKING_DAYS = 2
 
 # Accommodation (the fund itself is a record an administrator edits).
 EIP_PLACEMENT_MAX_DAYS = 28
