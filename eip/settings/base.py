@@ -206,6 +206,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # limit its process is replaced. Tasks that need longer say so (retention, the monthly report).
 CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("CELERY_TASK_SOFT_TIME_LIMIT", "120"))
 CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", "150"))
+# Worker processes per Celery worker (default: one per CPU).
+CELERY_WORKER_CONCURRENCY = int(os.environ.get("CELERY_WORKER_CONCURRENCY", "0")) or None
 # How often beat asks the database for due reminders.
 EIP_REMINDER_SWEEP_SECONDS = int(os.environ.get("EIP_REMINDER_SWEEP_SECONDS", "60"))
 
