@@ -610,8 +610,11 @@ def main(argv=None) -> int:
                 print(f"\n----- last lines of {path.name} -----\n" + "\n".join(path.read_text().splitlines()[-40:]))
         return 1
     finally:
+        stopping = time.monotonic()
         for service in reversed(services):
             service.stop()
+        if services:
+            say(f"stopped the services in {time.monotonic() - stopping:.0f} s (SIGTERM, as systemd stops them)")
         for server in (redis, postgres):
             if server is not None:
                 server.stop()
