@@ -54,6 +54,7 @@ static/dist/.built: node_modules/.installed $(wildcard static/scss/*.scss) Makef
 		static/scss/app.scss static/dist/app.css
 	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js static/dist/
 	rm -rf static/dist/govuk-assets && cp -r node_modules/govuk-frontend/dist/govuk/assets static/dist/govuk-assets
+	# MoJ Frontend's images sit beside GOV.UK's (app.scss points both there); collectstatic needs them.
 	cp -r node_modules/@ministryofjustice/frontend/moj/assets/images/. static/dist/govuk-assets/images/
 	cp node_modules/@ministryofjustice/frontend/moj/moj-frontend.min.js static/dist/
 	touch $@

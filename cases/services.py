@@ -719,11 +719,11 @@ def case_close(
 def invitation_send(*, case, user, what: str) -> None:
     """Email the calendar invitation for the consultation or the next meeting to the
     practitioner and the referring social worker (queued; a broker fault never reaches the user)."""
-    from eip.notifications.services import dispatch_safely
+    from eip.notifications.publish import publish_after_response
 
     from .tasks import invitation_email
 
-    transaction.on_commit(lambda: dispatch_safely(invitation_email, case.pk, what))
+    transaction.on_commit(lambda: publish_after_response(invitation_email, case.pk, what))
     _event(
         case,
         user,

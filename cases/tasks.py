@@ -35,7 +35,7 @@ def invitation_for(case: Case, what: str) -> tuple[str, str] | None:
     return None
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, soft_time_limit=60, time_limit=90)
 def invitation_email(case_id: int, what: str) -> bool:
     case = Case.objects.select_related("practitioner", "referrer", "referral").get(pk=case_id)
     invitation = invitation_for(case, what)
@@ -52,7 +52,8 @@ def invitation_email(case_id: int, what: str) -> bool:
     return True
 
 
-@shared_task
+# Nightly, over every closed case: longer than the default limits, still bounded.
+@shared_task(soft_time_limit=1800, time_limit=1860)
 def retention_apply_task() -> dict:
     """Nightly: anonymise what is past retention (eip.retention)."""
     from eip.retention import retention_apply

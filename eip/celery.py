@@ -4,7 +4,10 @@ database and a beat-scheduled sweeper sends what is due (see eip.notifications).
 import os
 
 from celery import Celery
+from celery.signals import setup_logging
 from django.conf import settings
+
+from eip.logs import connect_task_signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "eip.settings.local")
 
@@ -50,5 +53,16 @@ def _configure_transport(sender, **kwargs):
         "retention": {"task": "cases.tasks.retention_apply_task", "schedule": crontab(hour=2, minute=30)},
     }
 
+
+@setup_logging.connect
+def _use_the_projects_logging(**kwargs):
+    # Workers and beat log through the project's LOGGING (JSON lines, exception messages
+    # withheld) instead of Celery replacing the root logger's handlers with its own.
+    from logging.config import dictConfig
+
+    dictConfig(settings.LOGGING)
+
+
+connect_task_signals()
 
 app.autodiscover_tasks(["eip.notifications", "referrals", "cases", "assessments", "accommodation", "evaluation"])

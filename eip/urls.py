@@ -1,12 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from eip import views
+from eip import health, views
 
 admin.site.site_header = "EIP administration"
 admin.site.site_title = "EIP administration"
 
 urlpatterns = [
+    # For load balancers: no sign-in, no trailing slash, status words only (eip/health.py).
+    path("healthz", health.liveness, name="health-live"),
+    path("readyz", health.readiness, name="health-ready"),
     path("", views.root, name="root"),
     path("home/", views.home, name="home"),
     path("notifications/", views.notification_list, name="notification-list"),
@@ -37,3 +40,4 @@ urlpatterns = [
 ]
 
 handler404 = "eip.views.page_not_found"
+handler500 = "eip.health.server_error"

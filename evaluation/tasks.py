@@ -18,7 +18,8 @@ def first_working_day(day) -> bool:
     return day == first
 
 
-@shared_task(acks_late=True)
+# Rendering the PDF takes seconds; five minutes is plenty, and a hung mail server is cut off.
+@shared_task(acks_late=True, soft_time_limit=300, time_limit=330)
 def monthly_report_send(today_iso: str | None = None) -> bool:
     """Beat runs this every morning. On the first working day of a month it sends last
     month's report to the programme managers, once: the delivery row is claimed first, and a

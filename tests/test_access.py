@@ -40,6 +40,9 @@ def _all(status):
 
 # url name -> (method, {role: expected status}, expected status when signed out)
 EXPECTED = {
+    # Health checks for load balancers: anyone, signed in or not; status words only.
+    "health-live": ("GET", _all(OK), OK),
+    "health-ready": ("GET", _all(OK), OK),
     "root": ("GET", _all(REDIRECT), REDIRECT),
     "home": ("GET", _all(OK), REDIRECT),
     "notification-list": ("GET", _all(OK), REDIRECT),

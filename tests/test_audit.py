@@ -60,6 +60,21 @@ def test_the_database_refuses_to_rewrite_the_trail():
     assert AuditEvent.objects.get(pk=event.pk).record_label == "Case EIP-1"
 
 
+@pytest.mark.django_db(transaction=True)
+def test_not_even_the_owner_can_empty_the_trail_with_truncate():
+    if connection.vendor != "postgresql":
+        pytest.fail("The append-only guard is enforced on PostgreSQL; run the suite on it.")
+    audit_record(actor=None, action=AuditEvent.Action.VIEWED, label="Case EIP-1")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        assert cursor.fetchone()[0], "the test connects as the owner (a superuser): the strongest role there is"
+    for statement in ("TRUNCATE audit_auditevent", "TRUNCATE people_user, audit_auditevent CASCADE"):
+        with pytest.raises(DatabaseError, match="append-only: TRUNCATE"), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(statement)
+    assert AuditEvent.objects.filter(record_label="Case EIP-1").count() == 1
+
+
 def test_supervisors_can_search_the_log(client):
     supervisor = UserFactory(role=Role.SUPERVISOR)
     alice = UserFactory(email="alice@eip.test")

@@ -63,6 +63,12 @@ def test_a_backup_restores_every_record(tmp_path, camden):
             assert (referrals, events) == expected
             with pytest.raises(psycopg2.Error, match="append-only"):
                 cursor.execute("DELETE FROM audit_auditevent")
+        with restored, restored.cursor() as cursor:
+            with pytest.raises(psycopg2.Error, match="append-only: TRUNCATE"):
+                cursor.execute("TRUNCATE audit_auditevent")
+        with restored, restored.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM audit_auditevent")
+            assert cursor.fetchone()[0] == expected[1]
         restored.close()
     finally:
         admin.cursor().execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')

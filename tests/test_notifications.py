@@ -38,7 +38,7 @@ from eip.notifications.services import (
     notification_unread_count,
     reminders_claim_due,
 )
-from eip.notifications.tasks import notification_deliver, reminders_send_due
+from eip.notifications.tasks import notification_deliver, notifications_deliver, reminders_send_due
 from eip.people.models import Borough, Role, User
 
 MESSAGE = "Referral EIP-2026-0004 must be acknowledged by Tuesday 5 January"
@@ -209,12 +209,12 @@ def test_only_the_recipient_can_mark_a_notification_read(practitioner):
 def test_broker_down_does_not_fail_the_request_and_the_sweeper_sends_later(practitioner, monkeypatch, caplog):
     attempts = []
 
-    def broker_down(*args):
-        attempts.append(args)
+    def broker_down(args=None, **options):
+        attempts.append(tuple(args))
         raise OperationalError("Error 111 connecting to 127.0.0.1:1. Connection refused.")
 
     with monkeypatch.context() as patched:
-        patched.setattr(notification_deliver, "delay", broker_down)
+        patched.setattr(notifications_deliver, "apply_async", broker_down)
         with caplog.at_level(logging.WARNING), transaction.atomic():  # the user's request
             [row] = notification_send_now(
                 recipients=[practitioner],
@@ -223,7 +223,7 @@ def test_broker_down_does_not_fail_the_request_and_the_sweeper_sends_later(pract
                 message=MESSAGE,
             )
 
-    assert attempts == [(row.pk,)]  # it tried after commit, and the failure was swallowed
+    assert attempts == [([row.pk],)]  # it tried once after commit, and the failure was swallowed
     row.refresh_from_db()
     assert row.sent_at is None
     assert mail.outbox == []
@@ -405,8 +405,8 @@ def test_delivery_is_really_published_to_redis(practitioner):
 # --- a worker killed in the middle of delivering ------------------------------------------
 
 # Run in a separate OS process: deliver one reminder as a Celery worker would, but hang
-# inside the mail backend (the row locked, the transaction open) until killed. The e-mail
-# backend is a folder, so anything the killed worker had sent would still be there.
+# inside the mail backend (the reminder claimed) until killed. The e-mail backend is a
+# folder, so anything the killed worker had sent would still be there.
 HANGING_WORKER = """
 import sys, time
 import django
@@ -423,7 +423,7 @@ from eip.notifications.tasks import notification_deliver
 def send_messages(self, messages):
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
-        print(cursor.fetchone()[0], flush=True)  # tell the test: row locked, mail going out
+        print(cursor.fetchone()[0], flush=True)  # tell the test: reminder claimed, mail going out
     time.sleep(120)  # a mail server that never answers; the test kills us long before
 
 
@@ -443,7 +443,7 @@ def _test_database_url():
 
 def _start_hanging_worker(notification_id, outbox_dir):
     """Start the worker and return it with its database backend's pid, once it is inside
-    delivery holding the row lock."""
+    delivery holding the reminder."""
     worker = subprocess.Popen(  # noqa: S603  # nosec B603: our own interpreter and script
         [sys.executable, "-c", HANGING_WORKER, str(notification_id), str(outbox_dir)],
         cwd=settings.BASE_DIR,
@@ -510,10 +510,13 @@ def test_a_worker_killed_mid_delivery_neither_loses_nor_duplicates_the_reminder(
 
     worker, backend_pid = _start_hanging_worker(row.pk, outbox_dir)
     try:
-        # The worker is inside delivery: it holds the row, and a sweep (even one late enough
-        # to re-dispatch) skips the row instead of handing it to a second worker.
-        assert _row_is_locked(row.pk)
+        # The worker is inside delivery: it holds the reminder, so a second delivery sends
+        # nothing and a sweep (even one late enough to re-dispatch) skips the row instead of
+        # handing it to a second worker. The row itself is not locked while the mail server
+        # talks: reading or cancelling it does not wait for the mail server.
+        assert notification_deliver(row.pk) is False
         assert reminders_claim_due(now=later + timedelta(minutes=11)) == []
+        assert not _row_is_locked(row.pk)
     finally:
         worker.send_signal(signal.SIGKILL)
         _out, err = worker.communicate(timeout=30)

@@ -5,3 +5,8 @@ class NotificationsConfig(AppConfig):
     name = "eip.notifications"
     label = "notifications"
     verbose_name = "Notifications and reminders"
+
+    def ready(self):
+        from .publish import connect_signals
+
+        connect_signals()

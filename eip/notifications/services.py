@@ -1,23 +1,26 @@
 """Notifications and reminders: the one way the app tells people about time-bound duties.
 
 Callers schedule inside the transaction that creates the duty and cancel inside the one
-that fulfils it. Nothing here talks to the broker before the transaction commits, and a
-broker failure never reaches the caller: the sweeper picks the row up on its next run.
+that fulfils it. Nothing here talks to the broker: rows due now are handed to the publisher
+after commit (after the response, in a request: eip.notifications.publish), and a broker
+failure never reaches the caller: the sweeper picks the row up on its next run.
 """
 
 import logging
 from collections.abc import Iterable
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
-from django.db import models, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from .models import Notification
+from .publish import dispatch_safely, notifications_due_now  # noqa: F401  (dispatch_safely: callers queue through it)
 
 logger = logging.getLogger(__name__)
 
@@ -26,27 +29,6 @@ logger = logging.getLogger(__name__)
 REDISPATCH_AFTER = timedelta(minutes=10)
 # Rows claimed per sweep; anything beyond waits for the next run, a minute later.
 SWEEP_BATCH = 500
-
-
-def dispatch_safely(task, *args) -> bool:
-    """Queue `task` with `args`; on any failure log a warning and return False.
-
-    Used after commit, so the duty is already safe in the database; a broker that is
-    down, refuses, or never answers must not turn a user's saved form into an error.
-    """
-    try:
-        task.delay(*args)
-    except Exception as exc:
-        # Only the task name and ids: never message text, which may describe a case.
-        logger.warning(
-            "Could not queue %s%r (%s: %s); the reminder sweeper will retry.",
-            getattr(task, "name", task),
-            args,
-            type(exc).__name__,
-            exc,
-        )
-        return False
-    return True
 
 
 def _subject_filter(subject: models.Model) -> dict:
@@ -100,16 +82,8 @@ def notification_schedule(
         row.pk for row in rows if row.due_at <= timezone.now() and row.sent_at is None and row.cancelled_at is None
     ]
     if due_now:
-        transaction.on_commit(lambda: _deliver_each(due_now))
+        transaction.on_commit(lambda: notifications_due_now(due_now))
     return rows
-
-
-def _deliver_each(notification_ids: list[int]) -> None:
-    # Imported here because the tasks module imports this one.
-    from .tasks import notification_deliver
-
-    for notification_id in notification_ids:
-        dispatch_safely(notification_deliver, notification_id)
 
 
 def notification_send_now(
@@ -161,11 +135,23 @@ def notification_unread_count(*, user) -> int:
     return notification_list_for_user(user=user).filter(read_at__isnull=True).count()
 
 
+# PostgreSQL advisory locks name a notification being delivered: (this namespace, its id).
+# A session lock dies with its connection, so a killed worker's claim ends with it.
+DELIVERY_LOCK_NAMESPACE = 0x454950  # "EIP"
+
+
+def _lock_key(notification_id: int) -> int:
+    # The two-number form takes 32-bit numbers; ids 2^31 apart share a key, which at worst
+    # makes one of them wait for the next sweep.
+    return notification_id % 2**31
+
+
 def reminders_claim_due(*, now: datetime | None = None, limit: int = SWEEP_BATCH) -> list[int]:
     """Claim up to `limit` due, unsent rows for delivery and return their ids.
 
     Rows another sweeper holds are skipped rather than waited for, so overlapping
-    sweeps claim disjoint sets (PostgreSQL; SQLite has one writer at a time anyway).
+    sweeps claim disjoint sets (PostgreSQL; SQLite has one writer at a time anyway), and so
+    are rows a worker is delivering at this moment.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -176,8 +162,49 @@ def reminders_claim_due(*, now: datetime | None = None, limit: int = SWEEP_BATCH
             .order_by("due_at", "pk")
             .values_list("pk", flat=True)[:limit]
         )
+        if ids and connection.vendor == "postgresql":
+            # A delivery in progress holds its row's advisory lock; taking it for the length of
+            # this transaction fails for those rows, which are left to the worker sending them.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT id FROM unnest(%s::bigint[]) AS id "
+                    "WHERE pg_try_advisory_xact_lock(%s, (id %% 2147483648)::integer)",
+                    [ids, DELIVERY_LOCK_NAMESPACE],
+                )
+                free = {row[0] for row in cursor.fetchall()}
+            ids = [pk for pk in ids if pk in free]
         Notification.objects.filter(pk__in=ids).update(dispatched_at=now)
     return ids
+
+
+@contextmanager
+def _delivery_claim(notification_id: int):
+    """Yield True if this process may deliver the notification now, False if another is.
+
+    On PostgreSQL the claim is a session advisory lock: it blocks no reader, no cancel and no
+    sweep, is never waited for (a second worker gives up at once), and ends with the
+    connection, so a worker killed mid-delivery leaves the row free for a redelivered message.
+    SQLite has one writer at a time: a transaction is the claim there.
+    """
+    if connection.vendor != "postgresql":
+        with transaction.atomic():
+            yield True
+        return
+    key = [DELIVERY_LOCK_NAMESPACE, _lock_key(notification_id)]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", key)
+        claimed = cursor.fetchone()[0]
+    try:
+        yield claimed
+    finally:
+        if claimed:
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)
+            except DatabaseError:
+                # The session is broken, and its locks with it; make sure it is not reused.
+                if not connection.in_atomic_block:
+                    connection.close()
 
 
 def _absolute_link(link: str) -> str:
@@ -197,26 +224,28 @@ def _email_subject(message: str) -> str:
 def notification_deliver(*, notification_id: int) -> bool:
     """Send one notification: e-mail it and make it visible in the app.
 
-    Returns False when there is nothing to do because it was already sent or
-    cancelled, which makes repeated deliveries (beat running twice, a message
-    redelivered after a worker died) harmless. The row stays locked while the e-mail
-    goes out, so two workers cannot both send it; if sending fails the transaction
-    rolls back and a later sweep retries.
+    Returns False when there is nothing to do because it was already sent or cancelled, or
+    another worker is sending it right now, which makes repeated deliveries (beat running
+    twice, a message redelivered after a worker died) harmless. No row lock or transaction is
+    held while the mail server is talking: the row is claimed (see `_delivery_claim`), read,
+    mailed, and then marked sent. If sending fails nothing is marked and a later sweep retries.
     """
-    with transaction.atomic():
+    with _delivery_claim(notification_id) as claimed:
+        if not claimed:
+            return False
+        # Read after claiming: a delivery that finished just before ours has set sent_at.
         notification = (
-            Notification.objects.select_for_update(of=("self",))
-            .select_related("recipient")
+            Notification.objects.select_related("recipient")
             .filter(pk=notification_id, sent_at__isnull=True, cancelled_at__isnull=True)
             .first()
         )
         if notification is None:
             return False
+        unsent = Notification.objects.filter(pk=notification_id, sent_at__isnull=True, cancelled_at__isnull=True)
         recipient = notification.recipient
         if not recipient.is_active:
             # Someone whose account was closed gets no more case e-mail.
-            notification.cancelled_at = timezone.now()
-            notification.save(update_fields=["cancelled_at"])
+            unsent.update(cancelled_at=timezone.now())
             return False
         body = notification.message.strip()
         if notification.link:
@@ -227,6 +256,6 @@ def notification_deliver(*, notification_id: int) -> bool:
             from_email=None,
             recipient_list=[recipient.email],
         )
-        notification.sent_at = timezone.now()
-        notification.save(update_fields=["sent_at"])
+        # A cancel that landed while the mail was going out keeps the row cancelled.
+        unsent.update(sent_at=timezone.now())
     return True

@@ -62,6 +62,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: the request id and the one log line per request, whatever answered it.
+    "eip.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Sees every response made below it, including redirects, lockouts and error pages.
@@ -100,19 +102,29 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'eip.sqlite3'}"),
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
+# Time limits on the database: a hung database costs a request a few seconds and a "service
+# unavailable" page, never a worker (eip/db/postgresql). 0 turns the statement timeout off
+# (migrate on a large database does, see README).
+EIP_DATABASE_CONNECT_TIMEOUT = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "3"))
+EIP_DATABASE_STATEMENT_TIMEOUT_MS = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT_MS", "30000"))
+
+
+def database(url: str) -> dict:
+    config = dj_database_url.parse(
+        url, conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")), conn_health_checks=True
     )
-}
-if DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    # Web requests run many small queries: PostgreSQL's JIT compilation and parallel workers
-    # cost more to start (measured: 10-20 ms a query on the monthly report) than they save.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = os.environ.get(
-        "EIP_POSTGRES_OPTIONS", "-c jit=off -c max_parallel_workers_per_gather=0"
-    )
+    if config["ENGINE"].endswith("postgresql"):
+        config["ENGINE"] = "eip.db.postgresql"
+        # Web requests run many small queries: PostgreSQL's JIT compilation and parallel workers
+        # cost more to start (measured: 10-20 ms a query on the monthly report) than they save.
+        options = os.environ.get("EIP_POSTGRES_OPTIONS", "-c jit=off -c max_parallel_workers_per_gather=0")
+        if EIP_DATABASE_STATEMENT_TIMEOUT_MS:
+            options += f" -c statement_timeout={EIP_DATABASE_STATEMENT_TIMEOUT_MS}"
+        config.setdefault("OPTIONS", {}).update(options=options.strip(), connect_timeout=EIP_DATABASE_CONNECT_TIMEOUT)
+    return config
+
+
+DATABASES = {"default": database(os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'eip.sqlite3'}"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "people.User"
@@ -194,6 +206,8 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# A mail server that accepts and never answers must not hold a worker: seconds per SMTP call.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "EIP <no-reply@eip.invalid>")
 # Where people reach the app: every absolute link in an email (notifications, password reset)
 # starts with it, never with the Host header of a request.
@@ -212,6 +226,12 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# No task runs for ever: past the soft limit it is interrupted (and can tidy up), past the hard
+# limit its process is replaced. Tasks that need longer say so (retention, the monthly report).
+CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("CELERY_TASK_SOFT_TIME_LIMIT", "120"))
+CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", "150"))
+# Worker processes per Celery worker (default: one per CPU).
+CELERY_WORKER_CONCURRENCY = int(os.environ.get("CELERY_WORKER_CONCURRENCY", "0")) or None
 # How often beat asks the database for due reminders.
 EIP_REMINDER_SWEEP_SECONDS = int(os.environ.get("EIP_REMINDER_SWEEP_SECONDS", "60"))
 
@@ -219,14 +239,23 @@ EIP_REMINDER_SWEEP_SECONDS = int(os.environ.get("EIP_REMINDER_SWEEP_SECONDS", "6
 # next working day.
 EIP_WORKING_DAY_END_HOUR = 17
 
+# EIP_LOG_FORMAT: "json" (one object per line, production's default) or "plain" (eip/logs.py).
+EIP_LOG_FORMAT = os.environ.get("EIP_LOG_FORMAT", "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "eip.logs.JsonFormatter"},
+    },
     # Tracebacks keep their frames but not exception messages, which can hold personal data.
     "filters": {"withhold_exception_messages": {"()": "eip.logs.WithholdExceptionMessages"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["withhold_exception_messages"]}
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if EIP_LOG_FORMAT == "json" else "plain",
+            "filters": ["withhold_exception_messages"],
+        }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("EIP_LOG_LEVEL", "INFO")},
     "loggers": {

@@ -31,7 +31,13 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 
+# One JSON object per log line unless told otherwise (EIP_LOG_FORMAT=plain).
+EIP_LOG_FORMAT = os.environ.get("EIP_LOG_FORMAT", "json")
+LOGGING["handlers"]["console"]["formatter"] = "json" if EIP_LOG_FORMAT == "json" else "plain"  # noqa: F405
+
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+# Load balancers probe health over plain HTTP, straight to gunicorn.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True

@@ -6,7 +6,7 @@ import socket
 import tempfile
 
 from .base import *  # noqa: F403
-from .base import dj_database_url, env_bool
+from .base import database, env_bool
 
 
 def _reachable(host: str, port: int) -> bool:
@@ -23,7 +23,7 @@ DEBUG = False
 ALLOWED_HOSTS = ["*"]
 
 if "DATABASE_URL" not in os.environ and _reachable("127.0.0.1", 5432):
-    DATABASES = {"default": dj_database_url.parse("postgres://postgres@127.0.0.1:5432/eip")}
+    DATABASES = {"default": database("postgres://postgres@127.0.0.1:5432/eip")}
 
 if "CELERY_BROKER_URL" not in os.environ and "REDIS_URL" not in os.environ:
     if _reachable("127.0.0.1", 6379):
