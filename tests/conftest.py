@@ -91,6 +91,15 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(f"{pinned[finding]:>10}  tests for finding {finding}")
 
 
+@pytest.fixture(autouse=True)
+def _no_request_left_open():
+    # The test client leaves a request "open" when a view raises or a streamed body is never read
+    # (request_finished never fires); its pending publications must not swallow the next test's.
+    from eip.notifications.publish import _pending
+
+    _pending.set(None)
+
+
 @pytest.fixture
 def is_postgres():
     return connection.vendor == "postgresql"

@@ -218,6 +218,7 @@ NO_PERSONAL_DATA = {
     **dict.fromkeys(["root", "login", "logout", "two-factor-verify", "two-factor-setup"], "signing in and out"),
     **dict.fromkeys(["password_change", "password_change_done", "password_reset", "password_reset_done"], "passwords"),
     **dict.fromkeys(["password_reset_confirm", "password_reset_complete"], "passwords"),
+    **dict.fromkeys(["health-live", "health-ready"], "status words only, for load balancers"),
     "notification-list": "messages name records by reference only",
     "audit-log": "references and staff only; it is the trail itself",
     "borough-list": "boroughs and their staff contacts",
