@@ -6,8 +6,6 @@ import json
 
 from django.template.loader import render_to_string
 
-from accommodation.documents import StaticOnlyFetcher
-
 NOT_COUNTS = ("percent", "weeks", "years", "months", "schema_version", "average", "nights")
 
 
@@ -56,10 +54,37 @@ def report_json(report: dict) -> str:
     return json.dumps(report, indent=2, ensure_ascii=False)
 
 
-def report_pdf(report: dict) -> bytes:
-    from weasyprint import HTML
-
+def report_pdf_html(report: dict) -> str:
+    """The PDF's HTML, which the outbound guard reads before it becomes a PDF."""
     from .charts import report_charts
 
-    html = render_to_string("evaluation/report_pdf.html", {"report": report, "charts": report_charts(report)})
-    return HTML(string=html, base_url="eip-static:///", url_fetcher=StaticOnlyFetcher()).write_pdf()
+    return render_to_string("evaluation/report_pdf.html", {"report": report, "charts": report_charts(report)})
+
+
+def report_pdf(report: dict, html: str | None = None) -> bytes:
+    from accommodation.documents import html_to_pdf
+
+    return html_to_pdf(report_pdf_html(report) if html is None else html)
+
+
+def report_release(*, content, report_period, user=None, channel="download", label="the monitoring report"):
+    """Pass a monitoring report (made for the funder, MOPAC) through the outbound guard. It
+    concerns the referrals received in its period and the cases open at any time in it."""
+    from django.db.models import Q
+
+    from eip import outbound
+    from referrals.models import Referral
+
+    concerned = Referral.objects.filter(
+        Q(received_at__gte=report_period.start_at, received_at__lt=report_period.end_at)
+        | Q(case__opened_at__lt=report_period.end_at)
+        & (Q(case__closed_at__isnull=True) | Q(case__closed_at__gte=report_period.start_at))
+    ).values("pk")
+    return outbound.outbound_release(
+        content=content,
+        audience="funder",
+        channel=channel,
+        concerning=outbound.ReferralIds(concerned),
+        user=user,
+        label=label,
+    )

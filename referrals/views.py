@@ -1,13 +1,13 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from eip import access
+from eip import access, outbound
 from eip.audit.models import AuditEvent
 from eip.audit.services import audit_record
 from eip.forms_util import add_errors, error_summary, submit
@@ -309,9 +309,18 @@ def referral_agreement_document(request, pk, agreement_pk):
         record=referral,
         detail={"document": "late referral agreement", "agreement": agreement.pk},
     )
-    return FileResponse(
+    # A partner agency's signed agreement, for the practitioners who triage: a professional
+    # document, so the guard lets it through unread (a restricted audience would be checked).
+    released = outbound.outbound_release(
+        content=agreement.document,
+        audience=outbound.audience_for(request.user),
+        channel="download",
+        concerning=[referral],
+        user=request.user,
+        label="a late referral agreement",
+    )
+    return released.file_response(
         agreement.document.open("rb"),
-        as_attachment=True,
         filename=f"{referral.reference}-agreement-{agreement.party}"
         f"{agreement.document.name[agreement.document.name.rfind('.') :]}",
     )

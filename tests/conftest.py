@@ -59,6 +59,13 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(f"{pinned[finding]:>10}  tests for finding {finding}")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _mail_through_the_outbound_guard(django_test_environment):
+    # Django's test set-up swaps EMAIL_BACKEND for locmem; put the guard's backend back in
+    # front of it, so any test that sends an e-mail not released by eip.outbound fails.
+    settings.EMAIL_BACKEND = "eip.outbound.ReleasedOnlyEmailBackend"
+
+
 @pytest.fixture
 def is_postgres():
     return connection.vendor == "postgresql"

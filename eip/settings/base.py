@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "eip.audit.middleware.RequestContextMiddleware",
     "eip.people.middleware.SessionLifetimeMiddleware",
     "eip.people.middleware.TwoFactorMiddleware",
+    # Refuses any file response that did not pass the outbound guard; shows its refusals.
+    "eip.outbound.OutboundMiddleware",
     # Lockout must see every authentication attempt; it stays last.
     "axes.middleware.AxesMiddleware",
 ]
@@ -172,7 +174,10 @@ WHITENOISE_USE_FINDERS = False
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Every e-mail leaves through the outbound guard's backend, which sends only messages that
+# eip.outbound released; EIP_EMAIL_TRANSPORT (the EMAIL_BACKEND variable) delivers them.
+EIP_EMAIL_TRANSPORT = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND = "eip.outbound.ReleasedOnlyEmailBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "EIP <no-reply@eip.invalid>")
 
 # Celery. Without CELERY_BROKER_URL or REDIS_URL the broker is kombu's filesystem
