@@ -33,6 +33,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from html.parser import HTMLParser
 from typing import NamedTuple
@@ -898,29 +899,42 @@ def _release_rows(rows: KeyedRows, *, must_check, **facts):
     checker = _RowChecker(rows.columns)
     source = iter(rows.rows)
     primed = []
-    for keyed in itertools.islice(source, PRIME_ROWS):
-        finding = checker.check(*keyed)
-        if finding:
-            refuse(findings=[finding], **facts)
-        primed.append(keyed[1])
+    try:
+        for keyed in itertools.islice(source, PRIME_ROWS):
+            finding = checker.check(*keyed)
+            if finding:
+                refuse(findings=[finding], **facts)
+            primed.append(keyed[1])
+    except BaseException:
+        _close(source, checker)
+        raise
 
     def stream():
-        yield from primed
-        for key, row in source:
-            finding = checker.check(key, row)
-            if finding:
-                try:
-                    refuse(findings=[finding], **facts)
-                except OutboundRefused as refused:
-                    # The file has started: what was sent was checked; it ends with the reason.
-                    yield [
-                        f"# EXPORT STOPPED by the outbound guard: {refused.explanation()[0]}. "
-                        "Nothing after this line was sent. Supervisors have been told."
-                    ]
-                return
-            yield row
+        try:
+            yield from primed
+            for key, row in source:
+                finding = checker.check(key, row)
+                if finding:
+                    try:
+                        refuse(findings=[finding], **facts)
+                    except OutboundRefused as refused:
+                        # The file has started: what was sent was checked; it ends with the reason.
+                        yield [
+                            f"# EXPORT STOPPED by the outbound guard: {refused.explanation()[0]}. "
+                            "Nothing after this line was sent. Supervisors have been told."
+                        ]
+                    return
+                yield row
+        finally:
+            _close(source, checker)
 
     return Released(stream(), checked=True, **facts)
+
+
+def _close(source, checker):
+    # Close the database cursors now, inside the transaction that opened them.
+    getattr(source, "close", lambda: None)()
+    getattr(checker.identifiers, "close", lambda: None)()
 
 
 _EMPTY = frozenset()
@@ -1030,7 +1044,9 @@ def refuse(*, findings, audience, channel, user=None, label="", concerning=()):
     if label != ALERT_LABEL:  # an alert that is itself refused alerts no one again
         about = f" on {record.audit_label()}" if record is not None and hasattr(record, "audit_label") else ""
         who = f", asked for by {user.full_name} ({user.role_label})" if getattr(user, "role", "") else ""
-        key = _digest(f"{label}|{audience}|{channel}|{'|'.join(refused.explanation())}|{about}")[:32]
+        # One alert a day for the same document, record and findings: a message refused for
+        # each of its eight recipients is one thing for supervisors to look at, not eight.
+        key = _digest(f"{label}|{about}|{'|'.join(what)}|{date.today()}")[:32]
         notification_send_now(
             recipients=User.objects.filter(role=Role.SUPERVISOR, is_active=True),
             kind="outbound.refused",
