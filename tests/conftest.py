@@ -45,6 +45,7 @@ def pytest_terminal_summary(terminalreporter):
         ("fault scenarios survived (tests)", marked("fault")),
         ("tests reading generated documents for partner data", marked("document_scan")),
         ("outbound guard checks (refused canaries and clean passes)", marked("outbound_guard")),
+        ("files served in the URL x role walk, each through the outbound guard", FIGURES["outbound_release"]),
     ):
         terminalreporter.write_line(f"{value:>6}  {label}")
     pinned: dict[int, int] = {}
