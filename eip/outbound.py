@@ -370,6 +370,13 @@ class Context:
         self._ordinary = None
         self._staff = None
 
+    def load(self) -> "Context":
+        """Fetch both now (two queries), so an output's query count does not depend on
+        whether its text happens to hold a single name."""
+        self.ordinary_words()
+        self.staff_names()
+        return self
+
     def ordinary_words(self) -> frozenset:
         if self._ordinary is None:
             from eip.people.models import Borough
@@ -407,15 +414,18 @@ def _vocabulary() -> frozenset:
 
 
 class Targets:
-    """The identifiers of one or more referrals, compiled for matching text."""
+    """The identifiers of one or more referrals, compiled for matching text. Phone numbers are
+    parsed (phonenumbers) only when the content has a phone number to compare them with."""
 
     def __init__(self, identifiers: Iterable[Identifier] = ()):
         self.phrases: dict[str, list[_Target]] = {}
         self.allowed: dict[str, list[tuple[str, ...]]] = {}
-        self.phones: dict[str, tuple[str, str]] = {}
+        self._phones: dict[str, tuple[str, str]] = {}
+        self._raw_phones: list[tuple[str, str]] = []
         self.emails: dict[str, tuple[str, str]] = {}
         self.postcodes: dict[str, tuple[str, str]] = {}
-        self.own_phones: set[str] = set()
+        self._own_phones: set[str] = set()
+        self._raw_own_phones: list[str] = []
         self.own_emails: set[str] = set()
         self.own_postcodes: set[str] = set()
         self.referrals: set[int] = set()
@@ -423,7 +433,24 @@ class Targets:
             self.add(identifier)
 
     def __bool__(self):
-        return bool(self.phrases or self.phones or self.emails or self.postcodes)
+        return bool(self.phrases or self._phones or self._raw_phones or self.emails or self.postcodes)
+
+    @property
+    def phones(self) -> dict[str, tuple[str, str]]:
+        while self._raw_phones:
+            value, whose = self._raw_phones.pop()
+            number = normalise_phone(value)
+            if number:
+                self._phones[number] = (f"{whose}-phone", reason_label(f"{whose}-phone"))
+        return self._phones
+
+    @property
+    def own_phones(self) -> set[str]:
+        while self._raw_own_phones:
+            number = normalise_phone(self._raw_own_phones.pop())
+            if number:
+                self._own_phones.add(number)
+        return self._own_phones
 
     def _phrase(self, phrase, code, label, weak=False):
         if phrase and len("".join(phrase)) >= 2:
@@ -453,9 +480,8 @@ class Targets:
             if kind == "name" and len(phrase) >= 2:  # "Quillfeather, Zephyrine"
                 self._phrase(phrase[-1:] + phrase[:-1], f"{whose}-name", label)
         elif kind == "phone":
-            number = normalise_phone(value)
-            if number and sum(c.isdigit() for c in value) >= 10:
-                self.phones[number] = (f"{whose}-phone", reason_label(f"{whose}-phone"))
+            if sum(c.isdigit() for c in value) >= 10 and not any(c.isalpha() for c in value):
+                self._raw_phones.append((value, whose))
             else:  # not a usable number: match it as written
                 self._phrase(words(value), f"{whose}-phone", reason_label(f"{whose}-phone"))
         elif kind == "email":
@@ -484,9 +510,7 @@ class Targets:
             if phrase:
                 self.allowed.setdefault(phrase[0], []).append(phrase)
         elif kind == "phone":
-            number = normalise_phone(value)
-            if number:
-                self.own_phones.add(number)
+            self._raw_own_phones.append(value)
         elif kind == "email":
             self.own_emails.add(normalise_email(value))
         elif kind in ("postcode", "address"):
@@ -496,11 +520,19 @@ class Targets:
                 if token.kind == "postcode":
                     self.own_postcodes.add(token.norm)
 
-    def might_match(self, index: "ContentIndex") -> bool:
-        """A cheap test on the content's sets before the exact search."""
-        return (
-            not index.words.isdisjoint(self.phrases)
-            or (index.phones and not index.phones.isdisjoint(self.phones))
+    def might_match(self, index) -> bool:
+        """A cheap test on the content's sets before the exact search: every word of some
+        phrase is there (a single ordinary word alone never counts), or a phone number, e-mail
+        address or postcode is."""
+        content_words = index.words
+        for first in content_words.intersection(self.phrases):
+            for target in self.phrases[first]:
+                if target.weak and len(target.words) == 1 and first in _vocabulary():
+                    continue
+                if all(w in content_words for w in target.words):
+                    return True
+        return bool(
+            (index.phones and not index.phones.isdisjoint(self.phones))
             or (index.emails and not index.emails.isdisjoint(self.emails))
             or (index.postcodes and not index.postcodes.isdisjoint(self.postcodes))
         )
@@ -640,25 +672,157 @@ def identifiers_of(referrals) -> Iterator[Identifier]:
 # --- content: what the guard reads ---------------------------------------------------------
 
 
+class _Sets(NamedTuple):
+    """What the cheap tests read of some text, kept small: an export has millions of cells."""
+
+    words: frozenset
+    phones: frozenset
+    emails: frozenset
+    postcodes: frozenset
+    crude: frozenset  # the words as _Group._crude() spells identifiers: street types abbreviated too
+
+
+_EMPTY: frozenset = frozenset()
+
+
+def _sets(found: list[Token]) -> _Sets:
+    sets: dict[str, set] = {"word": set(), "phone": set(), "email": set(), "postcode": set()}
+    for token in found:
+        sets[token.kind].add(token.norm)
+    frozen = [frozenset(sets[k]) if sets[k] else _EMPTY for k in ("word", "phone", "email", "postcode")]
+    return _Sets(*frozen, _crude(frozen[0]))
+
+
 @dataclass
 class ContentIndex:
-    """The content's tokens, part by part, and the sets the cheap test reads."""
+    """The content's tokens part by part, and the sets the cheap tests read (the whole
+    content's, and each part's)."""
 
-    parts: list[tuple[str, str, list[Token]]] = field(default_factory=list)
+    parts: list[tuple[str, str, list[Token], _Sets]] = field(default_factory=list)
     words: set = field(default_factory=set)
     phones: set = field(default_factory=set)
     emails: set = field(default_factory=set)
     postcodes: set = field(default_factory=set)
+    crude: set = field(default_factory=set)
 
     def add(self, where: str, text: str) -> None:
         found = tokens(text)
         if not found:
             return
-        self.parts.append((where, text, found))
-        for token in found:
-            {"word": self.words, "phone": self.phones, "email": self.emails, "postcode": self.postcodes}[
-                token.kind
-            ].add(token.norm)
+        part = _sets(found)
+        self.parts.append((where, text, found, part))
+        self.words |= part.words
+        self.phones |= part.phones
+        self.emails |= part.emails
+        self.postcodes |= part.postcodes
+        self.crude |= part.crude
+
+
+_CRUDE = str.maketrans({c: " " for c in ".,;:!?()[]{}<>\"/\\|-_+=*&^%$#@~`'’"})
+
+
+def _crude_words(value: str) -> list[str]:
+    """A value's words split in C, for the cheapest test; accents dropped as normalise_word does."""
+    raw = value.replace("'", "").replace("’", "").translate(_CRUDE).casefold()
+    if not raw.isascii():
+        raw = "".join(c for c in unicodedata.normalize("NFKD", raw) if not unicodedata.combining(c))
+    return raw.split()
+
+
+def _crude(content_words) -> frozenset:
+    """The content's words as _crude_words() spells an identifier: "road" is also "rd"."""
+    abbreviated = [a for w in content_words for a in STREET_TYPES.get(w, ())]
+    return frozenset(content_words).union(abbreviated) if abbreviated else frozenset(content_words)
+
+
+class _Group:
+    """One referral's identifiers, with cheap tests before anything is compiled: could any of
+    them appear in the content at all?"""
+
+    def __init__(self, identifiers: list[Identifier]):
+        self.identifiers = identifiers
+        self.third = [i for i in identifiers if i.whose != "client" and i.value]
+        self.kinds = {i.kind for i in self.third}
+        self._crude_items = None
+        self._trigger = None
+        self._phrases = None
+        self._targets = None
+
+    @property
+    def trigger(self) -> frozenset:
+        """Words one of which must be in the content for any of these identifiers to be (house
+        numbers aside): split in one call for the whole referral."""
+        if self._trigger is None:
+            found = _crude_words(" ".join(i.value for i in self.third if i.kind != "email"))
+            self._trigger = frozenset(w for w in found if not w.isdigit() or len(w) >= 5)
+        return self._trigger
+
+    def _prepare(self):
+        items = []
+        for identifier in self.third:
+            kind = identifier.kind
+            if kind == "email":
+                continue
+            found = _crude_words(identifier.value)
+            if kind == "address":
+                found = [w for w in found if not w.isdigit()]
+            elif kind in ("first_name", "last_name") and len(found) == 1 and found[0] in _vocabulary():
+                continue  # an ordinary word alone is never a finding
+            if found:
+                items.append((kind, found))
+        self._crude_items = items
+
+    def _crudely_there(self, crude) -> bool:
+        """Every word of a name or text, or any word of an address, is in the content."""
+        if crude.isdisjoint(self.trigger):
+            return False
+        if self._crude_items is None:
+            self._prepare()
+        for kind, found in self._crude_items:
+            if kind == "address":
+                if any(w in crude for w in found):
+                    return True
+            elif all(w in crude for w in found):
+                return True
+        return False
+
+    @property
+    def phrases(self) -> list[tuple[str, ...]]:
+        """Every word sequence a match would need in full."""
+        if self._phrases is None:
+            found = []
+            for identifier in self.third:
+                if identifier.kind == "address":
+                    found += streets(identifier.value)
+                elif identifier.kind != "email":
+                    phrase = words(identifier.value)
+                    weak = identifier.kind in ("first_name", "last_name")
+                    if phrase and not (weak and len(phrase) == 1 and phrase[0] in _vocabulary()):
+                        found.append(phrase)
+            self._phrases = found
+        return self._phrases
+
+    def could_appear(self, index) -> bool:
+        kinds = self.kinds
+        if not kinds:
+            return False
+        contact = not kinds.isdisjoint(("address", "text"))
+        if index.phones and ("phone" in kinds or contact):
+            return True
+        if index.emails and ("email" in kinds or contact):
+            return True
+        if index.postcodes and ("postcode" in kinds or contact):
+            return True
+        if not self._crudely_there(index.crude):
+            return False
+        content_words = index.words
+        return any(all(w in content_words for w in phrase) for phrase in self.phrases)
+
+    @property
+    def targets(self) -> Targets:
+        if self._targets is None:
+            self._targets = Targets(self.identifiers)
+        return self._targets
 
 
 class _PageText(HTMLParser):
@@ -856,19 +1020,21 @@ def scan(parts: list[tuple[str, str]], referrals) -> list[Finding]:
     index = ContentIndex()
     for where, text in parts:
         index.add(where, text)
-    if not index.parts:
+    if not index.parts or (isinstance(referrals, list) and not referrals):
         return []
     findings: dict[tuple[str, str], Finding] = {}
-    context = Context()
-    for referral, group in itertools.groupby(identifiers_of(referrals), key=lambda i: i.referral):
-        targets = Targets(group)
-        if not targets or not targets.might_match(index):
+    context = Context().load()
+    for referral, identifiers in itertools.groupby(identifiers_of(referrals), key=lambda i: i.referral):
+        group = _Group(list(identifiers))
+        if not group.could_appear(index) or not group.targets.might_match(index):
             continue
-        for where, text, found_tokens in index.parts:
+        targets = group.targets
+        for where, text, found_tokens, part in index.parts:
+            if not group.could_appear(part) or not targets.might_match(part):
+                continue
             for hit in targets.find(text, found_tokens, context=context):
-                findings.setdefault(
-                    (hit.label, where), Finding(hit.label, _safe_where(where, targets), hit.code, referral)
-                )
+                if (hit.label, where) not in findings:
+                    findings[hit.label, where] = Finding(hit.label, _safe_where(where, targets), hit.code, referral)
     return list(findings.values())
 
 
@@ -937,26 +1103,9 @@ def _close(source, checker):
     getattr(checker.identifiers, "close", lambda: None)()
 
 
-_EMPTY = frozenset()
-
-
-class _Cell(NamedTuple):
-    """What the cheap test needs of one cell, kept small: an export has millions of cells."""
-
-    words: frozenset
-    phones: frozenset
-    emails: frozenset
-    postcodes: frozenset
-
-    @classmethod
-    def of(cls, text: str) -> "_Cell | None":
-        found = tokens(text)
-        if not found:
-            return None
-        sets = {"word": set(), "phone": set(), "email": set(), "postcode": set()}
-        for token in found:
-            sets[token.kind].add(token.norm)
-        return cls(*(frozenset(sets[k]) if sets[k] else _EMPTY for k in ("word", "phone", "email", "postcode")))
+def _cell(text: str) -> _Sets | None:
+    found = tokens(text)
+    return _sets(found) if found else None
 
 
 class _RowChecker:
@@ -964,24 +1113,24 @@ class _RowChecker:
 
     def __init__(self, columns):
         self.columns = columns
+        self.context = Context().load()
         self.identifiers = identifiers_of(EVERY_REFERRAL)
         self.pending = next(self.identifiers, None)
         self.key = None
-        self.targets = None
+        self.group = None
         self.clean: set = set()
         self.cells: dict = {}
         self.row = 1
-        self.context = Context()
 
     def _advance(self, key):
         if self.key is not None and key < self.key:
             raise OutboundError("Rows given to the guard must be in referral order")
-        group = []
+        found = []
         while self.pending is not None and self.pending.referral <= key:
             if self.pending.referral == key:
-                group.append(self.pending)
+                found.append(self.pending)
             self.pending = next(self.identifiers, None)
-        self.key, self.targets, self.clean = key, Targets(group), set()
+        self.key, self.group, self.clean = key, _Group(found), set()
 
     def check(self, key, row) -> Finding | None:
         self.row += 1
@@ -989,21 +1138,32 @@ class _RowChecker:
             return None
         if key != self.key:
             self._advance(key)
-        if not self.targets:
+        group = self.group
+        if not group.kinds:
             return None
+        # Whole numbers shorter than a phone number are never a name, street or phone number.
+        values = [c for c in row if type(c) is str or (c is not None and (type(c) is not int or abs(c) >= 10**9))]
+        if self.clean.issuperset(values):  # every value already checked for this referral
+            return None
+        trigger = group.trigger
         for column, cell in enumerate(row):
             if cell in self.clean or cell is None or cell == "" or type(cell) is bool:
                 continue
-            if type(cell) is int and -(10**8) < cell < 10**8:
+            if type(cell) is int and -(10**9) < cell < 10**9:
                 continue
             try:
-                index = self.cells[cell]
+                index = self.cells[cell]  # what a value holds is the same on every row: remembered
             except KeyError:
                 if len(self.cells) >= self.CACHE:
                     self.cells.clear()
-                index = self.cells[cell] = _Cell.of(str(cell))
-            if index is not None and self.targets.might_match(index):
-                hits = self.targets.find(str(cell), context=self.context)
+                index = self.cells[cell] = _cell(str(cell))
+            if (
+                index is not None
+                and not (index.crude.isdisjoint(trigger) and not (index.phones or index.emails or index.postcodes))
+                and group.could_appear(index)
+                and group.targets.might_match(index)
+            ):
+                hits = group.targets.find(str(cell), context=self.context)
                 if hits:
                     heading = self.columns[column] if column < len(self.columns) else str(column + 1)
                     return Finding(hits[0].label, f"in row {self.row}, column “{heading}”", hits[0].code, key)

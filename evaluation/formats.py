@@ -75,11 +75,16 @@ def report_release(*, content, report_period, user=None, channel="download", lab
     from eip import outbound
     from referrals.models import Referral
 
-    concerned = Referral.objects.filter(
-        Q(received_at__gte=report_period.start_at, received_at__lt=report_period.end_at)
-        | Q(case__opened_at__lt=report_period.end_at)
-        & (Q(case__closed_at__isnull=True) | Q(case__closed_at__gte=report_period.start_at))
-    ).values("pk")
+    # Read once, as a list: each source then looks its referrals up by key.
+    concerned = list(
+        Referral.objects.filter(
+            Q(received_at__gte=report_period.start_at, received_at__lt=report_period.end_at)
+            | Q(case__opened_at__lt=report_period.end_at)
+            & (Q(case__closed_at__isnull=True) | Q(case__closed_at__gte=report_period.start_at))
+        )
+        .order_by()
+        .values_list("pk", flat=True)
+    )
     return outbound.outbound_release(
         content=content,
         audience="funder",

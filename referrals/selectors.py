@@ -93,36 +93,40 @@ def referral_identifiers(referrals):
     from .models import AddressChange
 
     rows = _ordered(Referral.objects.values_list(*_COLUMNS), referrals, "pk")
-    changes = _ordered(
-        AddressChange.objects.exclude(status=AddressChange.Status.REJECTED).values_list(
-            "partner__referral_id", "address", "postcode"
-        ),
-        referrals,
-        "partner__referral_id",
-    )
-    pending = next(iter_changes := iter(changes), None)
-    for row in rows:
-        values = dict(zip(_COLUMNS, row, strict=True))
-        pk = values["pk"]
-        client_last = (values["client_last_name"] or "").strip()
-        yield Identifier(pk, "client", "name", f"{values['client_first_name']} {client_last}")
-        for kind, column in _CLIENT[1:]:
-            yield Identifier(pk, "client", kind, values[column] or "")
-        first, last = (values["partner__first_name"] or "").strip(), (values["partner__last_name"] or "").strip()
-        if first and last:
-            yield Identifier(pk, "partner", "name", f"{first} {last}")
-        yield Identifier(pk, "partner", "first_name", first)
-        # A surname the client shares says nothing about the partner on its own.
-        if last.lower() != client_last.lower():
-            yield Identifier(pk, "partner", "last_name", last)
-        yield Identifier(pk, "partner", "phone", values["partner__phone"] or "")
-        yield Identifier(pk, "partner", "address", values["partner__address"] or "")
-        yield Identifier(pk, "partner", "postcode", values["partner__postcode"] or "")
-        yield Identifier(
-            pk, "partner", "text", values["partner__safe_contact"] or "", "how to contact the partner safely"
+    changes = iter(
+        _ordered(
+            AddressChange.objects.exclude(status=AddressChange.Status.REJECTED).values_list(
+                "partner__referral_id", "address", "postcode"
+            ),
+            referrals,
+            "partner__referral_id",
         )
+    )
+    pending = next(changes, None)
+    for pk, c_first, c_last, c_phone, c_email, c_address, c_postcode, *partner in rows:
+        p_first, p_last, p_phone, p_address, p_postcode, p_safe = (v.strip() if v else "" for v in partner)
+        c_last = (c_last or "").strip()
+        found = [
+            ("client", "name", f"{c_first or ''} {c_last}"),
+            ("client", "phone", c_phone),
+            ("client", "email", c_email),
+            ("client", "address", c_address),
+            ("client", "postcode", c_postcode),
+            ("partner", "name", f"{p_first} {p_last}" if p_first and p_last else ""),
+            # A first name or surname the client shares says nothing about the partner on its own.
+            ("partner", "first_name", p_first if p_first.lower() != (c_first or "").strip().lower() else ""),
+            ("partner", "last_name", p_last if p_last.lower() != c_last.lower() else ""),
+            ("partner", "phone", p_phone),
+            ("partner", "address", p_address),
+            ("partner", "postcode", p_postcode),
+        ]
+        for whose, kind, value in found:
+            if value and value.strip():
+                yield Identifier(pk, whose, kind, value)
+        if p_safe:
+            yield Identifier(pk, "partner", "text", p_safe, "how to contact the partner safely")
         while pending is not None and pending[0] <= pk:
             if pending[0] == pk:  # a new address waiting for confirmation is the partner's too
                 yield Identifier(pk, "partner", "address", pending[1] or "")
                 yield Identifier(pk, "partner", "postcode", pending[2] or "")
-            pending = next(iter_changes, None)
+            pending = next(changes, None)
