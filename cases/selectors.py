@@ -515,7 +515,7 @@ def subject_access_review_facts(*, sar) -> dict:
 # --- the outbound guard: partner-related text on a case (registered in apps.py) ------------------
 
 
-def case_identifiers(referrals):
+def case_identifiers(referrals, keep=None):
     """Who supports the partner, for eip.outbound, in referral order."""
     from eip.outbound import Identifier
 
@@ -525,4 +525,5 @@ def case_identifiers(referrals):
     else:
         rows = cases.filter(referral_id__in=referrals).order_by("referral_id")
     for referral_id, supporter in rows:
-        yield Identifier(referral_id, "partner", "text", supporter, "who supports the partner")
+        if keep is None or keep([("text", supporter)]):
+            yield Identifier(referral_id, "partner", "text", supporter, "who supports the partner")

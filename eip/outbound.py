@@ -126,9 +126,11 @@ class Identifier(NamedTuple):
     about: str = ""  # for kind "text": what it is, e.g. "how to contact the partner safely"
 
 
-# fn(referrals) -> Identifiers ordered by referral id. `referrals` is a list of ids, a query of
-# ids, or None for every referral (then stream it: the evaluator's export walks them all).
-IdentifierSource = Callable[[object], Iterable[Identifier]]
+# fn(referrals, keep) -> Identifiers ordered by referral id. `referrals` is a list of ids, a
+# query of ids, or None for every referral (then stream it: the evaluator's export walks them
+# all). `keep`, when given, is a cheap test of a referral's third-party (kind, value) pairs: a
+# source may skip a referral it says no to (a speed-up; matching does not rely on it).
+IdentifierSource = Callable[[object, Callable | None], Iterable[Identifier]]
 SOURCES: list[IdentifierSource] = []
 # model label -> fn(record) -> the ids of the referrals the record concerns
 CONCERNS: dict[str, Callable[[models.Model], Iterable[int]]] = {}
@@ -661,12 +663,45 @@ def _referral_ids(concerning) -> object:
     return sorted(ids)
 
 
-def identifiers_of(referrals) -> Iterator[Identifier]:
+def identifiers_of(referrals, keep: Callable | None = None) -> Iterator[Identifier]:
     """Every registered source's identifiers for the referrals, merged in referral order."""
     if isinstance(referrals, list) and not referrals:
         return iter(())
     ids = referrals.ids if isinstance(referrals, ReferralIds) else referrals
-    return heapq.merge(*(iter(source(ids)) for source in SOURCES), key=lambda i: i.referral)
+    return heapq.merge(*(iter(source(ids, keep)) for source in SOURCES), key=lambda i: i.referral)
+
+
+_TYPE_WORDS = frozenset(STREET_TYPES) | frozenset(_ABBREVIATIONS)
+
+
+def _keeper(index: "ContentIndex") -> Callable | None:
+    """The cheapest test, for sources to run on each referral's raw (kind, value) pairs before
+    anything is built. With no phone number, e-mail address or postcode in the content, a
+    referral is kept only if every word of one of its names or texts is there, or, for an
+    address, a street type or a line's last word is (every street match needs one of those)."""
+    if index.phones or index.emails or index.postcodes:
+        return None
+    crude = index.crude
+    vocabulary = _vocabulary()
+
+    def keep(items) -> bool:
+        for kind, value in items:
+            if not value:
+                continue
+            if kind == "address":
+                for line in _LINES.split(value):
+                    found = [w for w in _crude_words(line) if not w.isdigit()]
+                    if found and any(w in crude for w in [found[-1], *(w for w in found if w in _TYPE_WORDS)]):
+                        return True
+                continue
+            found = _crude_words(value)
+            if kind in ("first_name", "last_name") and len(found) == 1 and found[0] in vocabulary:
+                continue  # an ordinary word alone is never a finding
+            if found and all(w in crude for w in found):
+                return True
+        return False
+
+    return keep
 
 
 # --- content: what the guard reads ---------------------------------------------------------
@@ -1024,7 +1059,7 @@ def scan(parts: list[tuple[str, str]], referrals) -> list[Finding]:
         return []
     findings: dict[tuple[str, str], Finding] = {}
     context = Context().load()
-    for referral, identifiers in itertools.groupby(identifiers_of(referrals), key=lambda i: i.referral):
+    for referral, identifiers in itertools.groupby(identifiers_of(referrals, _keeper(index)), key=lambda i: i.referral):
         group = _Group(list(identifiers))
         if not group.could_appear(index) or not group.targets.might_match(index):
             continue

@@ -84,7 +84,7 @@ def _ordered(queryset, referrals, field):
     return queryset.filter(**{f"{field}__in": referrals}).order_by(field)
 
 
-def referral_identifiers(referrals):
+def referral_identifiers(referrals, keep=None):
     """The partner's details and the client's own (allowed) details on each referral, in
     referral order, for eip.outbound. `referrals`: ids, a query of ids, or None for all.
     Children are recorded by age and plan only, so they have no identifiers here."""
@@ -104,7 +104,25 @@ def referral_identifiers(referrals):
     )
     pending = next(changes, None)
     for pk, c_first, c_last, c_phone, c_email, c_address, c_postcode, *partner in rows:
+        changed = []
+        while pending is not None and pending[0] <= pk:
+            if pending[0] == pk:  # a new address waiting for confirmation is the partner's too
+                changed += [("partner", "address", pending[1] or ""), ("partner", "postcode", pending[2] or "")]
+            pending = next(changes, None)
         p_first, p_last, p_phone, p_address, p_postcode, p_safe = (v.strip() if v else "" for v in partner)
+        if keep is not None and not keep(
+            [
+                ("name", f"{p_first} {p_last}"),
+                ("first_name", p_first),
+                ("last_name", p_last),
+                ("phone", p_phone),
+                ("address", p_address),
+                ("postcode", p_postcode),
+                ("text", p_safe),
+                *((kind, value) for _, kind, value in changed),
+            ]
+        ):
+            continue
         c_last = (c_last or "").strip()
         found = [
             ("client", "name", f"{c_first or ''} {c_last}"),
@@ -120,13 +138,8 @@ def referral_identifiers(referrals):
             ("partner", "address", p_address),
             ("partner", "postcode", p_postcode),
         ]
-        for whose, kind, value in found:
+        for whose, kind, value in found + changed:
             if value and value.strip():
                 yield Identifier(pk, whose, kind, value)
         if p_safe:
             yield Identifier(pk, "partner", "text", p_safe, "how to contact the partner safely")
-        while pending is not None and pending[0] <= pk:
-            if pending[0] == pk:  # a new address waiting for confirmation is the partner's too
-                yield Identifier(pk, "partner", "address", pending[1] or "")
-                yield Identifier(pk, "partner", "postcode", pending[2] or "")
-            pending = next(changes, None)

@@ -564,3 +564,29 @@ def test_the_export_makes_the_same_number_of_queries_for_few_or_many_referrals(w
         make_case(world["people"][Role.SOCIAL_WORKER], world["people"][Role.PRACTITIONER], partner=PARTNER)
     many, more_lines = queries()
     assert more_lines == lines + 12 and many == few
+
+
+def test_a_practitioner_who_shares_the_partners_first_name_does_not_block_the_agreement(world, client):
+    case = world["case"]
+    PartnerDetails.objects.filter(referral=case.referral).update(first_name="Aisling")
+    practitioner = world["people"][Role.PRACTITIONER]
+    practitioner.full_name = "Aisling Byrne"
+    practitioner.save()
+    url = reverse("agreement-pdf", args=[world["placement"].pk])
+    assert sign_in(client, world["people"][Role.HOUSING_SPOC]).get(url).status_code == 200
+    # On its own, the first name is the partner's.
+    world["placement"].address = "Room 4, ask for Aisling"
+    world["placement"].save()
+    assert_refused_page(client.get(url), "the partner's name")
+
+
+@pytest.mark.parametrize(("planted", "what"), VARIANTS)
+def test_the_cheap_tests_never_drop_a_match_the_full_one_finds(world, monkeypatch, planted, what):
+    """The sources skip referrals the cheap test rules out: for every variant, the findings are
+    the same as with no cheap test at all."""
+    parts = [("in the notes", f"Saw them at the school gate. {planted} was mentioned."), ("in the title", "Notes")]
+    referrals = [world["case"].referral_id]
+    with_keep = outbound.scan(parts, referrals)
+    monkeypatch.setattr(outbound, "_keeper", lambda index: None)
+    without_keep = outbound.scan(parts, referrals)
+    assert with_keep == without_keep and [f.what for f in with_keep] == [what]
