@@ -364,9 +364,9 @@ class Hit(NamedTuple):
 
 
 class Context:
-    """What single-name matches are checked against, fetched only when one occurs: ordinary
-    words of the documents (dates, the app's labels, borough names) and the names of staff,
-    which may share a first name with a partner."""
+    """What a first name or surname on its own is checked against: the ordinary words of the
+    documents (dates, the app's labels, borough names) and the names of staff, who may share a
+    first name with a partner. Fetched once per check (or on first need, for redaction)."""
 
     def __init__(self):
         self._ordinary = None
