@@ -983,6 +983,8 @@ def email_parts(message) -> list[tuple[str, str]]:
         content = alternative[0]
         parts += [(f"{w} (e-mail's HTML)", t) for w, t in html_parts(str(content))]
     for attachment in message.attachments:
+        if not isinstance(attachment, tuple):
+            raise OutboundError("Attach files to e-mail as (filename, content, mimetype), so the guard can read them")
         filename, content, mimetype = attachment
         if isinstance(content, str):
             name = f"the attachment “{filename}”"
@@ -1087,7 +1089,7 @@ def _stamp_message(content) -> None:
 
 def _message_digest(message) -> str:
     pieces = [str(message.subject), str(message.body), *(str(a[0]) for a in getattr(message, "alternatives", ()))]
-    pieces += [f"{name}:{_digest(data)}" for name, data, _ in message.attachments]
+    pieces += [f"{a[0]}:{_digest(a[1])}" if isinstance(a, tuple) else repr(a) for a in message.attachments]
     pieces += list(message.to) + list(message.cc) + list(message.bcc)
     return _digest("\x00".join(pieces))
 
