@@ -778,6 +778,8 @@ class _Group:
         self.identifiers = identifiers
         self.third = [i for i in identifiers if i.whose != "client" and i.value]
         self.kinds = {i.kind for i in self.third}
+        # Kinds a phone number, e-mail address or postcode in the content could match.
+        self.contact = not self.kinds.isdisjoint(("phone", "email", "postcode", "address", "text"))
         self._crude_items = None
         self._trigger = None
         self._phrases = None
@@ -1189,23 +1191,37 @@ class _RowChecker:
             if type(cell) is int and -(10**9) < cell < 10**9:
                 continue
             try:
-                index = self.cells[cell]  # what a value holds is the same on every row: remembered
+                quick = self.cells[cell]  # what a value holds is the same on every row: remembered
             except KeyError:
                 if len(self.cells) >= self.CACHE:
                     self.cells.clear()
-                index = self.cells[cell] = _cell(str(cell))
-            if (
-                index is not None
-                and not (index.crude.isdisjoint(trigger) and not (index.phones or index.emails or index.postcodes))
-                and group.could_appear(index)
-                and group.targets.might_match(index)
-            ):
+                text = str(cell)
+                quick = self.cells[cell] = _Quick(frozenset(_crude_words(text)), bool(_CONTACT.search(text)))
+            if quick.crude.isdisjoint(trigger) and not (quick.contact and group.contact):
+                self.clean.add(cell)
+                continue
+            index = _cell(str(cell))
+            if index is not None and group.could_appear(index) and group.targets.might_match(index):
                 hits = group.targets.find(str(cell), context=self.context)
                 if hits:
                     heading = self.columns[column] if column < len(self.columns) else str(column + 1)
                     return Finding(hits[0].label, f"in row {self.row}, column “{heading}”", hits[0].code, key)
             self.clean.add(cell)
         return None
+
+
+class _Quick(NamedTuple):
+    """A value's words split in C, and whether it may hold a phone number, e-mail address or
+    postcode: all the row check needs for most values, without tokenising them."""
+
+    crude: frozenset
+    contact: bool
+
+
+# A superset of what tokens() reads as a phone number, e-mail address or postcode.
+_CONTACT = re.compile(
+    r"@|\d(?:[ \t.()\-]{0,3}\d){9}|(?<![^\W_])[A-Za-z]{1,2}\d[A-Za-z\d]?[ \t]?\d[A-Za-z]{2}(?![^\W_])"
+)
 
 
 # --- refusing -------------------------------------------------------------------------------
