@@ -36,11 +36,10 @@ class StaticOnlyFetcher:
         return {"string": data, "mime_type": "text/css" if found.endswith(".css") else None}
 
 
-def agreement_pdf(placement) -> bytes:
-    from weasyprint import HTML
-
+def agreement_html(placement) -> str:
+    """The agreement's HTML, which the outbound guard reads before it becomes a PDF."""
     case = placement.request.case
-    html = render_to_string(
+    return render_to_string(
         "accommodation/agreement_pdf.html",
         {
             "reference": case.reference,
@@ -51,4 +50,13 @@ def agreement_pdf(placement) -> bytes:
             "generated": timezone.localtime(),
         },
     )
+
+
+def html_to_pdf(html: str) -> bytes:
+    from weasyprint import HTML
+
     return HTML(string=html, base_url="eip-static:///", url_fetcher=StaticOnlyFetcher()).write_pdf()
+
+
+def agreement_pdf(placement) -> bytes:
+    return html_to_pdf(agreement_html(placement))

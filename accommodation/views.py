@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cases.views import _case, _render
-from eip import access
+from eip import access, outbound
 from eip.audit.models import AuditEvent
 from eip.audit.services import audit_list_viewed, audit_record
 from eip.forms_util import error_summary, submit
@@ -256,14 +256,24 @@ def agreement_pdf(request, pk):
         pk=pk,
         status__in=["approved", "ended"],
     )
+    # Made for the client, whoever downloads it: the guard reads it before it becomes a PDF.
+    html = documents.agreement_html(placement)
+    released = outbound.outbound_release(
+        content=html,
+        audience="client",
+        channel="download",
+        concerning=[placement.request.case],
+        user=request.user,
+        label="the accommodation agreement",
+    )
     audit_record(
         actor=request.user,
         action=AuditEvent.Action.EXPORTED,
         record=placement,
         detail={"document": "accommodation agreement"},
     )
-    response = HttpResponse(documents.agreement_pdf(placement), content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="accommodation-agreement-{placement.request.case.reference}.pdf"'
+    return released.response(
+        documents.html_to_pdf(html),
+        content_type="application/pdf",
+        filename=f"accommodation-agreement-{placement.request.case.reference}.pdf",
     )
-    return response

@@ -12,7 +12,7 @@ DEBUG = False
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 ROOT_URLCONF = "benchmarks.urls"
 CELERY_BROKER_URL = "memory://"
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+EIP_EMAIL_TRANSPORT = "django.core.mail.backends.locmem.EmailBackend"
 EIP_ALLOW_DEMO_DATA = True
 EIP_REQUIRE_TWO_FACTOR = False
 # Keep the measured requests free of log formatting.

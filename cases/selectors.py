@@ -1,7 +1,9 @@
 """Reading cases: the access gate for one case, the caseload with what is due, the timeline."""
 
 import hashlib
+import html
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -282,7 +284,8 @@ WITHHELD_CATEGORIES = [
     "Onward referrals for the partner or the children (IDVA, MARAC, victim support, CAMHS).",
     "Accommodation requests: the reasons, risks, scenario planning and the areas you must avoid.",
     "Notes written with assessments, the case timeline and the audit log.",
-    f"Any text that names or locates the partner, replaced by “{WITHHELD}”.",
+    "Any text that names or locates the partner, and any phone number, email address or postcode that is "
+    f"not yours, replaced by “{WITHHELD}”.",
 ]
 
 # Onward referrals made for the client. The others (IDVA, MARAC, victim support, CAMHS) are
@@ -299,43 +302,33 @@ CLIENT_ONWARD_SERVICES = (
 
 
 class _Redactor:
-    """Replace anything that names or locates the partner in text that goes into the export:
-    their name, phone number, address, postcode and safe-contact text, wherever it appears
-    (session notes, closure notes, even the client's own contact fields when they are the
-    partner's too). The partner's surname alone is left when the client shares it."""
+    """Withhold anything that names or locates a third party in text that goes into the export:
+    the partner's name (whole words, the surname alone only when the client does not share it),
+    phone number in any format, street whatever the house number, case or abbreviation, postcode
+    with or without its space, and safe-contact text; and every other phone number, e-mail
+    address and postcode that is not the client's own. Matching is eip.outbound's, the same the
+    guard uses on every output. Each withheld span carries its reason for the reviewing
+    supervisor (data-reason, removed from the released PDF)."""
 
-    def __init__(self, partner, client_last_name: str):
-        patterns = []
+    def __init__(self, case: Case, *, own_addresses=()):
+        from eip import outbound
 
-        def literal(text, min_length=2, between=r"[\s,]+"):
-            words = (text or "").replace(",", " ").split()
-            if len(" ".join(words)) >= min_length:
-                patterns.append(between.join(re.escape(w) for w in words))
+        identifiers = list(outbound.identifiers_of([case.referral_id]))
+        # The client's temporary accommodation is the client's own address.
+        identifiers += [outbound.Identifier(case.referral_id, "client", "address", a) for a in own_addresses]
+        self._redactor = outbound.redactor(identifiers)
 
-        if partner is not None:
-            first, last = partner.first_name.strip(), partner.last_name.strip()
-            literal(f"{first} {last}")
-            literal(first)
-            if last.lower() != client_last_name.strip().lower():
-                literal(last)
-            literal(partner.phone, 4)
-            digits = re.sub(r"\D", "", partner.phone or "")
-            if len(digits) >= 6:
-                patterns.append(r"[\s().-]*".join(digits))
-            address = partner.address or ""
-            literal(address, 4)
-            lines = [line.strip() for line in re.split(r"[,\n]", address) if line.strip()]
-            for number, line in enumerate(lines):
-                if number == 0 or any(ch.isdigit() for ch in line):  # the street, and any flat or house number
-                    literal(line, 4)
-            literal(partner.postcode, 4, between=r"\s*")  # "NW1 0AA" and "NW10AA"
-            literal(partner.safe_contact, 4)
-        patterns.sort(key=len, reverse=True)  # the longest match first: "Chloe Hughes" before "Chloe"
-        self._pattern = re.compile(r"(?<!\w)(?:" + "|".join(patterns) + r")(?!\w)", re.IGNORECASE) if patterns else None
+    def __call__(self, value) -> str:
+        from django.utils.html import escape, format_html
+        from django.utils.safestring import SafeString
 
-    def __call__(self, text) -> str:
-        text = "" if text is None else str(text)
-        return self._pattern.sub(WITHHELD, text) if self._pattern else text
+        text = "" if value is None else str(value)
+        result, position = SafeString(""), 0
+        for hit in self._redactor.spans(text):
+            result += escape(text[position : hit.start])
+            result += format_html('<span class="sar-withheld" data-reason="{}">{}</span>', hit.label, WITHHELD)
+            position = hit.end
+        return result + escape(text[position:])
 
 
 def _day(value) -> str:
@@ -353,12 +346,11 @@ def subject_access_export(*, case: Case) -> dict:
     from accommodation.models import Placement
     from assessments.instruments import Instrument
     from assessments.models import Assessment
-    from referrals.models import PartnerDetails
 
     referral = case.referral
     person = case.person
-    partner = PartnerDetails.objects.filter(referral=referral).first()
-    redact = _Redactor(partner, referral.client_last_name)
+    placed = Placement.objects.filter(request__case=case, status__in=["approved", "ended"]).order_by("start_on")
+    redact = _Redactor(case, own_addresses=[p.address for p in placed])
 
     def rows(*pairs):
         return [(label, redact(value)) for label, value in pairs if value not in (None, "")]
@@ -468,7 +460,7 @@ def subject_access_export(*, case: Case) -> dict:
             ("Ended", _day(p.ended_on)),
             ("Moved on to", p.get_move_on_display()),
         )
-        for p in Placement.objects.filter(request__case=case, status__in=["approved", "ended"]).order_by("start_on")
+        for p in placed
     ]
     onward = [
         rows(
@@ -527,6 +519,24 @@ def content_digest(content: str) -> str:
     return hashlib.sha256(content.encode("utf-8")).hexdigest()
 
 
+_WITHHELD_SPAN = re.compile(r'<span class="sar-withheld" data-reason="([^"<>]*)">' + re.escape(WITHHELD) + "</span>")
+
+
+def subject_access_review_html(*, sar) -> str:
+    """The frozen export as the reviewing supervisor sees it: each withheld span highlighted
+    with its reason (never the withheld text). The released export shows only the marker."""
+    # The reasons were escaped when the export was made (format_html) and are fixed phrases.
+    return _WITHHELD_SPAN.sub(
+        lambda m: f'<mark class="app-withheld" data-testid="withheld-span">[withheld: {m.group(1)}]</mark>',
+        sar.content_html,
+    )
+
+
+def subject_access_release_html(*, sar) -> str:
+    """The frozen export without the reasons: what the client's PDF is made from."""
+    return re.sub(r' data-reason="[^"]*"', "", sar.content_html)
+
+
 def subject_access_pdf(*, sar) -> bytes:
     """The frozen export as a PDF, with the same safe fetcher as the accommodation agreement
     (WeasyPrint may read only the app's own static files)."""
@@ -535,7 +545,7 @@ def subject_access_pdf(*, sar) -> bytes:
 
     from accommodation.documents import StaticOnlyFetcher
 
-    html = render_to_string("cases/sar_export_pdf.html", {"sar": sar, "content": sar.content_html})
+    html = render_to_string("cases/sar_export_pdf.html", {"sar": sar, "content": subject_access_release_html(sar=sar)})
     return HTML(string=html, base_url="eip-static:///", url_fetcher=StaticOnlyFetcher()).write_pdf()
 
 
@@ -562,8 +572,26 @@ def subject_access_review_facts(*, sar) -> dict:
     ]
     return {
         "withheld_counts": [(label, n) for label, n in withheld if n],
-        # Text replaced because it named or located the partner (the category list names the marker once).
-        "redactions": sar.content_html.count(WITHHELD) - sum(c.count(WITHHELD) for c in WITHHELD_CATEGORIES),
+        # Text replaced because it named or located someone other than the client, by reason.
+        "redactions": len(_WITHHELD_SPAN.findall(sar.content_html)),
+        "reasons": sorted(Counter(html.unescape(r) for r in _WITHHELD_SPAN.findall(sar.content_html)).items()),
         "other_cases": list(Case.objects.filter(person=case.person_id).exclude(pk=case.pk).select_related("referral")),
         "intact": content_digest(sar.content_html) == sar.content_digest,
     }
+
+
+# --- the outbound guard: partner-related text on a case (registered in apps.py) ------------------
+
+
+def case_identifiers(referrals, keep=None):
+    """Who supports the partner, for eip.outbound, in referral order."""
+    from eip.outbound import Identifier
+
+    cases = Case.objects.exclude(partner_supporter="").values_list("referral_id", "partner_supporter")
+    if referrals is None:
+        rows = cases.order_by("referral_id").iterator(chunk_size=2000)
+    else:
+        rows = cases.filter(referral_id__in=referrals).order_by("referral_id")
+    for referral_id, supporter in rows:
+        if keep is None or keep([("text", supporter)]):
+            yield Identifier(referral_id, "partner", "text", supporter, "who supports the partner")

@@ -1,6 +1,8 @@
 from celery import shared_task
 from django.core.mail import EmailMessage
 
+from eip import outbound
+
 from . import calendar
 from .models import Case
 
@@ -48,6 +50,16 @@ def invitation_email(case_id: int, what: str) -> bool:
         to=[case.practitioner.email, case.referrer.email],
     )
     message.attach("invitation.ics", ics, "text/calendar; method=REQUEST")
+    try:
+        outbound.outbound_release(
+            content=message,
+            audience="practitioner",
+            channel="email",
+            concerning=[case],
+            label=f"the {what} calendar invitation",
+        )
+    except outbound.OutboundRefused:
+        return False  # not sent; audited and supervisors alerted
     message.send()
     return True
 

@@ -6,13 +6,12 @@ from datetime import date
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from eip import access
+from eip import access, outbound
 from eip.audit.models import AuditEvent
 from eip.audit.services import audit_list_viewed, audit_record
 from eip.forms_util import add_errors, error_summary, submit
@@ -28,7 +27,9 @@ from .selectors import (
     due_items,
     emergency_access_activity,
     subject_access_pdf,
+    subject_access_release_html,
     subject_access_review_facts,
+    subject_access_review_html,
     weeks_open,
 )
 from .selectors import (
@@ -319,12 +320,6 @@ def _plan_actions_initial(plan):
     return [{**a, "due": date.fromisoformat(a["due"]) if a.get("due") else None} for a in plan.actions]
 
 
-def _ics_response(ics, filename):
-    response = HttpResponse(ics, content_type="text/calendar; charset=utf-8; method=REQUEST")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @access.policy("case.view")
 def consultation_invitation(request, pk, consultation_pk):
     case = _case(request, pk, audit=False)
@@ -337,13 +332,23 @@ def _invitation_download(request, case, what):
     invitation = invitation_for(case, what)
     if invitation is None:
         return redirect("case-detail", pk=case.pk)
+    released = outbound.outbound_release(
+        content=invitation[1],
+        audience=outbound.audience_for(request.user),
+        channel="download",
+        concerning=[case],
+        user=request.user,
+        label=f"the {what} calendar invitation",
+    )
     audit_record(
         actor=request.user,
         action=AuditEvent.Action.EXPORTED,
         record=case,
         detail={"document": f"{what} invitation"},
     )
-    return _ics_response(invitation[1], f"{what}-{case.reference}.ics")
+    return released.response(
+        content_type="text/calendar; charset=utf-8; method=REQUEST", filename=f"{what}-{case.reference}.ics"
+    )
 
 
 @require_POST
@@ -961,6 +966,7 @@ def sar_review(request, pk, sar_pk):
         sar=sar,
         form=form,
         facts=subject_access_review_facts(sar=sar),
+        review_html=subject_access_review_html(sar=sar),
         errors=error_summary(form) if form else [],
     )
 
@@ -985,12 +991,24 @@ def sar_download(request, pk, sar_pk):
     if content_digest(sar.content_html) != sar.content_digest:
         messages.error(request, "The export has changed since it was prepared. Prepare it again.")
         return redirect("case-sar", pk=pk)
+    # Made for the client, whoever downloads it: checked against the case's third-party details
+    # as they are now (a partner who moved since the export was prepared is caught here).
+    released = outbound.outbound_release(
+        content=subject_access_release_html(sar=sar),
+        audience="client",
+        channel="download",
+        concerning=[case],
+        user=request.user,
+        label="the subject access export",
+    )
     audit_record(
         actor=request.user,
         action=AuditEvent.Action.EXPORTED,
         record=sar,
         detail={"document": "subject access export", "status": sar.status},
     )
-    response = HttpResponse(subject_access_pdf(sar=sar), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="subject-access-{case.reference}-{sar.pk}.pdf"'
-    return response
+    return released.response(
+        subject_access_pdf(sar=sar),
+        content_type="application/pdf",
+        filename=f"subject-access-{case.reference}-{sar.pk}.pdf",
+    )

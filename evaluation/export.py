@@ -71,7 +71,9 @@ def _days(later, earlier):
     return (later - earlier).days
 
 
-def referral_rows():
+def referral_rows(keyed: bool = False):
+    """One row per referral, in referral order; with `keyed`, (referral id, row) for the
+    outbound guard, which checks each row against its own referral."""
     from django.db.models import Count, Exists, Min, OuterRef
 
     from accommodation.models import Placement
@@ -115,7 +117,7 @@ def referral_rows():
             pathway = "consulted_only"
         else:
             pathway = "referral_only"
-        yield [
+        row = [
             _person(r),
             pseudonym("referral", r["pk"]),
             r["borough__name"],
@@ -136,12 +138,15 @@ def referral_rows():
             r["children_count"],
             "yes" if r["placed"] else "no",
         ]
+        yield (r["pk"], row) if keyed else row
 
 
-def assessment_rows():
+def assessment_rows(keyed: bool = False):
+    """One row per answer, grouped by referral (its case) in referral order; with `keyed`,
+    (referral id, row) for the outbound guard."""
     answers = (
         AssessmentAnswer.objects.filter(assessment__is_current=True)
-        .order_by("assessment__case", "pk")
+        .order_by("assessment__case__referral__id", "pk")
         .values(
             "assessment__case__referral__pk",
             "assessment__case__person_id",
@@ -158,7 +163,7 @@ def assessment_rows():
     )
     for a in answers.iterator(chunk_size=5000):
         person = a["assessment__case__person_id"]
-        yield [
+        row = [
             pseudonym("person", person) if person else pseudonym("referral-only", a["assessment__case__referral__pk"]),
             pseudonym("referral", a["assessment__case__referral__pk"]),
             a["assessment__instrument"],
@@ -170,6 +175,7 @@ def assessment_rows():
             "" if a["user_score"] is None else a["user_score"],
             "" if a["practitioner_score"] is None else a["practitioner_score"],
         ]
+        yield (a["assessment__case__referral__pk"], row) if keyed else row
 
 
 def csv_lines(columns, rows):

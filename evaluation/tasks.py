@@ -3,12 +3,16 @@ from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from eip.outbound import OutboundRefused
 from eip.people.models import Role, User
 from eip.workdays import is_working_day
 
-from .formats import report_csv, report_pdf
+from .formats import report_csv, report_pdf, report_pdf_html, report_release
 from .models import ReportDelivery
 from .report import monitoring_report, previous_month
+
+LABEL = "the monthly monitoring report e-mail"
+PDF = "application/pdf"
 
 
 def first_working_day(day) -> bool:
@@ -51,8 +55,16 @@ def monthly_report_send(today_iso: str | None = None) -> bool:
             f"{report['monitoring']['referrals_received']} referrals were received.",
             to=managers,
         )
-        message.attach(f"eip-monitoring-{period.start:%Y-%m}.pdf", report_pdf(report), "application/pdf")
-        message.attach(f"eip-monitoring-{period.start:%Y-%m}.csv", report_csv(report), "text/csv")
+        try:
+            # The PDF is checked as the HTML it is made from, then the message with its CSV.
+            html = report_pdf_html(report)
+            released = report_release(content=html, report_period=period, channel="email", label=LABEL)
+            released.attach_to(message, f"eip-monitoring-{period.start:%Y-%m}.pdf", report_pdf(report, html), PDF)
+            message.attach(f"eip-monitoring-{period.start:%Y-%m}.csv", report_csv(report), "text/csv")
+            report_release(content=message, report_period=period, channel="email", label=LABEL)
+        except OutboundRefused:
+            # Not sent: audited, supervisors alerted; the next morning's run tries again.
+            return False
         message.send()
         delivery.sent_at, delivery.recipients = timezone.now(), len(managers)
         delivery.save(update_fields=["sent_at", "recipients"])

@@ -1,15 +1,14 @@
-from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from eip import access
+from eip import access, outbound
 from eip.audit.models import AuditEvent
 from eip.audit.services import audit_record
 from eip.forms_util import error_summary
 
 from . import export
 from .charts import report_charts
-from .formats import report_csv, report_json, report_pdf, suppress_small
+from .formats import report_csv, report_json, report_pdf, report_pdf_html, report_release, suppress_small
 from .forms import PeriodForm
 from .report import Period, monitoring_report, previous_month
 
@@ -35,12 +34,15 @@ def monitoring_report_view(request):
             label=f"Monitoring report {period.start}..{period.end}",
             detail={"format": output},
         )
-        content = {"json": report_json, "csv": report_csv, "pdf": report_pdf}[output](report)
-        response = HttpResponse(content, content_type=CONTENT_TYPES[output])
-        response["Content-Disposition"] = (
-            f'attachment; filename="eip-monitoring-{period.start:%Y-%m-%d}-to-{period.end:%Y-%m-%d}.{output}"'
+        source, body = _report_output(report, output)
+        released = report_release(
+            content=source, report_period=period, user=request.user, label=f"the monitoring report ({output.upper()})"
         )
-        return response
+        return released.response(
+            body,
+            content_type=CONTENT_TYPES[output],
+            filename=f"eip-monitoring-{period.start:%Y-%m-%d}-to-{period.end:%Y-%m-%d}.{output}",
+        )
     query = request.GET.copy()
     query.pop("format", None)
     if not request.GET:
@@ -68,25 +70,47 @@ def monitoring_report_view(request):
     )
 
 
+def _report_output(report, output):
+    """(what the guard reads, what is served): a PDF is read as the HTML it is made from."""
+    if output == "pdf":
+        html = report_pdf_html(report)
+        return html, report_pdf(report, html)
+    if output == "csv":
+        text = report_csv(report)
+        return outbound.csv_parts(text), text
+    text = report_json(report)
+    return outbound.text_parts(text), text
+
+
 @access.policy("evaluation.export")
 def evaluation_export(request):
     return render(request, "evaluation/export.html")
 
 
-def _stream(request, name, columns, rows):
-    audit_record(actor=request.user, action=AuditEvent.Action.EXPORTED, label=f"Evaluation export: {name}")
-    response = StreamingHttpResponse(export.csv_lines(columns, rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="eip-evaluation-{name}-{timezone.localdate():%Y-%m-%d}.csv"'
+def _stream(request, name, columns, keyed_rows):
+    # Each row is checked against its own referral's third-party details as it streams; the
+    # first rows are checked before the file starts, so an early refusal is a plain page.
+    released = outbound.outbound_release(
+        content=outbound.KeyedRows(columns, keyed_rows),
+        audience="evaluator",
+        channel="download",
+        concerning=outbound.EVERY_REFERRAL,
+        user=request.user,
+        label=f"the evaluation export ({name}.csv)",
     )
-    return response
+    audit_record(actor=request.user, action=AuditEvent.Action.EXPORTED, label=f"Evaluation export: {name}")
+    return released.streaming_response(
+        export.csv_lines(columns, released.content),
+        content_type="text/csv; charset=utf-8",
+        filename=f"eip-evaluation-{name}-{timezone.localdate():%Y-%m-%d}.csv",
+    )
 
 
 @access.policy("evaluation.export")
 def evaluation_export_referrals(request):
-    return _stream(request, "referrals", export.REFERRAL_COLUMNS, export.referral_rows())
+    return _stream(request, "referrals", export.REFERRAL_COLUMNS, export.referral_rows(keyed=True))
 
 
 @access.policy("evaluation.export")
 def evaluation_export_assessments(request):
-    return _stream(request, "assessments", export.ASSESSMENT_COLUMNS, export.assessment_rows())
+    return _stream(request, "assessments", export.ASSESSMENT_COLUMNS, export.assessment_rows(keyed=True))

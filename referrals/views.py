@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from eip import access
+from eip import access, outbound
 from eip.audit.models import AuditEvent
 from eip.audit.services import audit_list_viewed, audit_record
 from eip.forms_util import add_errors, error_summary, submit
@@ -330,7 +330,19 @@ def referral_agreement_document(request, pk, agreement_pk):
         record=referral,
         detail={"document": "late referral agreement", "agreement": agreement.pk},
     )
-    return document_response(agreement.document, download_name=f"{referral.reference}-agreement-{agreement.party}")
+    # A partner agency's signed agreement, for the practitioners who triage: a professional
+    # document, so the guard lets it through unread (a restricted audience would be checked).
+    released = outbound.outbound_release(
+        content=agreement.document,
+        audience=outbound.audience_for(request.user),
+        channel="download",
+        concerning=[referral],
+        user=request.user,
+        label="a late referral agreement",
+    )
+    return released.document_response(
+        agreement.document, download_name=f"{referral.reference}-agreement-{agreement.party}"
+    )
 
 
 @require_POST

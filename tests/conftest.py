@@ -77,6 +77,7 @@ def pytest_terminal_summary(terminalreporter):
         ("fault scenarios survived (tests)", marked("fault")),
         ("tests reading generated documents for partner data", marked("document_scan")),
         ("outbound guard checks (refused canaries and clean passes)", marked("outbound_guard")),
+        ("files served in the URL x role walk, each through the outbound guard", FIGURES["outbound_release"]),
     ):
         terminalreporter.write_line(f"{value:>6}  {label}")
     pinned: dict[int, int] = {}
@@ -98,6 +99,13 @@ def _no_request_left_open():
     from eip.notifications.publish import _pending
 
     _pending.set(None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _mail_through_the_outbound_guard(django_test_environment):
+    # Django's test set-up swaps EMAIL_BACKEND for locmem; put the guard's backend back in
+    # front of it, so any test that sends an e-mail not released by eip.outbound fails.
+    settings.EMAIL_BACKEND = "eip.outbound.ReleasedOnlyEmailBackend"
 
 
 @pytest.fixture

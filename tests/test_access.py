@@ -16,7 +16,7 @@ from accommodation import services as accommodation_services
 from assessments.services import assessment_complete
 from cases import services
 from cases.models import Case
-from eip import access
+from eip import access, outbound
 from eip.notifications.services import notification_send_now
 from eip.notifications.tasks import notification_deliver
 from eip.people.models import Borough, Role
@@ -485,6 +485,9 @@ def test_url_answers_each_role_as_expected(name, users, records, client):
         response = getattr(client, method.lower())(url)
         assert response.status_code == by_role[role], (name, role, response.status_code)
         body = b"".join(response.streaming_content) if response.streaming else response.content
+        if outbound.is_output(response):  # a file, not a page: it must have come through the guard
+            assert outbound.is_released(response), (name, role)
+            count("outbound_release")
         if response.status_code in (DENIED, NOT_FOUND):
             assert b"Daniel" not in body and b"Chloe" not in body
         if role not in (Role.PRACTITIONER, Role.SUPERVISOR, Role.SOCIAL_WORKER):

@@ -426,3 +426,117 @@ def test_a_partner_who_shares_the_clients_surname_and_home(people, tmp_path):
     services.subject_access_request_review(sar=sar, user=people["supervisor"], approve=True)
     text = _squeezed(_pdf_text(sar, tmp_path))
     assert "Daniel" in text and "Chloe" not in text and "ExampleRoad" not in text and "NW10AA" not in text
+
+
+# --- finding 4: the partner's whereabouts in ordinary variants -------------------------------
+
+# A partner who lives apart from the client, recorded the way people type: a flat and house
+# number, "Road" in full, the postcode stored without its space, an accented first name.
+APART = {
+    "first_name": "Zoë",
+    "last_name": "Quillfeather",
+    "phone": "07700 900999",
+    "address": "Flat 2, 7 Larkspur Road, London",
+    "postcode": "ZZ99ZZ",
+    "safe_contact": "Text only after six SafeContactCanary",
+}
+
+
+def _note(people, notes, partner=APART):
+    """A case whose only session note is `notes`, prepared for subject access."""
+    p = people["practitioner"]
+    case = make_case(people["worker"], p, partner=partner)
+    Case.objects.filter(pk=case.pk).update(stage="intervention", intervention_started_on=date(2026, 1, 6))
+    services.session_record(
+        case=case,
+        user=p,
+        held_on=date(2026, 1, 7),
+        modality="video",
+        duration_minutes=60,
+        attendance="attended",
+        topics=[],
+        notes=notes,
+    )
+    return _prepare(case, people)
+
+
+def _sessions(html: str) -> str:
+    return html[html.index("sar-sessions") : html.index("Professionals meetings")]
+
+
+@pytest.mark.probe(4)
+@pytest.mark.document_scan
+@pytest.mark.parametrize(
+    ("written", "why"),
+    [
+        ("Larkspur Road", "the street without the house number"),
+        ("larkspur rd", "the street abbreviated, in lower case"),
+        ("Larkspur Rd.", "the street abbreviated with a full stop"),
+        ("+44 7700 900999", "the phone number with the country code"),
+        ("+44 (0)7700 900 999", "the phone number with (0) and other spacing"),
+        ("0044 7700-900-999", "the phone number dialled from abroad"),
+        ("ZZ9 9ZZ", "the postcode with its space (recorded without)"),
+        ("Zoe", "the first name without its accent"),
+        ("Zoe Quillfeather", "the full name without the accent"),
+    ],
+)
+def test_the_partners_whereabouts_are_withheld_in_every_ordinary_variant(people, written, why):
+    sar = _note(people, f"Said he drove past {written} on Sunday. Annual review next week.")
+    sessions = _sessions(sar.content_html)
+    # Nothing of it is left, not even a fragment such as "+44 (".
+    for piece in re.split(r"[\s().-]+", written):
+        assert len(piece) < 2 or not re.search(rf"(?<!\w){re.escape(piece)}(?!\w)", sessions), (why, piece)
+    assert WITHHELD in sessions and "drove past" in sessions
+    # Whole words only: "Annual" is not a partner called Ann, and nothing else is taken out.
+    assert "Annual review next week." in sessions
+
+
+def test_the_partners_name_is_matched_as_whole_words(people):
+    partner = {**APART, "first_name": "Ann", "last_name": "Wells"}
+    sar = _note(people, "Ann's sister visited. Annual leave; the Wellspring centre; Wells rang.", partner)
+    sessions = _sessions(sar.content_html)
+    assert "Ann&#x27;s" not in sessions and "Wells rang" not in sessions
+    assert "Annual leave" in sessions and "Wellspring centre" in sessions
+
+
+@pytest.mark.probe(4)
+@pytest.mark.document_scan
+def test_phone_numbers_emails_and_postcodes_that_are_not_the_clients_own_are_withheld(people):
+    """Beyond the partner's recorded details: anyone else's contact details in free text are
+    withheld; the client's own (07700 900123, NW1 0AA on the referral) stay."""
+    sar = _note(
+        people,
+        "Her sister is on 020 7946 0018 and sister.q@mail.example, now living near SE1 7PB. "
+        "He gave his own number, 07700 900123, and postcode NW1 0AA.",
+    )
+    sessions = _sessions(sar.content_html)
+    for other in ("020 7946 0018", "sister.q@mail.example", "SE1 7PB"):
+        assert other not in sessions, other
+    assert "07700 900123" in sessions and "NW1 0AA" in sessions
+    assert sessions.count(WITHHELD) == 3
+
+
+@pytest.mark.probe(4)
+@pytest.mark.document_scan
+def test_the_reviewer_sees_each_withheld_span_with_its_reason_and_the_client_only_the_marker(
+    people, client_for, tmp_path
+):
+    sar = _note(
+        people,
+        "Drove past Larkspur Rd, then called +44 7700 900999. Her friend's number is 020 7946 0018.",
+    )
+    review = client_for(people["supervisor"]).get(reverse("sar-review", args=[sar.case_id, sar.pk]))
+    page = review.content.decode()
+    marks = re.findall(r'<mark class="app-withheld" data-testid="withheld-span">(.*?)</mark>', page)
+    assert marks == [
+        "[withheld: the partner&#x27;s street]",
+        "[withheld: the partner&#x27;s phone number]",
+        "[withheld: a phone number that is not the client&#x27;s]",
+    ]
+    assert "Larkspur" not in page and "7700 900999" not in page and "7946" not in page
+    # The client's copy: the plain marker where each span was, no reasons.
+    sar = services.subject_access_request_review(sar=sar, user=people["supervisor"], approve=True)
+    text = _pdf_text(sar, tmp_path)
+    notes = _squeezed(text[text.index("Sessions") : text.index("Professionals meetings")])
+    assert notes.count("[withheld:") == 3 and "Drovepast" in notes
+    assert "street" not in notes and "phonenumber" not in notes and "notthe" not in notes

@@ -17,6 +17,8 @@ class AuditEvent(models.Model):
         SIGNED_IN = "signed_in", "Signed in"
         SIGNED_OUT = "signed_out", "Signed out"
         SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+        # The outbound guard (eip/outbound.py) refused a document or message.
+        OUTBOUND_REFUSED = "outbound_refused", "Release refused (third-party details)"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

@@ -35,6 +35,9 @@ class Notification(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
     # The duty was done before it fell due; a cancelled notification is never sent.
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # The outbound guard refused the e-mail (it carried third-party details): it is also
+    # cancelled, so it is never retried, and supervisors were alerted.
+    refused_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

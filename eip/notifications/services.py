@@ -14,10 +14,12 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import DatabaseError, connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
+
+from eip import outbound
 
 from .models import Notification
 from .publish import dispatch_safely, notifications_due_now  # noqa: F401  (dispatch_safely: callers queue through it)
@@ -250,12 +252,23 @@ def notification_deliver(*, notification_id: int) -> bool:
         body = notification.message.strip()
         if notification.link:
             body = f"{body}\n\n{_absolute_link(notification.link)}"
-        send_mail(
-            subject=_email_subject(notification.message),
-            message=body + "\n",
-            from_email=None,
-            recipient_list=[recipient.email],
-        )
+        email = EmailMessage(subject=_email_subject(notification.message), body=body + "\n", to=[recipient.email])
+        try:
+            # E-mail leaves the secure system: checked against the third-party details of the
+            # case it is about, whoever receives it.
+            outbound.outbound_release(
+                content=email,
+                audience=outbound.audience_for(recipient),
+                channel="email",
+                concerning=[notification.subject] if notification.subject_id else [],
+                label=outbound.ALERT_LABEL if notification.kind == "outbound.refused" else "an e-mail notification",
+            )
+        except outbound.OutboundRefused:
+            # Never sent and never retried; the refusal is audited and supervisors were alerted.
+            now = timezone.now()
+            unsent.update(refused_at=now, cancelled_at=now)
+            return False
+        email.send()
         # A cancel that landed while the mail was going out keeps the row cancelled.
         unsent.update(sent_at=timezone.now())
     return True

@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "eip.audit.middleware.RequestContextMiddleware",
     "eip.people.middleware.SessionLifetimeMiddleware",
     "eip.people.middleware.TwoFactorMiddleware",
+    # Refuses any file response that did not pass the outbound guard; shows its refusals.
+    "eip.outbound.OutboundMiddleware",
     # Lockout must see every authentication attempt; it stays last.
     "axes.middleware.AxesMiddleware",
 ]
@@ -205,7 +207,10 @@ WHITENOISE_USE_FINDERS = False
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Every e-mail leaves through the outbound guard's backend, which sends only messages that
+# eip.outbound released; EIP_EMAIL_TRANSPORT (the EMAIL_BACKEND variable) delivers them.
+EIP_EMAIL_TRANSPORT = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND = "eip.outbound.ReleasedOnlyEmailBackend"
 # A mail server that accepts and never answers must not hold a worker: seconds per SMTP call.
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "EIP <no-reply@eip.invalid>")

@@ -5,7 +5,8 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from evaluation.formats import report_csv, report_json, report_pdf, suppress_small
+from eip.outbound import OutboundRefused, csv_parts, text_parts
+from evaluation.formats import report_csv, report_json, report_pdf, report_pdf_html, report_release, suppress_small
 from evaluation.report import Period, monitoring_report, previous_month
 
 
@@ -44,7 +45,19 @@ class Command(BaseCommand):
         report = monitoring_report(period=period)
         if suppress:
             report = suppress_small(report, suppress)
-        content = {"json": report_json, "csv": report_csv, "pdf": report_pdf}[format](report)
+        content = {"json": report_json, "csv": report_csv, "pdf": report_pdf_html}[format](report)
+        source = {"json": text_parts, "csv": csv_parts, "pdf": str}[format](content)
+        try:
+            label = f"the monitoring report ({format})"
+            report_release(content=source, report_period=period, channel="file", label=label)
+        except OutboundRefused as refused:
+            raise CommandError(
+                "The report was not written: it contained "
+                + "; ".join(refused.explanation())
+                + ". Supervisors have been told."
+            ) from None
+        if format == "pdf":
+            content = report_pdf(report, content)
         if output:
             mode = "wb" if isinstance(content, bytes) else "w"
             with open(output, mode) as handle:
