@@ -5,7 +5,6 @@ import json
 
 from django.template.loader import render_to_string
 
-from accommodation.documents import StaticOnlyFetcher
 from eip.spreadsheets import csv_writer
 
 NOT_COUNTS = ("percent", "weeks", "years", "months", "schema_version", "average", "nights")

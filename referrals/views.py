@@ -12,7 +12,6 @@ from eip.audit.models import AuditEvent
 from eip.audit.services import audit_list_viewed, audit_record
 from eip.forms_util import add_errors, error_summary, submit
 from eip.people.models import Role
-from eip.uploads import document_response
 
 from . import services
 from .forms import (
