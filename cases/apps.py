@@ -14,3 +14,4 @@ class CasesConfig(AppConfig):
         # What a record is about, for the guard: the referral the case came from.
         outbound.concern_of("cases.Case")(lambda case: [case.referral_id])
         outbound.concern_of("cases.SubjectAccessRequest")(lambda sar: [sar.case.referral_id])
+        outbound.concern_of("cases.EmergencyAccess")(lambda grant: [grant.case.referral_id])

@@ -26,7 +26,7 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from eip import access
+from eip import access, outbound
 from eip.logs import current_request_id
 
 logger = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ REPORTED = [("broker", _broker, False)]
 def _plain(lines: list[str], status: int) -> HttpResponse:
     response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8", status=status)
     response["Cache-Control"] = "no-store"
-    return response
+    return outbound.status_answer(response)
 
 
 @require_safe

@@ -1333,13 +1333,26 @@ def is_released(response) -> bool:
     return bool(getattr(response, _RELEASED, False))
 
 
+_STATUS_ONLY = "_eip_status_only"
+
+
+def status_answer(response):
+    """Mark an answer made only of fixed status words (the health checks a load balancer
+    reads): it is about no one, so it is not a document the guard must release."""
+    setattr(response, _STATUS_ONLY, True)
+    return response
+
+
 # --- enforcement --------------------------------------------------------------------------------
 
 PAGE_TYPES = frozenset({"text/html"})
 
 
 def is_output(response) -> bool:
-    """A file or document rather than a page: a download, or any successful non-HTML answer."""
+    """A file or document rather than a page: a download, or any successful non-HTML answer
+    (but not a status answer for load balancers, see status_answer())."""
+    if getattr(response, _STATUS_ONLY, False):
+        return False
     if response.has_header("Content-Disposition"):
         return True
     if not 200 <= response.status_code < 300:

@@ -45,7 +45,9 @@ def test_readiness_fails_while_a_migration_is_not_applied(client, monkeypatch):
     from eip import health
 
     monkeypatch.setattr(health, "_migrations_applied", False)
-    MigrationRecorder.Migration.objects.filter(app="audit", name="0005_audit_event_no_truncate").delete()
+    # The audit app's newest migration, as if a deployment had not migrated yet.
+    latest = MigrationRecorder.Migration.objects.filter(app="audit").order_by("-name").first()
+    latest.delete()
     response = client.get("/readyz")
     assert response.status_code == 503
     assert "migrations: failing" in response.content.decode()
