@@ -3,7 +3,7 @@ planning, booked by the borough's housing SPOC, paid from the capped fund only a
 finance approves — and never over the fund or its number of places, even when two
 approvals race (the fund row is locked while the commitment is checked)."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -18,6 +18,7 @@ from eip.errors import Incomplete, Refused
 from eip.money import sterling
 from eip.notifications.services import notification_cancel, notification_schedule, notification_send_now
 from eip.people.models import Role, User
+from eip.workdays import WARNING, reminder_delivery_at
 
 from .models import AccommodationRequest, Fund, Invoice, Placement, PlacementExtension, ReturnHomeReview
 
@@ -341,16 +342,18 @@ def _schedule_expiry(placement):
     case = placement.request.case
     recipients = [u for u in (case.practitioner, placement.request.borough.housing_spoc) if u and u.is_active]
     for days in settings.EIP_PLACEMENT_REMINDER_DAYS:
-        when = placement.planned_end_on - timedelta(days=days)
+        due_at = reminder_delivery_at(day=placement.planned_end_on - timedelta(days=days), timing=WARNING)
+        # A warning due at a weekend comes on the working day before it, further ahead.
+        ahead = (placement.planned_end_on - due_at.date()).days
         notification_schedule(
             recipients=recipients,
             kind="accommodation.ending",
             key=f"placement:{placement.pk}:ends:{placement.planned_end_on}:{days}",
             subject=placement,
             link=reverse("case-accommodation", args=[case.pk]),
-            due_at=timezone.make_aware(datetime.combine(when, time(9))),
+            due_at=due_at,
             message=f"The temporary accommodation for case {case.reference} ends on "
-            f"{placement.planned_end_on:%A %-d %B %Y} ({days} day{'s' if days > 1 else ''} from the reminder). "
+            f"{placement.planned_end_on:%A %-d %B %Y} ({ahead} day{'s' if ahead > 1 else ''} from the reminder). "
             f"Plan the move-on, or ask for an extension.",
         )
 

@@ -196,7 +196,9 @@ def test_expiry_reminders_go_7_3_and_1_days_before_the_end_once_each(people, fun
         reminders_send_due()
         sent += [(day, m.to[0]) for m in mail.outbox if "accommodation" in m.body]
     recipients = sorted([people["practitioner"].email, people["housing"].email])
-    assert sorted(sent) == [(22, r) for r in recipients] + [(26, r) for r in recipients] + [(28, r) for r in recipients]
+    # 7 days before is Sunday 22 and 1 day before is Saturday 28: both come on the Friday before,
+    # at 09:00, so nobody meets them first on Monday, after the placement has ended.
+    assert sorted(sent) == [(20, r) for r in recipients] + [(26, r) for r in recipients] + [(27, r) for r in recipients]
 
 
 @pytest.mark.django_db
@@ -220,7 +222,8 @@ def test_an_extension_needs_a_reason_and_finance_and_moves_the_reminders(people,
     from eip.notifications.models import Notification
 
     pending = Notification.objects.filter(kind="accommodation.ending", cancelled_at__isnull=True, sent_at__isnull=True)
-    assert {n.due_at.date() for n in pending} == {date(2026, 3, 1), date(2026, 3, 5), date(2026, 3, 7)}
+    # 1 and 7 March are a Sunday and a Saturday: those reminders come on the Friday before.
+    assert {n.due_at.date() for n in pending} == {date(2026, 2, 27), date(2026, 3, 5), date(2026, 3, 6)}
 
 
 @pytest.mark.django_db
