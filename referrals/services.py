@@ -1,7 +1,7 @@
 """The referral intake rules: drafting, submitting, acknowledging within 3 working days,
 asking for more information, declining, matching the person and accepting."""
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,7 +19,7 @@ from eip.notifications.services import (
     notification_send_now,
 )
 from eip.people.models import Role, User
-from eip.workdays import is_working_day, working_days_after_receipt
+from eip.workdays import OVERDUE, WARNING, reminder_delivery_at, working_days_after_receipt
 
 from . import matching
 from .models import (
@@ -203,17 +203,6 @@ def _next_reference(year: int) -> str:
     return f"EIP-{year}-{counter.last:04d}"
 
 
-def _local_at(day, hour) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(hour)))
-
-
-def _previous_working_day(day):
-    day -= timedelta(days=1)
-    while not is_working_day(day):
-        day -= timedelta(days=1)
-    return day
-
-
 def _active(*roles):
     return User.objects.filter(role__in=roles, is_active=True)
 
@@ -285,7 +274,7 @@ def referral_submit(*, referral: Referral, user: User, now: datetime | None = No
             key=f"referral:{referral.pk}:ack-due-soon",
             subject=referral,
             link=link,
-            due_at=_local_at(_previous_working_day(due), 9),
+            due_at=reminder_delivery_at(day=due - timedelta(days=1), timing=WARNING),
             # No "tomorrow": a reminder delivered late (workers down) must still be true.
             message=f"Reminder: referral {referral.reference} must be acknowledged by {due:%A %-d %B %Y}.",
         )
@@ -295,7 +284,7 @@ def referral_submit(*, referral: Referral, user: User, now: datetime | None = No
             key=f"referral:{referral.pk}:ack-overdue",
             subject=referral,
             link=link,
-            due_at=_local_at(due + timedelta(days=1), 0),
+            due_at=reminder_delivery_at(day=due, timing=OVERDUE),
             message=f"Referral {referral.reference} from {referral.borough.name} was not "
             f"acknowledged by {due:%A %-d %B %Y} and is now overdue.",
         )
