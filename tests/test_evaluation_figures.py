@@ -192,7 +192,9 @@ def test_the_suitable_cases_not_started_add_up_to_those_accepted(camden):
 
 def test_accommodation_needs_count_service_users_and_their_outcomes(camden):
     user, cases = _cases(camden, 5, intervention_started_on=date(2021, 1, 4))
-    fund = Fund.objects.filter(active=True).first() or Fund.objects.create(name="P1", total=Decimal("14000"), places=10)
+    fund = Fund.objects.covering(date(2021, 1, 12)).first() or Fund.objects.create(
+        name="Phase 1", starts_on=date(2020, 8, 1), total=Decimal("14000"), places=10
+    )
     for case in cases[:4]:
         AccommodationNeed.objects.create(case=case, assessed_on=date(2021, 1, 8))
     # Placed through the programme (the placement alone says so), and asked for twice: counted once.
