@@ -318,7 +318,7 @@ def test_finance_sees_placements_and_money_but_not_the_case_or_the_address(peopl
     placement = approved(people)
     client.force_login(people["finance"], backend="django.contrib.auth.backends.ModelBackend")
     page = client.get(reverse("finance-placement", args=[placement.pk])).content.decode()
-    assert "Camden Travel Inn" in page and "1680.00" in page
+    assert "Camden Travel Inn" in page and "£1,680.00" in page
     for hidden in ("10 Hotel Street", "Chloe", "Arguments escalating", "Daniel"):
         assert hidden not in page, hidden
     for url in (
