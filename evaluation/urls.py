@@ -7,4 +7,6 @@ urlpatterns = [
     path("evaluation/", views.evaluation_export, name="evaluation-export"),
     path("evaluation/referrals.csv", views.evaluation_export_referrals, name="evaluation-export-referrals"),
     path("evaluation/assessments.csv", views.evaluation_export_assessments, name="evaluation-export-assessments"),
+    path("evaluation/events.csv", views.evaluation_export_events, name="evaluation-export-events"),
+    path("evaluation/case_weeks.csv", views.evaluation_export_case_weeks, name="evaluation-export-case-weeks"),
 ]

@@ -114,3 +114,13 @@ def evaluation_export_referrals(request):
 @access.policy("evaluation.export")
 def evaluation_export_assessments(request):
     return _stream(request, "assessments", export.ASSESSMENT_COLUMNS, export.assessment_rows(keyed=True))
+
+
+@access.policy("evaluation.export")
+def evaluation_export_events(request):
+    return _stream(request, "events", export.EVENT_COLUMNS, export.event_rows(keyed=True))
+
+
+@access.policy("evaluation.export")
+def evaluation_export_case_weeks(request):
+    return _stream(request, "case_weeks", export.CASE_WEEK_COLUMNS, export.case_week_rows(keyed=True))

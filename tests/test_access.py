@@ -125,6 +125,8 @@ EXPECTED.update(
         "evaluation-export": ("GET", _only(Role.EVALUATOR), REDIRECT),
         "evaluation-export-referrals": ("GET", _only(Role.EVALUATOR), REDIRECT),
         "evaluation-export-assessments": ("GET", _only(Role.EVALUATOR), REDIRECT),
+        "evaluation-export-events": ("GET", _only(Role.EVALUATOR), REDIRECT),
+        "evaluation-export-case-weeks": ("GET", _only(Role.EVALUATOR), REDIRECT),
     }
 )
 EXPECTED["invitation-send"] = ("POST", {**_only(), Role.PRACTITIONER: REDIRECT}, REDIRECT)
@@ -207,6 +209,8 @@ SHOWS_PERSONAL_DATA = {
             # Pseudonymous, but still about people.
             "evaluation-export-referrals",
             "evaluation-export-assessments",
+            "evaluation-export-events",
+            "evaluation-export-case-weeks",
         ],
         ALL,
     ),

@@ -421,7 +421,12 @@ def test_the_export_contains_no_name_birth_date_postcode_phone_or_email(january,
     evaluator = UserFactory(role=Role.EVALUATOR)
     client.force_login(evaluator, backend="django.contrib.auth.backends.ModelBackend")
     body = ""
-    for name in ("evaluation-export-referrals", "evaluation-export-assessments"):
+    for name in (
+        "evaluation-export-referrals",
+        "evaluation-export-assessments",
+        "evaluation-export-events",
+        "evaluation-export-case-weeks",
+    ):
         response = client.get(reverse(name))
         assert response.status_code == 200 and response.streaming
         body += b"".join(response.streaming_content).decode()
@@ -568,3 +573,15 @@ def test_every_csv_writer_goes_through_the_neutralising_writer():
         if re.search(r"csv\.(writer|DictWriter)\(", path.read_text()) and path.name != "spreadsheets.py"
     ]
     assert writers == []
+
+
+def test_the_export_rebuilds_januarys_report_from_records_entered_on_screen(january, eight_clients, tmp_path):
+    """The same check as tests/test_evaluation_tables.py, on records made through the services."""
+    for name, (columns, rows) in export.FILES.items():
+        (tmp_path / f"{name}.csv").write_text("".join(export.csv_lines(columns, rows())))
+    out = io.StringIO()
+    call_command("evaluation_tables", str(tmp_path), "--from", "2021-01", "--to", "2021-01", stdout=out)
+    report = json.loads(json.dumps(monitoring_report(period=JANUARY)))
+    report.pop("generated_at")
+    report["accommodation"].pop("fund")
+    assert json.loads(out.getvalue()) == report

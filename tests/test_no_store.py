@@ -32,6 +32,8 @@ REPRESENTATIVE = [
     ("monitoring-report", Role.SUPERVISOR, REPORT + "&format=pdf", "application/pdf"),
     ("evaluation-export-referrals", Role.EVALUATOR, "", "text/csv"),
     ("evaluation-export-assessments", Role.EVALUATOR, "", "text/csv"),
+    ("evaluation-export-events", Role.EVALUATOR, "", "text/csv"),
+    ("evaluation-export-case-weeks", Role.EVALUATOR, "", "text/csv"),
 ]
 
 

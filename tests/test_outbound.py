@@ -317,6 +317,8 @@ def test_clean_evaluator_exports_pass_untouched(world, client):
     for name, columns, rows in (
         ("evaluation-export-referrals", export.REFERRAL_COLUMNS, export.referral_rows),
         ("evaluation-export-assessments", export.ASSESSMENT_COLUMNS, export.assessment_rows),
+        ("evaluation-export-events", export.EVENT_COLUMNS, export.event_rows),
+        ("evaluation-export-case-weeks", export.CASE_WEEK_COLUMNS, export.case_week_rows),
     ):
         response = client.get(reverse(name))
         assert response.status_code == 200 and outbound.is_released(response)
