@@ -83,6 +83,10 @@ ROLE_RULES: dict[str, frozenset[Role]] = {
     # Monitoring: aggregates only. The evaluator gets the anonymised export and nothing else.
     "report.view": frozenset({R.PROGRAMME_MANAGER, R.SUPERVISOR}),
     "evaluation.export": frozenset({R.EVALUATOR}),
+    # The partner's own account of their safety: the social worker asks and records it; the
+    # supervisor oversees. Not the practitioner, who works with the person causing harm.
+    "partner_outcome.view": frozenset({R.SOCIAL_WORKER, R.SUPERVISOR}),
+    "partner_outcome.record": frozenset({R.SOCIAL_WORKER}),
 }
 
 # action -> a predicate (user, record) -> bool, for actions on one record.
@@ -167,6 +171,12 @@ def _emergency_access(user, case) -> bool:
 @object_rule("case.view_partner")
 def _case_partner_rule(user, case) -> bool:
     return user.role != R.BOROUGH_SPOC and _case_rights(user, case)
+
+
+@object_rule("partner_outcome.view")
+@object_rule("partner_outcome.record")
+def _partner_outcome_rule(user, case) -> bool:
+    return _case_partner_rule(user, case)
 
 
 @object_rule("case.work")

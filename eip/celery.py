@@ -50,6 +50,10 @@ def _configure_transport(sender, **kwargs):
         },
         # Every morning; the task itself decides whether today is the month's first working day.
         "monthly-report": {"task": "evaluation.tasks.monthly_report_send", "schedule": crontab(hour=7, minute=0)},
+        "partner-follow-up-reminders": {
+            "task": "partner_outcomes.tasks.partner_follow_up_reminders",
+            "schedule": crontab(hour=6, minute=45),
+        },
         "retention": {"task": "cases.tasks.retention_apply_task", "schedule": crontab(hour=2, minute=30)},
     }
 

@@ -36,6 +36,7 @@ urlpatterns = [
     path("", include("cases.emergency_urls")),
     path("", include("accommodation.urls")),
     path("", include("evaluation.urls")),
+    path("", include("partner_outcomes.urls")),
     path("admin/", admin.site.urls),
 ]
 

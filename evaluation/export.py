@@ -82,6 +82,20 @@ EVENT_COLUMNS = [
     "committed",
 ]
 CASE_WEEK_COLUMNS = ["person_id", "referral_id", "week", "week_end_month", "meeting"]
+PARTNER_OUTCOME_COLUMNS = [
+    "person_id",
+    "referral_id",
+    "stage",
+    "month",
+    "days_from_referral",
+    "not_asked",
+    "physical",
+    "sexual",
+    "harassment",
+    "jcc",
+    "feels_safe",
+    "listened_to",
+]
 
 
 class Echo:
@@ -365,11 +379,53 @@ def case_week_rows(keyed: bool = False, today=None):
             week += 1
 
 
+def partner_outcome_rows(keyed: bool = False):
+    """The partner's safety measures, pseudonymised under the client's IDs: stage, month, and the
+    coded answers only (no free text is kept, and nothing that identifies the partner)."""
+    from partner_outcomes.models import PartnerOutcome
+
+    for o in (
+        PartnerOutcome.objects.order_by("case__referral_id", "pk")
+        .values(
+            "case__referral_id",
+            "case__person_id",
+            "case__referral__received_at",
+            "stage",
+            "asked_on",
+            "not_asked",
+            "physical",
+            "sexual",
+            "harassment",
+            "jcc",
+            "feels_safe",
+            "listened_to",
+        )
+        .iterator(chunk_size=2000)
+    ):
+        referral = o["case__referral_id"]
+        row = [
+            _person(o["case__person_id"], referral),
+            pseudonym("referral", referral),
+            o["stage"],
+            _month(o["asked_on"]),
+            _days(o["asked_on"], o["case__referral__received_at"]),
+            o["not_asked"],
+            o["physical"],
+            o["sexual"],
+            o["harassment"],
+            o["jcc"],
+            "" if o["feels_safe"] is None else o["feels_safe"],
+            o["listened_to"],
+        ]
+        yield (referral, row) if keyed else row
+
+
 FILES = {
     "referrals": (REFERRAL_COLUMNS, referral_rows),
     "assessments": (ASSESSMENT_COLUMNS, assessment_rows),
     "events": (EVENT_COLUMNS, event_rows),
     "case_weeks": (CASE_WEEK_COLUMNS, case_week_rows),
+    "partner_outcomes": (PARTNER_OUTCOME_COLUMNS, partner_outcome_rows),
 }
 
 

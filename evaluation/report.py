@@ -30,6 +30,7 @@ from assessments.instruments import (
 )
 from assessments.models import Assessment, AssessmentAnswer
 from cases.models import Case, Consultation, OnwardReferral, ProfessionalsMeeting
+from partner_outcomes.services import partner_outcomes_summary
 from referrals.models import Ethnicity, Gender, Referral, Team
 
 from .models import AccommodationNeed, AwaitingStart
@@ -258,6 +259,20 @@ DEFINITIONS = (
         population="placements",
         date="placement start",
         evaluation_wording='"4 have received accommodation through the intervention"',
+    ),
+    Definition(
+        figure="partner_outcomes",
+        counted=(
+            "partners whose exit (or 3-month follow-up) measure is dated in the period and who were asked at intake:"
+            " each form of abuse stopped, reduced, the same, increased, started; feeling safer or less safe;"
+            " feeling listened to; and those not asked. Counts from 1 to 4 are always shown as <5"
+        ),
+        population="partner-reported safety measures (SafeLives Insights shape)",
+        date="asked",
+        evaluation_wording=(
+            '"whether the intervention reduces risk / increases safety for the partner/victim and family";'
+            ' "capture the victim-survivor\'s voice"'
+        ),
     ),
     Definition(
         figure="onward_referrals",
@@ -801,4 +816,5 @@ def monitoring_report(*, period: Period) -> dict:
         "accommodation": accommodation(period),
         "onward_referrals": onward(period),
         "data_quality": data_quality(period),
+        "partner_outcomes": partner_outcomes_summary(period_start=period.start, period_end=period.end),
     }

@@ -23,12 +23,13 @@ from assessments.instruments import (
     Severity,
 )
 from cases.models import OnwardReferral
+from partner_outcomes.services import summary_from_rows
 from referrals.models import Gender, Team
 
 from .models import AwaitingStart
 from .report import SCHEMA_VERSION, Period, mean, percent
 
-FILE_NAMES = ("referrals", "assessments", "events", "case_weeks")
+FILE_NAMES = ("referrals", "assessments", "events", "case_weeks", "partner_outcomes")
 
 
 class ExportProblem(Exception):
@@ -42,7 +43,7 @@ def read_export(directory) -> dict[str, list[dict]]:
         found = sorted(Path(directory).glob(f"eip-evaluation-{name}-*.csv")) or [Path(directory) / f"{name}.csv"]
         path = found[-1]
         if not path.exists():
-            raise ExportProblem(f"{path} is missing: download all four files of the export")
+            raise ExportProblem(f"{path} is missing: download all five files of the export")
         with path.open(encoding="utf-8", newline="") as handle:
             rows[name] = list(csv.DictReader(handle))
     return rows
@@ -204,6 +205,13 @@ def tables(export: dict[str, list[dict]], period: Period) -> dict:
         },
         "onward_referrals": _onward(onward),
         "data_quality": _data_quality(export["assessments"], received, within),
+        "partner_outcomes": summary_from_rows(
+            (
+                {**r, "key": r["referral_id"], "feels_safe": int(r["feels_safe"]) if r["feels_safe"] else None}
+                for r in export["partner_outcomes"]
+            ),
+            lambda r: within(r["month"]),
+        ),
     }
 
 

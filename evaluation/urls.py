@@ -9,4 +9,9 @@ urlpatterns = [
     path("evaluation/assessments.csv", views.evaluation_export_assessments, name="evaluation-export-assessments"),
     path("evaluation/events.csv", views.evaluation_export_events, name="evaluation-export-events"),
     path("evaluation/case_weeks.csv", views.evaluation_export_case_weeks, name="evaluation-export-case-weeks"),
+    path(
+        "evaluation/partner_outcomes.csv",
+        views.evaluation_export_partner_outcomes,
+        name="evaluation-export-partner-outcomes",
+    ),
 ]

@@ -124,3 +124,8 @@ def evaluation_export_events(request):
 @access.policy("evaluation.export")
 def evaluation_export_case_weeks(request):
     return _stream(request, "case_weeks", export.CASE_WEEK_COLUMNS, export.case_week_rows(keyed=True))
+
+
+@access.policy("evaluation.export")
+def evaluation_export_partner_outcomes(request):
+    return _stream(request, "partner_outcomes", export.PARTNER_OUTCOME_COLUMNS, export.partner_outcome_rows(keyed=True))

@@ -127,6 +127,7 @@ EXPECTED.update(
         "evaluation-export-assessments": ("GET", _only(Role.EVALUATOR), REDIRECT),
         "evaluation-export-events": ("GET", _only(Role.EVALUATOR), REDIRECT),
         "evaluation-export-case-weeks": ("GET", _only(Role.EVALUATOR), REDIRECT),
+        "evaluation-export-partner-outcomes": ("GET", _only(Role.EVALUATOR), REDIRECT),
     }
 )
 EXPECTED["invitation-send"] = ("POST", {**_only(), Role.PRACTITIONER: REDIRECT}, REDIRECT)
@@ -134,6 +135,8 @@ EXPECTED.update(
     {
         # Safety planning and partner support: never the borough SPOC.
         "case-partner": ("GET", _only(Role.SOCIAL_WORKER, Role.PRACTITIONER, Role.SUPERVISOR), REDIRECT),
+        # The partner's own account of their safety: not the practitioner, who works with the client.
+        "case-partner-outcomes": ("GET", _only(Role.SOCIAL_WORKER, Role.SUPERVISOR), REDIRECT),
         "case-accessibility": ("GET", _only(Role.PRACTITIONER), REDIRECT),
         # The emergency-access form says nothing about the case; granting needs a reason (tested apart).
         # Social workers only: a borough SPOC already sees every case in their borough.
@@ -186,6 +189,7 @@ SHOWS_PERSONAL_DATA = {
             "case-risk",
             "case-onward",
             "case-partner",
+            "case-partner-outcomes",
             "case-close",
             "consultation-invitation",
             "meeting-invitation",
@@ -211,6 +215,7 @@ SHOWS_PERSONAL_DATA = {
             "evaluation-export-assessments",
             "evaluation-export-events",
             "evaluation-export-case-weeks",
+            "evaluation-export-partner-outcomes",
         ],
         ALL,
     ),
@@ -262,6 +267,7 @@ OTHER_BOROUGH = {
         Role.BOROUGH_SPOC: NOT_FOUND,
     },
     "case-partner": {**_only(Role.PRACTITIONER, Role.SUPERVISOR), Role.SOCIAL_WORKER: NOT_FOUND},
+    "case-partner-outcomes": {**_only(Role.SUPERVISOR), Role.SOCIAL_WORKER: NOT_FOUND},
     "case-plan": {
         **_only(Role.PRACTITIONER, Role.SUPERVISOR),
         Role.SOCIAL_WORKER: NOT_FOUND,

@@ -426,6 +426,7 @@ def test_the_export_contains_no_name_birth_date_postcode_phone_or_email(january,
         "evaluation-export-assessments",
         "evaluation-export-events",
         "evaluation-export-case-weeks",
+        "evaluation-export-partner-outcomes",
     ):
         response = client.get(reverse(name))
         assert response.status_code == 200 and response.streaming

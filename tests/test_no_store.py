@@ -34,6 +34,7 @@ REPRESENTATIVE = [
     ("evaluation-export-assessments", Role.EVALUATOR, "", "text/csv"),
     ("evaluation-export-events", Role.EVALUATOR, "", "text/csv"),
     ("evaluation-export-case-weeks", Role.EVALUATOR, "", "text/csv"),
+    ("evaluation-export-partner-outcomes", Role.EVALUATOR, "", "text/csv"),
 ]
 
 

@@ -319,6 +319,7 @@ def test_clean_evaluator_exports_pass_untouched(world, client):
         ("evaluation-export-assessments", export.ASSESSMENT_COLUMNS, export.assessment_rows),
         ("evaluation-export-events", export.EVENT_COLUMNS, export.event_rows),
         ("evaluation-export-case-weeks", export.CASE_WEEK_COLUMNS, export.case_week_rows),
+        ("evaluation-export-partner-outcomes", export.PARTNER_OUTCOME_COLUMNS, export.partner_outcome_rows),
     ):
         response = client.get(reverse(name))
         assert response.status_code == 200 and outbound.is_released(response)

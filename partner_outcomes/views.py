@@ -1,0 +1,54 @@
+from django.shortcuts import redirect, render
+
+from cases.selectors import case_get_for_user
+from eip import access
+from eip.audit.models import AuditEvent
+from eip.audit.services import audit_record
+from eip.forms_util import error_summary, submit
+
+from . import services
+from .forms import PartnerOutcomeForm
+from .models import BEHAVIOURS, PartnerOutcome
+
+
+@access.policy("partner_outcome.view")
+def partner_outcomes_view(request, pk):
+    """The partner's safety measure for one case: for the social worker (who records it) and the
+    supervisor. Not for the practitioner working with the client, nor any other role."""
+    case = case_get_for_user(user=request.user, pk=pk, action="partner_outcome.view")
+    audit_record(
+        actor=request.user, action=AuditEvent.Action.VIEWED, record=case, detail={"page": "case-partner-outcomes"}
+    )
+    can_record = access.allowed(request.user, "partner_outcome.record", case)
+    form = PartnerOutcomeForm(request.POST or None) if can_record else None
+    if (
+        request.method == "POST"
+        and form is not None
+        and submit(
+            request,
+            form,
+            lambda d: services.partner_outcome_record(
+                case=case,
+                user=request.user,
+                stage=d["stage"],
+                asked_on=d["asked_on"],
+                asked_by=d["asked_by"],
+                not_asked=d["not_asked"],
+                answers=d,
+            ),
+            "The partner's safety measure is recorded.",
+        )
+    ):
+        return redirect("case-partner-outcomes", pk=pk)
+    return render(
+        request,
+        "partner_outcomes/case.html",
+        {
+            "case": case,
+            "outcomes": list(PartnerOutcome.objects.filter(case=case)),
+            "behaviours": BEHAVIOURS,
+            "form": form,
+            "errors": error_summary(form) if form is not None else [],
+            "follow_up_due_on": services.follow_up_due_on(case),
+        },
+    )
