@@ -1,7 +1,7 @@
 """The case-work rules, from an accepted referral to closure. Every step writes a timeline
 event and an audit record, and refuses what the programme forbids with a plain reason."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,7 +18,7 @@ from eip.notifications.services import (
     notification_schedule,
     notification_send_now,
 )
-from eip.workdays import next_working_day, working_days_after_receipt
+from eip.workdays import OVERDUE, reminder_delivery_at, working_days_after_receipt
 
 from .models import (
     Case,
@@ -101,10 +101,6 @@ def _clean_and_save(instance):
 
 def _link(case):
     return reverse("case-detail", args=[case.pk])
-
-
-def _at_nine(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(9)))
 
 
 # --- opening -----------------------------------------------------------------------------
@@ -330,7 +326,7 @@ def _schedule_meeting_reminder(case, due: date):
         key=f"case:{case.pk}:meeting-due:{due.isoformat()}",
         subject=case,
         link=_link(case),
-        due_at=_at_nine(due + timedelta(days=1)),
+        due_at=reminder_delivery_at(day=due, timing=OVERDUE),
         message=f"No professionals meeting has been recorded for case {case.reference} since "
         f"{(due - timedelta(days=settings.EIP_MEETING_INTERVAL_DAYS)):%-d %B}. "
         f"A meeting was due by {due:%A %-d %B %Y}.",
@@ -899,7 +895,7 @@ def _emergency_access_granted(row, *, by) -> None:
         key=f"emergency-access:{row.pk}:review-overdue",
         subject=row,
         link=_emergency_link(row),
-        due_at=_at_nine(next_working_day(due)),
+        due_at=reminder_delivery_at(day=due, timing=OVERDUE),
         message=f"The review of {user.full_name}'s emergency access to case {case.reference} was due by "
         f"{due:%A %-d %B %Y} and is overdue. Mark it justified or not justified.",
     )

@@ -390,7 +390,7 @@ def accommodation(period: Period) -> dict:
         (p["ended_on"] or p["planned_end_on"]).toordinal() - p["start_on"].toordinal()
         for p in started.values("start_on", "planned_end_on", "ended_on")
     )
-    fund = Fund.objects.filter(active=True).first()
+    fund = Fund.objects.covering(period.end).first()  # the phase in force at the period's end
     from accommodation.services import fund_position
 
     position = fund_position(fund) if fund else None

@@ -23,7 +23,7 @@ from .forms import (
     RequestInformationForm,
     child_formset,
 )
-from .models import AddressChange, Referral
+from .models import AddressChange, Person, Referral
 from .selectors import referral_inbox, referral_list_for_user
 
 
@@ -199,6 +199,14 @@ def referral_detail(request, pk):
     if can_triage:
         context["blockers"] = services.referral_acceptance_blockers(referral=referral)
         context["matches"] = services.person_matches_for_referral(referral=referral)
+        if context["matches"]:
+            audit_list_viewed(
+                actor=user,
+                model=Person,
+                ids=[match.person.pk for match in context["matches"]],
+                label=f"People who may be the client of {referral.audit_label()}",
+                page="referral-detail",
+            )
         context["agreements"] = list(referral.late_agreements.all())
         context["missing_agreements"] = services.late_agreements_missing(referral=referral)
     return render(request, "referrals/referral_detail.html", context)
@@ -281,16 +289,18 @@ def referral_person(request, pk):
     if request.method != "POST":
         return redirect(reverse("referral-detail", args=[pk]) + "#person")
     choice = request.POST.get("person", "")
-    person = None
+    person, because = None, ()
     if choice != "new":
-        candidates = {m.person.pk: m.person for m in services.person_matches_for_referral(referral=referral)}
+        # Only a person offered as a candidate can be chosen: the list is the access check.
+        candidates = {m.person.pk: m for m in services.person_matches_for_referral(referral=referral)}
         try:
-            person = candidates[int(choice)]
+            match = candidates[int(choice)]
         except (KeyError, ValueError):
             messages.error(request, "Select one of the people listed, or ‘This is a new person’.")
             return redirect(reverse("referral-detail", args=[pk]) + "#person")
+        person, because = match.person, (f"score {match.score}", *match.reasons, *match.against)
     try:
-        services.referral_link_person(referral=referral, user=request.user, person=person)
+        services.referral_link_person(referral=referral, user=request.user, person=person, because=because)
     except services.ReferralError as refused:
         messages.error(request, str(refused))
     else:
