@@ -13,6 +13,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 
+def _now():
+    # Looked up when called (not bound at import), like auto_now_add did, so a clock the tests set applies.
+    return timezone.now()
+
+
 def _programme_start():
     return settings.EIP_PROGRAMME_STARTED_ON
 
@@ -72,7 +77,7 @@ class AccommodationRequest(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.REQUESTED)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     # Not auto_now_add: an imported request keeps its historical date (the reports count it by this).
-    requested_at = models.DateTimeField(default=timezone.now)
+    requested_at = models.DateTimeField(default=_now)
     needed_from = models.DateField("needed from")
     # For practitioners and supervisors only.
     reason = models.TextField("why accommodation is needed")
@@ -128,7 +133,7 @@ class Placement(models.Model):
     fund = models.ForeignKey(Fund, null=True, blank=True, on_delete=models.PROTECT, related_name="placements")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROPOSED)
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    proposed_at = models.DateTimeField(default=timezone.now)  # historical when imported
+    proposed_at = models.DateTimeField(default=_now)  # historical when imported
     provider = models.CharField("provider", max_length=200)
     kind = models.CharField("type", max_length=30, choices=Kind.choices)
     address = models.TextField("address")  # restricted: never to the borough SPOC or the partner's side

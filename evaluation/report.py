@@ -573,6 +573,13 @@ def age_in_months(born: date, on: date) -> int:
     return (on.year - born.year) * 12 + on.month - born.month - (on.day < born.day)
 
 
+def years_months(months) -> dict:
+    """Months of age as years and months. The median of an even number of ages may fall on a half
+    month: rounded once, half up."""
+    whole = int(Decimal(str(months)).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+    return {"years": whole // 12, "months": whole % 12}
+
+
 def demographics(period: Period) -> dict:
     people = _individuals(period)
     total = len(people)
@@ -588,11 +595,6 @@ def demographics(period: Period) -> dict:
     )
     minoritised = sum(n for group, n in groups.items() if group not in ("White", "Not known"))
     white_british = sum(1 for p in people if p["client_ethnicity"] == "white_british")
-
-    def years_months(months):
-        # The median of an even number of ages may fall on a half month: rounded once, half up.
-        whole = int(Decimal(str(months)).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
-        return {"years": whole // 12, "months": whole % 12}
 
     return {
         "individuals": total,
@@ -633,41 +635,30 @@ def _with_intake_and_exit(instrument, period) -> list[int]:
     return list(intakes.order_by().values_list("case_id", flat=True))
 
 
-def soag(period: Period) -> dict:
-    severities = [s for s in Severity.values]
+def soag_distribution(counts: dict[str, Counter]) -> dict:
+    """Per SOAG category: clients, how many perpetrate (standard, moderate or high) and the share at
+    each severity, from the counts of answers per item and rating. Shared with evaluation_tables."""
+    result = {}
+    for code, label in SOAG_CATEGORIES:
+        total = sum(counts.get(code, Counter()).values())
+        rated = counts.get(code, Counter())
+        perpetrating = sum(rated[s] for s in PERPETRATING)
+        result[code] = {
+            "label": label,
+            "clients": total,
+            "perpetrating": perpetrating,
+            "perpetrating_percent": percent(perpetrating, total),
+            "severity_percent": {s: percent(rated[s], total) for s in Severity.values},
+            "severity_count": {s: rated[s] for s in Severity.values},
+        }
+    return result
 
-    def distribution(answers):
-        counts = defaultdict(Counter)
-        totals = Counter()
-        for row in answers.order_by().values("item", "rating").annotate(n=Count("pk")):
-            counts[row["item"]][row["rating"]] += row["n"]
-            totals[row["item"]] += row["n"]
-        result = {}
-        for code, label in SOAG_CATEGORIES:
-            total = totals[code]
-            perpetrating = sum(counts[code][s] for s in PERPETRATING)
-            result[code] = {
-                "label": label,
-                "clients": total,
-                "perpetrating": perpetrating,
-                "perpetrating_percent": percent(perpetrating, total),
-                "severity_percent": {s: percent(counts[code][s], total) for s in severities},
-                "severity_count": {s: counts[code][s] for s in severities},
-            }
-        return result
 
-    # Intake vs exit: clients whose exit SOAG falls in the period and who have an intake SOAG.
-    both = _with_intake_and_exit(Instrument.SOAG, period)
-    intake_both, exit_both = (
-        distribution(_answers(Instrument.SOAG, stage, cases=both))
-        if both
-        else distribution(AssessmentAnswer.objects.none())
-        for stage in ("intake", "exit")
-    )
+def soag_comparison(intake_both: dict, exit_both: dict) -> dict:
+    """Intake against exit for the same clients. The reduction is worked from the counts (4 -> 2
+    of 16 is a 50% reduction), never from the rounded percentages (25% -> 13% would give 48%)."""
     comparison = {}
     for code, label in SOAG_CATEGORIES:
-        # The reduction is worked from the counts (4 -> 2 of 16 is a 50% reduction), never from
-        # the rounded percentages (25% -> 13% would give 48%).
         before, after = intake_both[code]["perpetrating"], exit_both[code]["perpetrating"]
         comparison[code] = {
             "label": label,
@@ -680,9 +671,27 @@ def soag(period: Period) -> dict:
             "intake_severity_percent": intake_both[code]["severity_percent"],
             "exit_severity_percent": exit_both[code]["severity_percent"],
         }
+    return comparison
+
+
+def soag(period: Period) -> dict:
+    def distribution(answers):
+        counts = defaultdict(Counter)
+        for row in answers.order_by().values("item", "rating").annotate(n=Count("pk")):
+            counts[row["item"]][row["rating"]] += row["n"]
+        return soag_distribution(counts)
+
+    # Intake vs exit: clients whose exit SOAG falls in the period and who have an intake SOAG.
+    both = _with_intake_and_exit(Instrument.SOAG, period)
+    intake_both, exit_both = (
+        distribution(_answers(Instrument.SOAG, stage, cases=both))
+        if both
+        else distribution(AssessmentAnswer.objects.none())
+        for stage in ("intake", "exit")
+    )
     return {
         "intake_profile": distribution(_answers(Instrument.SOAG, "intake", period=period)),
-        "intake_vs_exit": comparison,
+        "intake_vs_exit": soag_comparison(intake_both, exit_both),
     }
 
 

@@ -10,7 +10,7 @@ position of the fund phase in force (a finance figure, not an evaluation one).""
 import csv
 from collections import Counter, defaultdict
 from datetime import timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 from statistics import median
 
@@ -18,16 +18,13 @@ from assessments.instruments import (
     HIGH_NEED_AT_MOST,
     NEED_AT_MOST,
     NEEDS_AREAS,
-    PERPETRATING,
-    SOAG_CATEGORIES,
-    Severity,
 )
 from cases.models import OnwardReferral
 from partner_outcomes.services import summary_from_rows
 from referrals.models import Gender, Team
 
 from .models import AwaitingStart
-from .report import SCHEMA_VERSION, Period, mean, percent
+from .report import SCHEMA_VERSION, Period, mean, percent, soag_comparison, soag_distribution, years_months
 
 FILE_NAMES = ("referrals", "assessments", "events", "case_weeks", "partner_outcomes")
 
@@ -215,11 +212,6 @@ def tables(export: dict[str, list[dict]], period: Period) -> dict:
     }
 
 
-def _years_months(months):
-    whole = int(Decimal(str(months)).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
-    return {"years": whole // 12, "months": whole % 12}
-
-
 def _demographics(received):
     latest = {}
     for r in received:
@@ -238,9 +230,9 @@ def _demographics(received):
         "individuals": total,
         "gender": {label: {"count": n, "percent": percent(n, total)} for label, n in sorted(genders.items())},
         "age_at_referral": {
-            "median": _years_months(median(ages)) if ages else None,
-            "minimum": _years_months(min(ages)) if ages else None,
-            "maximum": _years_months(max(ages)) if ages else None,
+            "median": years_months(median(ages)) if ages else None,
+            "minimum": years_months(min(ages)) if ages else None,
+            "maximum": years_months(max(ages)) if ages else None,
             "not_known": total - len(ages),
         },
         "ethnicity_groups": {group: {"count": n, "percent": percent(n, total)} for group, n in sorted(groups.items())},
@@ -258,23 +250,10 @@ def _both(answers, instrument, within):
 
 
 def _soag_distribution(answers):
-    counts, totals = defaultdict(Counter), Counter()
+    counts = defaultdict(Counter)
     for a in answers:
         counts[a["item"]][a["rating"]] += 1
-        totals[a["item"]] += 1
-    result = {}
-    for code, label in SOAG_CATEGORIES:
-        total = totals[code]
-        perpetrating = sum(counts[code][s] for s in PERPETRATING)
-        result[code] = {
-            "label": label,
-            "clients": total,
-            "perpetrating": perpetrating,
-            "perpetrating_percent": percent(perpetrating, total),
-            "severity_percent": {s: percent(counts[code][s], total) for s in Severity.values},
-            "severity_count": {s: counts[code][s] for s in Severity.values},
-        }
-    return result
+    return soag_distribution(counts)
 
 
 def _soag(answers, within):
@@ -284,25 +263,11 @@ def _soag(answers, within):
         _soag_distribution([a for a in soag if a["stage"] == stage and a["referral_id"] in both])
         for stage in ("intake", "exit")
     )
-    comparison = {}
-    for code, label in SOAG_CATEGORIES:
-        before, after = intake_both[code]["perpetrating"], exit_both[code]["perpetrating"]
-        comparison[code] = {
-            "label": label,
-            "clients": intake_both[code]["clients"],
-            "intake_perpetrating": before,
-            "exit_perpetrating": after,
-            "intake_perpetrating_percent": intake_both[code]["perpetrating_percent"],
-            "exit_perpetrating_percent": exit_both[code]["perpetrating_percent"],
-            "reduction_percent": percent(before - after, before),
-            "intake_severity_percent": intake_both[code]["severity_percent"],
-            "exit_severity_percent": exit_both[code]["severity_percent"],
-        }
     return {
         "intake_profile": _soag_distribution(
             [a for a in soag if a["stage"] == "intake" and within(a["assessment_month"])]
         ),
-        "intake_vs_exit": comparison,
+        "intake_vs_exit": soag_comparison(intake_both, exit_both),
     }
 
 
