@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from eip import outbound
 
+from .govuk_notify import NOTIFICATION_HEADER
 from .models import Notification
 from .publish import dispatch_safely, notifications_due_now  # noqa: F401  (dispatch_safely: callers queue through it)
 
@@ -257,7 +258,12 @@ def notification_deliver(*, notification_id: int) -> bool:
         body = notification.message.strip()
         if notification.link:
             body = f"{body}\n\n{_absolute_link(notification.link)}"
-        email = EmailMessage(subject=_email_subject(notification.message), body=body + "\n", to=[recipient.email])
+        email = EmailMessage(
+            subject=_email_subject(notification.message),
+            body=body + "\n",
+            to=[recipient.email],
+            headers={NOTIFICATION_HEADER: str(notification.pk)},
+        )
         try:
             # E-mail leaves the secure system: checked against the third-party details of the
             # case it is about, whoever receives it.

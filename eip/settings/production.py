@@ -24,7 +24,13 @@ if not (os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL")):
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
 EIP_PSEUDONYM_KEY = _required("EIP_PSEUDONYM_KEY")
 
-EIP_EMAIL_TRANSPORT = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+# GOV.UK Notify when its API key is set, else SMTP.
+EIP_EMAIL_TRANSPORT = os.environ.get(
+    "EMAIL_BACKEND",
+    "eip.notifications.govuk_notify.NotifyEmailBackend"
+    if os.environ.get("NOTIFY_API_KEY")
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
