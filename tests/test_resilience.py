@@ -300,6 +300,50 @@ def test_a_mail_server_that_never_answers_times_out_and_the_reminder_waits(camde
     assert len(mail.outbox) == 1
 
 
+@pytest.mark.fault
+@pytest.mark.django_db(transaction=True)
+def test_the_monthly_report_holds_no_row_lock_while_it_is_mailed(camden, settings):
+    from django.db import DatabaseError
+    from django.db import transaction as db_transaction
+
+    from evaluation.models import ReportDelivery
+    from evaluation.tasks import monthly_report_send
+
+    UserFactory(role=Role.PROGRAMME_MANAGER, email="pm@eip.test")
+    settings.EMAIL_BACKEND = "tests.fault_tools.GatedBackend"
+    GatedBackend.entered.clear()
+    GatedBackend.release.clear()
+    GatedBackend.sent = []
+    results = []
+
+    def worker():
+        try:
+            results.append(monthly_report_send("2021-02-01"))
+        finally:
+            connection.close()
+
+    sending = threading.Thread(target=worker)
+    sending.start()
+    try:
+        assert GatedBackend.entered.wait(60)
+        delivery = ReportDelivery.objects.get()
+        # The report is on its way to the mail server: its row is free for anyone else ...
+        try:
+            with db_transaction.atomic():
+                list(ReportDelivery.objects.select_for_update(nowait=True).filter(pk=delivery.pk))
+        except DatabaseError:
+            pytest.fail("the report's row is locked while the mail server talks")
+        # ... yet beat firing again meanwhile sends nothing.
+        assert monthly_report_send("2021-02-01") is False
+    finally:
+        GatedBackend.release.set()
+        sending.join(timeout=60)
+    assert results == [True]
+    assert len(GatedBackend.sent) == 1
+    assert ReportDelivery.objects.get().sent_at is not None
+    assert monthly_report_send("2021-02-01") is False
+
+
 # --- Celery time limits ----------------------------------------------------------------------
 
 
