@@ -12,19 +12,50 @@ from django.db import models
 from django.db.models import Q
 
 
+def _programme_start():
+    return settings.EIP_PROGRAMME_STARTED_ON
+
+
+class FundQuerySet(models.QuerySet):
+    def covering(self, day):
+        """The phase whose period contains the day (at most one: phases never overlap)."""
+        return self.filter(starts_on__lte=day).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+
+
 class Fund(models.Model):
-    """The accommodation fund held by LB Camden for all boroughs (a programme setting)."""
+    """One phase of the accommodation fund LB Camden holds for all boroughs: its period, its cap
+    and its number of places. A placement is charged to the phase its start date falls in, so a
+    historical or imported placement never spends today's money. Phases are opened in the admin
+    (accommodation.services.fund_phase_open) and never overlap."""
 
     name = models.CharField(max_length=100)
+    starts_on = models.DateField("first day of the phase", default=_programme_start, unique=True)
+    ends_on = models.DateField(
+        "last day of the phase", null=True, blank=True, help_text="Blank while it is the newest phase."
+    )
     total = models.DecimalField("total available (£)", max_digits=10, decimal_places=2)
     places = models.PositiveSmallIntegerField("number of people it can house")
-    active = models.BooleanField(default=True)
+
+    objects = FundQuerySet.as_manager()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["active"], condition=Q(active=True), name="one_active_fund")]
+        ordering = ["starts_on"]
+        verbose_name = "fund phase"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="fund_phase_ends_after_it_starts",
+            ),
+            models.CheckConstraint(condition=Q(total__gte=0), name="fund_phase_total_not_negative"),
+        ]
 
     def __str__(self):
         return self.name
+
+    @property
+    def period(self) -> str:
+        end = f"{self.ends_on:%-d %B %Y}" if self.ends_on else "until the next phase opens"
+        return f"{self.starts_on:%-d %B %Y} to {end}" if self.ends_on else f"from {self.starts_on:%-d %B %Y}, {end}"
 
 
 class AccommodationRequest(models.Model):

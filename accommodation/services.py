@@ -3,12 +3,12 @@ planning, booked by the borough's housing SPOC, paid from the capped fund only a
 finance approves — and never over the fund or its number of places, even when two
 approvals race (the fund row is locked while the commitment is checked)."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,8 +16,10 @@ from cases.kernel import case_event_record, case_lock
 from cases.models import Case
 from cases.services import live_consents
 from eip.errors import Incomplete, Refused
+from eip.money import sterling
 from eip.notifications.services import notification_cancel, notification_schedule, notification_send_now
 from eip.people.models import Role, User
+from eip.workdays import WARNING, reminder_delivery_at
 
 from .models import AccommodationRequest, Fund, Invoice, Placement, PlacementExtension, ReturnHomeReview
 
@@ -33,14 +35,69 @@ class AccommodationIncomplete(Incomplete, AccommodationError):
 
 
 def _money(amount: Decimal) -> str:
-    return f"£{amount:,.2f}"
+    return sterling(amount)
 
 
-def active_fund() -> Fund:
-    fund = Fund.objects.filter(active=True).first()
+# --- the fund's phases --------------------------------------------------------------------
+
+
+def fund_for(day: date) -> Fund:
+    """The phase a placement starting on the day is charged to."""
+    fund = Fund.objects.covering(day).first()
+    if fund is None:
+        raise AccommodationIncomplete(
+            {"start_on": f"No phase of the accommodation fund covers {day:%-d %B %Y}. Ask an administrator."}
+        )
+    return fund
+
+
+def active_fund(today: date | None = None) -> Fund:
+    """Today's phase (or the newest, if none covers today): what the fund page shows first."""
+    today = today or timezone.localdate()
+    fund = Fund.objects.covering(today).first() or Fund.objects.order_by("-starts_on").first()
     if fund is None:
         raise AccommodationError("No accommodation fund is set up. Ask an administrator to add one.")
     return fund
+
+
+def fund_phase_opening_problems(starts_on: date) -> dict[str, str]:
+    """Why a new phase cannot start on the day, if it cannot: it must start after every existing
+    phase, and no placement charged to the phase before may start on or after its first day
+    (it would straddle the two)."""
+    if Fund.objects.filter(Q(starts_on__gte=starts_on) | Q(ends_on__gte=starts_on)).exists():
+        return {"starts_on": "A phase already covers this date: the new phase must start after every other phase"}
+    previous = Fund.objects.filter(starts_on__lt=starts_on).order_by("-starts_on").first()
+    straddling = previous.placements.filter(start_on__gte=starts_on).count() if previous else 0
+    if straddling:
+        return {
+            "starts_on": f"{straddling} placement{'s' if straddling > 1 else ''} charged to {previous.name} "
+            f"start{'' if straddling > 1 else 's'} on or after {starts_on:%-d %B %Y}: choose a later date"
+        }
+    return {}
+
+
+@transaction.atomic
+def fund_phase_open(*, name, starts_on, total, places, user) -> Fund:
+    """Open the next phase of the fund with its own cap and places; the phase before it ends the
+    day before."""
+    errors = {}
+    if not (name or "").strip():
+        errors["name"] = "Name the phase, for example Phase 2 accommodation fund"
+    if starts_on is None:
+        errors["starts_on"] = "Enter the first day of the phase"
+    if total is None or total < 0:
+        errors["total"] = "Enter the amount the phase holds, in pounds"
+    if places is None or places < 1:
+        errors["places"] = "Enter how many people the phase can house"
+    if errors:
+        raise AccommodationIncomplete(errors)
+    # Lock every phase so two administrators cannot open overlapping phases at once.
+    list(Fund.objects.select_for_update().order_by("pk"))
+    problems = fund_phase_opening_problems(starts_on)
+    if problems:
+        raise AccommodationIncomplete(problems)
+    Fund.objects.filter(starts_on__lt=starts_on, ends_on__isnull=True).update(ends_on=starts_on - timedelta(days=1))
+    return Fund.objects.create(name=name.strip(), starts_on=starts_on, total=total, places=places)
 
 
 # --- the practitioner's request ----------------------------------------------------------
@@ -170,11 +227,18 @@ def placement_propose(
             )
     if out_of_borough and not (out_of_borough_justification or "").strip():
         errors["out_of_borough_justification"] = "Explain why a placement outside the borough is safe"
+    if start_on is None:
+        errors["start_on"] = "Enter the start date"
+    else:
+        try:
+            fund = fund_for(start_on)  # the phase its start falls in, never simply today's
+        except AccommodationIncomplete as uncovered:
+            errors.update(uncovered.errors)
     if errors:
         raise AccommodationIncomplete(errors)
     placement = Placement(
         request=request,
-        fund=active_fund(),
+        fund=fund,
         proposed_by=user,
         provider=provider,
         kind=kind,
@@ -279,16 +343,18 @@ def _schedule_expiry(placement):
     case = placement.request.case
     recipients = [u for u in (case.practitioner, placement.request.borough.housing_spoc) if u and u.is_active]
     for days in settings.EIP_PLACEMENT_REMINDER_DAYS:
-        when = placement.planned_end_on - timedelta(days=days)
+        due_at = reminder_delivery_at(day=placement.planned_end_on - timedelta(days=days), timing=WARNING)
+        # A warning due at a weekend comes on the working day before it, further ahead.
+        ahead = (placement.planned_end_on - due_at.date()).days
         notification_schedule(
             recipients=recipients,
             kind="accommodation.ending",
             key=f"placement:{placement.pk}:ends:{placement.planned_end_on}:{days}",
             subject=placement,
             link=reverse("case-accommodation", args=[case.pk]),
-            due_at=timezone.make_aware(datetime.combine(when, time(9))),
+            due_at=due_at,
             message=f"The temporary accommodation for case {case.reference} ends on "
-            f"{placement.planned_end_on:%A %-d %B %Y} ({days} day{'s' if days > 1 else ''} from the reminder). "
+            f"{placement.planned_end_on:%A %-d %B %Y} ({ahead} day{'s' if ahead > 1 else ''} from the reminder). "
             f"Plan the move-on, or ask for an extension.",
         )
 

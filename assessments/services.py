@@ -1,7 +1,7 @@
 """Completing and correcting assessments, and the schedule's reminders."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.urls import reverse
@@ -12,6 +12,7 @@ from eip.audit.models import AuditEvent
 from eip.audit.services import audit_record
 from eip.errors import Incomplete, Refused
 from eip.notifications.services import notification_cancel, notification_schedule
+from eip.workdays import OVERDUE, reminder_delivery_at
 
 from .instruments import (
     NEEDS_AREAS,
@@ -290,7 +291,7 @@ def assessment_schedule_reminders(*, case, stage):
         key=f"case:{case.pk}:assessments:{stage}",
         subject=case,
         link=reverse("case-assessments", args=[case.pk]),
-        due_at=timezone.make_aware(datetime.combine(due + timedelta(days=1), time(9))),
+        due_at=reminder_delivery_at(day=due, timing=OVERDUE),
         message=f"The {Stage(stage).label.lower()} assessments for case {case.reference} were due by "
         f"{due:%A %-d %B %Y} and are not all complete.",
     )

@@ -182,7 +182,7 @@ def _generate(*, cases: int, seed: int) -> dict:
         )
         for i in range(max(len(boroughs), cases // CASES_PER_SOCIAL_WORKER))
     ]
-    fund = Fund.objects.filter(active=True).first()
+    fund = Fund.objects.order_by("starts_on").first()
 
     t = {
         m: Table(m, now)

@@ -1,7 +1,7 @@
 """The case-work rules, from an accepted referral to closure. Every step writes a timeline
 event and an audit record, and refuses what the programme forbids with a plain reason."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,8 +17,9 @@ from eip.notifications.services import (
     notification_schedule,
     notification_send_now,
 )
-from eip.workdays import next_working_day, working_days_after_receipt
+from eip.workdays import OVERDUE, reminder_delivery_at, working_days_after_receipt
 
+from .duties import MEETING_REMINDER, meeting_reminder_schedule
 from .kernel import (
     MARAC_DASH_THRESHOLD,
     CaseError,
@@ -58,10 +59,6 @@ def _clean_and_save(instance):
 
 def _link(case):
     return reverse("case-detail", args=[case.pk])
-
-
-def _at_nine(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(9)))
 
 
 # --- opening -----------------------------------------------------------------------------
@@ -250,7 +247,7 @@ def consent_withdraw(*, consent, user, withdrawn_on, notes) -> Case:
         case.stage = St.AWAITING_CONSENT
         case.version += 1
         case.save()
-        notification_cancel(subject=case, kind="case.meeting_overdue")
+        notification_cancel(subject=case, kind=MEETING_REMINDER)
     case_event_record(
         case,
         user,
@@ -283,20 +280,6 @@ def intervention_blockers(case) -> list[str]:
     return blockers
 
 
-def _schedule_meeting_reminder(case, due: date):
-    notification_schedule(
-        recipients=[case.practitioner, case.referrer],
-        kind="case.meeting_overdue",
-        key=f"case:{case.pk}:meeting-due:{due.isoformat()}",
-        subject=case,
-        link=_link(case),
-        due_at=_at_nine(due + timedelta(days=1)),
-        message=f"No professionals meeting has been recorded for case {case.reference} since "
-        f"{(due - timedelta(days=settings.EIP_MEETING_INTERVAL_DAYS)):%-d %B}. "
-        f"A meeting was due by {due:%A %-d %B %Y}.",
-    )
-
-
 @transaction.atomic
 def intervention_start(*, case, user, started_on: date) -> Case:
     case = case_lock(case)
@@ -309,9 +292,8 @@ def intervention_start(*, case, user, started_on: date) -> Case:
     case.version += 1
     case.save()
     last = case.meetings.order_by("-held_on").values_list("held_on", flat=True).first()
-    _schedule_meeting_reminder(
-        case, max(filter(None, [last, started_on])) + timedelta(days=settings.EIP_MEETING_INTERVAL_DAYS)
-    )
+    since = max(filter(None, [last, started_on]))
+    meeting_reminder_schedule(case=case, due=since + timedelta(days=settings.EIP_MEETING_INTERVAL_DAYS), since=since)
     from assessments.services import assessment_schedule_reminders
 
     for stage in ("intake", "mid"):
@@ -389,8 +371,10 @@ def meeting_record(
     )
     latest = case.meetings.order_by("-held_on").values_list("held_on", flat=True).first()
     if case.stage in Case.MEETING_STAGES:
-        notification_cancel(subject=case, kind="case.meeting_overdue")
-        _schedule_meeting_reminder(case, latest + timedelta(days=settings.EIP_MEETING_INTERVAL_DAYS))
+        due = latest + timedelta(days=settings.EIP_MEETING_INTERVAL_DAYS)
+        # Keeps the reminder of the week now due if it is unchanged (an older meeting recorded late).
+        notification_cancel(subject=case, kind=MEETING_REMINDER, but_occurrence=due)
+        meeting_reminder_schedule(case=case, due=due, since=latest)
     if case.next_meeting_at and timezone.localtime(case.next_meeting_at).date() <= held_on:
         case.next_meeting_at = None
         case.save(update_fields=["next_meeting_at"])
@@ -861,7 +845,7 @@ def _emergency_access_granted(row, *, by) -> None:
         key=f"emergency-access:{row.pk}:review-overdue",
         subject=row,
         link=_emergency_link(row),
-        due_at=_at_nine(next_working_day(due)),
+        due_at=reminder_delivery_at(day=due, timing=OVERDUE),
         message=f"The review of {user.full_name}'s emergency access to case {case.reference} was due by "
         f"{due:%A %-d %B %Y} and is overdue. Mark it justified or not justified.",
     )

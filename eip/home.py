@@ -1,5 +1,7 @@
 """What each role sees first: the things it needs to act on."""
 
+from django.utils import timezone
+
 from eip import access
 from eip.audit.selectors import audit_event_search
 from eip.notifications.services import notification_list_for_user
@@ -41,7 +43,7 @@ def home_for(user) -> dict:
         from accommodation.models import Fund, Placement
         from accommodation.services import fund_position
 
-        fund = Fund.objects.filter(active=True).first()
+        fund = Fund.objects.covering(timezone.localdate()).first()
         if fund is not None:
             context["fund"] = fund
             context["fund_position"] = fund_position(fund)

@@ -4,7 +4,8 @@ Statutory and programme deadlines ("acknowledge within 3 working days") are coun
 here and nowhere else, so every part of the app agrees on what a working day is.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import holidays
 from django.conf import settings
@@ -66,3 +67,52 @@ def working_days_between(start: date, end: date) -> int:
             count += 1
         day += timedelta(days=1)
     return count
+
+
+# --- when reminders and alerts are delivered ---------------------------------------------
+
+# Every reminder and alert reaches people at the start of a working day, never at midnight
+# or at a weekend: 09:00 London time (GMT or BST, whichever is in force that day).
+REMINDER_HOUR = 9
+WARNING = "warning"
+OVERDUE = "overdue"
+
+
+def previous_working_day(day: date) -> date:
+    """The last working day strictly before `day`."""
+    day -= timedelta(days=1)
+    while not is_working_day(day):
+        day -= timedelta(days=1)
+    return day
+
+
+def reminder_delivery_at(*, day: date, timing: str) -> datetime:
+    """When a reminder or alert about `day` is delivered: 09:00 London time on a working day.
+
+    timing=WARNING: `day` is when the warning should reach people ("the day before the
+    deadline", "seven days before the placement ends"); it arrives that day if it is a
+    working day, else on the last working day before it, so a warning is never late.
+
+    timing=OVERDUE: `day` is the deadline (the last day the duty could be done); the alert
+    arrives on the first working day after it, e.g. a Friday deadline alerts on Monday, or on
+    Tuesday when Monday is a bank holiday.
+
+    The one rule for every kind of reminder, so they all arrive when someone is at work.
+    """
+    if timing == WARNING:
+        delivered_on = day if is_working_day(day) else previous_working_day(day)
+    elif timing == OVERDUE:
+        delivered_on = next_working_day(day)
+    else:
+        raise ValueError(f"timing must be {WARNING!r} or {OVERDUE!r}, not {timing!r}")
+    # Built in London's zone explicitly: the day's own UTC offset applies (BST or GMT),
+    # whatever time zone a request may have activated.
+    return datetime.combine(delivered_on, time(REMINDER_HOUR), tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+def receipt_rule() -> str:
+    """The cut-off, in the words shown to referrers wherever a deadline counts from receipt."""
+    return (
+        f"Anything received after {settings.EIP_WORKING_DAY_END_HOUR}:00, or on a weekend or bank holiday, "
+        "counts from the next working day."
+    )

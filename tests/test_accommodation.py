@@ -196,7 +196,9 @@ def test_expiry_reminders_go_7_3_and_1_days_before_the_end_once_each(people, fun
         reminders_send_due()
         sent += [(day, m.to[0]) for m in mail.outbox if "accommodation" in m.body]
     recipients = sorted([people["practitioner"].email, people["housing"].email])
-    assert sorted(sent) == [(22, r) for r in recipients] + [(26, r) for r in recipients] + [(28, r) for r in recipients]
+    # 7 days before is Sunday 22 and 1 day before is Saturday 28: both come on the Friday before,
+    # at 09:00, so nobody meets them first on Monday, after the placement has ended.
+    assert sorted(sent) == [(20, r) for r in recipients] + [(26, r) for r in recipients] + [(27, r) for r in recipients]
 
 
 @pytest.mark.django_db
@@ -220,7 +222,8 @@ def test_an_extension_needs_a_reason_and_finance_and_moves_the_reminders(people,
     from eip.notifications.models import Notification
 
     pending = Notification.objects.filter(kind="accommodation.ending", cancelled_at__isnull=True, sent_at__isnull=True)
-    assert {n.due_at.date() for n in pending} == {date(2026, 3, 1), date(2026, 3, 5), date(2026, 3, 7)}
+    # 1 and 7 March are a Sunday and a Saturday: those reminders come on the Friday before.
+    assert {n.due_at.date() for n in pending} == {date(2026, 2, 27), date(2026, 3, 5), date(2026, 3, 6)}
 
 
 @pytest.mark.django_db
@@ -315,7 +318,7 @@ def test_finance_sees_placements_and_money_but_not_the_case_or_the_address(peopl
     placement = approved(people)
     client.force_login(people["finance"], backend="django.contrib.auth.backends.ModelBackend")
     page = client.get(reverse("finance-placement", args=[placement.pk])).content.decode()
-    assert "Camden Travel Inn" in page and "1680.00" in page
+    assert "Camden Travel Inn" in page and "£1,680.00" in page
     for hidden in ("10 Hotel Street", "Chloe", "Arguments escalating", "Daniel"):
         assert hidden not in page, hidden
     for url in (

@@ -30,7 +30,7 @@ def tick(browser, label):
 
 @pytest.mark.document_scan
 def test_request_book_approve_agreement_move_on(browser):
-    Fund.objects.get_or_create(active=True, defaults={"name": "Phase 1", "total": "14000.00", "places": 10})
+    Fund.objects.get_or_create(defaults={"name": "Phase 1", "total": "14000.00", "places": 10})
     camden = BoroughFactory(name="Camden", code="camden")
     housing = UserFactory(role=Role.HOUSING_SPOC, borough=camden, full_name="Hana Housing")
     camden.housing_spoc = housing
@@ -81,7 +81,7 @@ def test_request_book_approve_agreement_move_on(browser):
 
     browser.sign_in(finance.email)
     browser.go("/finance/")
-    assert "£14000.00" in browser.text()
+    assert "£14,000.00" in browser.text()
     browser.assert_accessible()
     browser.follow(case.reference)
     assert "10 Hotel Street" not in browser.text() and "Arguments escalating" not in browser.text()
@@ -90,7 +90,7 @@ def test_request_book_approve_agreement_move_on(browser):
     assert "Decision recorded" in browser.text()
     browser.go("/finance/")
     position = browser.driver.find_element(By.CSS_SELECTOR, "[data-testid=fund-position]").text
-    assert "£1680.00" in position and "£12320.00" in position
+    assert "£1,680.00" in position and "£12,320.00" in position
     browser.sign_out()
 
     browser.sign_in(practitioner.email)

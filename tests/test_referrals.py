@@ -141,8 +141,13 @@ def test_practitioners_are_told_at_once_and_reminded_once_before_the_deadline(
     assert sorted(m.to[0] for m in mail.outbox) == sorted([team["practitioner"].email, team["practitioner2"].email])
     assert "must be acknowledged by Thursday 31 December 2020" in mail.outbox[0].body
     mail.outbox.clear()
-    # After the deadline the supervisor and the programme manager are alerted, once.
-    monkeypatch.setattr("django.utils.timezone.now", lambda: at(2021, 1, 1, 8, 0))
+    # After the deadline the supervisor and the programme manager are alerted, once, at 09:00
+    # on the next working day: not on New Year's Day or the weekend, but Monday 4 January.
+    for moment in [at(2021, 1, 1, 0), at(2021, 1, 1, 9), at(2021, 1, 2, 9), at(2021, 1, 3, 9), at(2021, 1, 4, 8, 59)]:
+        monkeypatch.setattr("django.utils.timezone.now", lambda moment=moment: moment)
+        reminders_send_due()
+    assert mail.outbox == []
+    monkeypatch.setattr("django.utils.timezone.now", lambda: at(2021, 1, 4, 9, 0))
     reminders_send_due()
     reminders_send_due()
     assert sorted(m.to[0] for m in mail.outbox) == sorted([team["supervisor"].email, team["manager"].email])
@@ -234,7 +239,8 @@ def test_the_same_person_referred_again_is_offered_as_a_match(team, sutton):
     )
     matches = services.person_matches_for_referral(referral=again)
     assert [m.person for m in matches] == [known]
-    assert matches[0].reasons == ("same name", "same date of birth", "same borough")
+    assert matches[0].reasons == ("same name", "same date of birth", "same phone", "same postcode", "same borough")
+    assert matches[0].score == 100
     assert services.person_matches_for_referral(referral=stranger) == []
     services.referral_link_person(referral=again, user=p, person=known)
     assert Person.objects.count() == 1

@@ -2,6 +2,7 @@
 first administrator, idempotent, and never printing a secret."""
 
 import io
+from datetime import date
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -31,8 +32,8 @@ def test_first_run_sets_up_the_programme_and_its_first_administrator(monkeypatch
     # Every borough's council; Camden's is also the fund holder.
     councils = set(Organisation.objects.filter(name__startswith="London Borough of").values_list("name", flat=True))
     assert councils == {f"London Borough of {b.name}" for b in Borough.objects.all()}
-    fund = Fund.objects.get(active=True)
-    assert (fund.total, fund.places) == (14000, 10)
+    fund = Fund.objects.get()
+    assert (fund.total, fund.places, fund.starts_on, fund.ends_on) == (14000, 10, date(2020, 8, 1), None)
     admin = User.objects.get(email="admin@council.example.org")
     assert admin.role == Role.ADMINISTRATOR and admin.is_staff and admin.is_superuser
     assert admin.check_password(PASSWORD)

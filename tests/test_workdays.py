@@ -5,11 +5,15 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from eip.workdays import (
+    OVERDUE,
+    WARNING,
     add_working_days,
     is_working_day,
     next_working_day,
+    reminder_delivery_at,
     working_day_received,
     working_days_after_receipt,
     working_days_between,
@@ -132,3 +136,40 @@ def test_deadline_counts_from_the_working_day_of_receipt(received_at, counts_fro
 )
 def test_working_days_between(start, end, expected):
     assert working_days_between(start, end) == expected
+
+
+@pytest.mark.parametrize(
+    ("day", "timing", "delivered"),
+    [
+        # Warnings come on their day when it is a working day, else on the working day before.
+        (date(2020, 12, 30), WARNING, utc(2020, 12, 30, 9)),  # Wednesday, GMT
+        (date(2021, 1, 3), WARNING, utc(2020, 12, 31, 9)),  # Sunday; Friday 1 Jan is New Year's Day
+        (date(2020, 12, 28), WARNING, utc(2020, 12, 24, 9)),  # Boxing Day substitute, Christmas, weekend
+        (date(2021, 3, 28), WARNING, utc(2021, 3, 26, 9)),  # the Sunday clocks go forward; Friday is GMT
+        (date(2021, 6, 1), WARNING, utc(2021, 6, 1, 8)),  # 09:00 BST is 08:00 UTC
+        # Overdue alerts come at 09:00 on the first working day after the deadline.
+        (date(2020, 12, 31), OVERDUE, utc(2021, 1, 4, 9)),  # Thursday; New Year's Day, weekend
+        (date(2020, 12, 24), OVERDUE, utc(2020, 12, 29, 9)),  # Christmas, weekend, Boxing Day substitute
+        (date(2021, 4, 1), OVERDUE, utc(2021, 4, 6, 8)),  # Good Friday to Easter Monday; now BST
+        (date(2023, 3, 24), OVERDUE, utc(2023, 3, 27, 8)),  # Friday GMT; Monday after clocks went forward
+        (date(2022, 10, 28), OVERDUE, utc(2022, 10, 31, 9)),  # Friday BST; Monday after clocks went back
+        (date(2022, 6, 1), OVERDUE, utc(2022, 6, 6, 8)),  # Platinum Jubilee: Thursday and Friday off
+        (date(2023, 5, 5), OVERDUE, utc(2023, 5, 9, 8)),  # Coronation bank holiday Monday 8 May
+        (date(2021, 6, 5), OVERDUE, utc(2021, 6, 7, 8)),  # a Saturday deadline alerts on Monday
+    ],
+)
+def test_reminders_arrive_on_a_working_day_at_nine_london_time(day, timing, delivered):
+    at = reminder_delivery_at(day=day, timing=timing)
+    assert at == delivered
+    local = at.astimezone(LONDON)
+    assert (local.hour, local.minute) == (9, 0) and is_working_day(local.date())
+
+
+def test_the_delivery_time_ignores_a_time_zone_a_request_activated():
+    with timezone.override(ZoneInfo("America/New_York")):
+        assert reminder_delivery_at(day=date(2021, 6, 1), timing=WARNING) == utc(2021, 6, 1, 8)
+
+
+def test_an_unknown_timing_is_refused_rather_than_guessed():
+    with pytest.raises(ValueError, match="timing"):
+        reminder_delivery_at(day=date(2021, 6, 1), timing="soon")

@@ -3,6 +3,7 @@ from the environment (12-factor); see the configuration table in README.md."""
 
 import ipaddress
 import os
+from datetime import date
 from pathlib import Path
 
 import dj_database_url
@@ -100,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "eip.context_processors.navigation",
             ],
+            "builtins": ["eip.money"],
         },
     },
 ]
@@ -284,7 +286,9 @@ EIP_BREAK_GLASS_LIMIT_PER_30_DAYS = int(os.environ.get("EIP_BREAK_GLASS_LIMIT_PE
 # Working days within which a supervisor marks each grant justified or not.
 EIP_BREAK_GLASS_REVIEW_WORKING_DAYS = 2
 
-# Accommodation (the fund itself is a record an administrator edits).
+# Accommodation (the fund's phases are records an administrator opens in the admin).
+# The programme went live in August 2020 (SCIE evaluation): phase 1 of the fund runs from then.
+EIP_PROGRAMME_STARTED_ON = date(2020, 8, 1)
 EIP_PLACEMENT_MAX_DAYS = 28
 # Days before a placement ends on which practitioner and housing SPOC are reminded.
 EIP_PLACEMENT_REMINDER_DAYS = (7, 3, 1)

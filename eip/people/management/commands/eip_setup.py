@@ -81,13 +81,13 @@ class Command(BaseCommand):
             )
             _, created = Borough.objects.get_or_create(code=_slug(name), defaults={"name": name})
             made += [f"Borough {name} created (no information sharing agreement recorded yet)."] if created else []
-        if not Fund.objects.filter(active=True).exists():
+        if not Fund.objects.exists():
             # The migration creates the first phase's fund; this puts it back if it is missing.
-            Fund.objects.create(name="Phase 1 accommodation fund", total="14000.00", places=10, active=True)
+            Fund.objects.create(name="Phase 1 accommodation fund", total="14000.00", places=10)
             made.append("Accommodation fund created: £14,000 for up to 10 people.")
         made.append(
             f"{Borough.objects.count()} boroughs, {Organisation.objects.count()} organisations, "
-            f"active fund: {Fund.objects.get(active=True)}."
+            f"fund phases: {', '.join(str(f) for f in Fund.objects.all())}."
         )
         return made
 
