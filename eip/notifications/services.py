@@ -8,19 +8,20 @@ failure never reaches the caller: the sweeper picks the row up on its next run.
 
 import logging
 from collections.abc import Iterable
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage
-from django.db import DatabaseError, connection, models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from eip import outbound
+from eip.db.claims import advisory_claim
 
+from .govuk_notify import NOTIFICATION_HEADER
 from .models import Notification
 from .publish import dispatch_safely, notifications_due_now  # noqa: F401  (dispatch_safely: callers queue through it)
 
@@ -133,9 +134,31 @@ def notification_mark_read(*, notification: Notification, user) -> Notification:
     return notification
 
 
-def notification_list_for_user(*, user) -> models.QuerySet[Notification]:
-    """The user's delivered notifications, newest first."""
-    return Notification.objects.filter(recipient=user, sent_at__isnull=False).order_by("-sent_at", "-pk")
+def notification_list_for_user(*, user, unread_only: bool = False, topic: str = "") -> models.QuerySet[Notification]:
+    """The user's delivered notifications, newest first; only unread ones, or one topic's
+    (the first part of the kind: "referral", "case", ...), when asked."""
+    rows = Notification.objects.filter(recipient=user, sent_at__isnull=False).order_by("-sent_at", "-pk")
+    if unread_only:
+        rows = rows.filter(read_at__isnull=True)
+    if topic:
+        rows = rows.filter(kind__startswith=f"{topic}.")
+    return rows
+
+
+def notification_topics_for_user(*, user) -> list[str]:
+    """The topics the user has notifications about, for the list's filter."""
+    kinds = notification_list_for_user(user=user).order_by().values_list("kind", flat=True).distinct()
+    return sorted({kind.split(".", 1)[0] for kind in kinds})
+
+
+def notification_mark_read_bulk(*, user, notification_ids: Iterable[int]) -> int:
+    """Mark the user's own delivered notifications among `notification_ids` read; others' are
+    left alone. Returns how many were newly read."""
+    return (
+        notification_list_for_user(user=user, unread_only=True)
+        .filter(pk__in=list(notification_ids))
+        .update(read_at=timezone.now())
+    )
 
 
 def notification_unread_count(*, user) -> int:
@@ -145,12 +168,6 @@ def notification_unread_count(*, user) -> int:
 # PostgreSQL advisory locks name a notification being delivered: (this namespace, its id).
 # A session lock dies with its connection, so a killed worker's claim ends with it.
 DELIVERY_LOCK_NAMESPACE = 0x454950  # "EIP"
-
-
-def _lock_key(notification_id: int) -> int:
-    # The two-number form takes 32-bit numbers; ids 2^31 apart share a key, which at worst
-    # makes one of them wait for the next sweep.
-    return notification_id % 2**31
 
 
 def reminders_claim_due(*, now: datetime | None = None, limit: int = SWEEP_BATCH) -> list[int]:
@@ -184,34 +201,10 @@ def reminders_claim_due(*, now: datetime | None = None, limit: int = SWEEP_BATCH
     return ids
 
 
-@contextmanager
 def _delivery_claim(notification_id: int):
-    """Yield True if this process may deliver the notification now, False if another is.
-
-    On PostgreSQL the claim is a session advisory lock: it blocks no reader, no cancel and no
-    sweep, is never waited for (a second worker gives up at once), and ends with the
-    connection, so a worker killed mid-delivery leaves the row free for a redelivered message.
-    SQLite has one writer at a time: a transaction is the claim there.
-    """
-    if connection.vendor != "postgresql":
-        with transaction.atomic():
-            yield True
-        return
-    key = [DELIVERY_LOCK_NAMESPACE, _lock_key(notification_id)]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", key)
-        claimed = cursor.fetchone()[0]
-    try:
-        yield claimed
-    finally:
-        if claimed:
-            try:
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)
-            except DatabaseError:
-                # The session is broken, and its locks with it; make sure it is not reused.
-                if not connection.in_atomic_block:
-                    connection.close()
+    """True if this process may deliver the notification now, False if another is (a claim,
+    not a row lock: see eip.db.claims). The sweeper's advisory transaction lock uses the same key."""
+    return advisory_claim(namespace=DELIVERY_LOCK_NAMESPACE, key=notification_id)
 
 
 def _absolute_link(link: str) -> str:
@@ -257,7 +250,12 @@ def notification_deliver(*, notification_id: int) -> bool:
         body = notification.message.strip()
         if notification.link:
             body = f"{body}\n\n{_absolute_link(notification.link)}"
-        email = EmailMessage(subject=_email_subject(notification.message), body=body + "\n", to=[recipient.email])
+        email = EmailMessage(
+            subject=_email_subject(notification.message),
+            body=body + "\n",
+            to=[recipient.email],
+            headers={NOTIFICATION_HEADER: str(notification.pk)},
+        )
         try:
             # E-mail leaves the secure system: checked against the third-party details of the
             # case it is about, whoever receives it.
