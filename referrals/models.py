@@ -120,6 +120,9 @@ class Person(models.Model):
     date_of_birth = models.DateField(null=True, blank=True)
     borough = models.ForeignKey("people.Borough", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when this record was found to be the same person as another and merged into it: the
+    # record stays, empty of referrals and cases, so the merge can be explained afterwards.
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         indexes = [
@@ -132,6 +135,48 @@ class Person(models.Model):
 
     def audit_label(self):
         return f"Person {self.pk}"
+
+
+class PersonMerge(models.Model):
+    """Two person records found to be the same person: proposed by a practitioner, confirmed
+    (or rejected) by a supervisor; `moved` keeps what moved to the surviving record."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Waiting for a supervisor"
+        CONFIRMED = "confirmed", "Merged"
+        REJECTED = "rejected", "Not merged"
+
+    kept = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges_kept")
+    merged = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges_merged")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROPOSED)
+    reason = models.TextField("why they are the same person")
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    moved = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(kept=models.F("merged")), name="person_merge_two_records"),
+            models.CheckConstraint(
+                condition=Q(status="proposed") | ~Q(decided_by=models.F("proposed_by")),
+                name="person_merge_confirmed_by_another",
+            ),
+            models.UniqueConstraint(
+                fields=["merged"], condition=Q(status="proposed"), name="person_merge_one_proposal_per_record"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Merge of person {self.merged_id} into person {self.kept_id}"
+
+    def audit_label(self):
+        return f"Person merge {self.pk}"
 
 
 class PersonMatchKey(models.Model):

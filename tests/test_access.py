@@ -20,7 +20,7 @@ from eip import access, outbound
 from eip.notifications.services import notification_send_now
 from eip.notifications.tasks import notification_deliver
 from eip.people.models import Borough, Role
-from referrals.models import AddressChange, LateReferralAgreement
+from referrals.models import AddressChange, LateReferralAgreement, Person, PersonMerge
 from tests.assessment_factories import dash
 from tests.factories import UserFactory
 from tests.figures import count
@@ -86,6 +86,17 @@ EXPECTED = {
     # to its requester; the record's answer is a redirect with that message).
     "referral-address-change": ("POST", {**_only(), Role.PRACTITIONER: REDIRECT, Role.SUPERVISOR: REDIRECT}, REDIRECT),
 }
+EXPECTED.update(
+    {
+        # People and merging two records of one person: practitioners and supervisors. A proposal
+        # or decision with nothing chosen is answered with the page and its error (400).
+        "person-detail": ("GET", _only(Role.PRACTITIONER, Role.SUPERVISOR), REDIRECT),
+        "person-merge-propose": ("POST", {**_only(), Role.PRACTITIONER: 400, Role.SUPERVISOR: 400}, REDIRECT),
+        "person-merge-list": ("GET", _only(Role.PRACTITIONER, Role.SUPERVISOR), REDIRECT),
+        "person-merge-detail": ("GET", _only(Role.PRACTITIONER, Role.SUPERVISOR), REDIRECT),
+        "person-merge-decide": ("POST", {**_only(), Role.SUPERVISOR: 400}, REDIRECT),
+    }
+)
 CASE_READERS = (Role.SOCIAL_WORKER, Role.BOROUGH_SPOC, Role.PRACTITIONER, Role.SUPERVISOR)
 for _name in (
     "case-list",
@@ -204,6 +215,9 @@ SHOWS_PERSONAL_DATA = {
             # A grant's reason is written by the person who broke the glass and may name the client.
             "emergency-access-queue",
             "emergency-access-detail",
+            "person-detail",
+            "person-merge-list",
+            "person-merge-detail",
             # Pseudonymous, but still about people.
             "evaluation-export-referrals",
             "evaluation-export-assessments",
@@ -231,6 +245,8 @@ NO_PERSONAL_DATA = {
             "notification-read",
             "referral-person",
             "referral-accept",
+            "person-merge-propose",
+            "person-merge-decide",
             "referral-address-change",
             "case-exit",
             "invitation-send",
@@ -460,6 +476,13 @@ def _url_for(name, user, other_user, records=None, other_borough=False):
         if name == "referral-address-change":
             return reverse(name, args=[referral.pk, records["address_change"].pk])
         return reverse(name, args=[referral.pk])
+    if name in ("person-detail", "person-merge-propose"):
+        return reverse(name, args=[records["case"].person_id])
+    if name in ("person-merge-detail", "person-merge-decide"):
+        person = records["case"].person
+        other = Person.objects.create(first_name="Dan", last_name="Hughes", borough=person.borough)
+        merge = PersonMerge.objects.create(kept=person, merged=other, reason="Same", proposed_by=other_user)
+        return reverse(name, args=[merge.pk])
     if name == "notification-read":
         notification = notification_send_now(
             recipients=[user or other_user],
