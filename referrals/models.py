@@ -237,6 +237,9 @@ class Referral(models.Model):
     client_address = models.TextField("address", blank=True)
     client_postcode = models.CharField("postcode", max_length=10, blank=True)
     client_safe_contact_times = models.CharField("safe times to contact", max_length=200, blank=True)
+    # What the client's name sounds like (referrals.inbox.name_sounds), so the inbox search
+    # finds a misspelled name. A text field, so the retention policy clears it with the name.
+    client_name_sounds = models.TextField(blank=True, editable=False)
 
     # Risk
     risk_markers = models.JSONField("early intervention risk markers", default=list, blank=True)

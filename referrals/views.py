@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -13,7 +12,7 @@ from eip.audit.services import audit_list_viewed, audit_record
 from eip.forms_util import add_errors, error_summary, submit
 from eip.people.models import Role
 
-from . import services
+from . import inbox, services
 from .forms import (
     AcknowledgeForm,
     DeclineForm,
@@ -24,7 +23,7 @@ from .forms import (
     child_formset,
 )
 from .models import AddressChange, Person, Referral
-from .selectors import referral_inbox, referral_list_for_user
+from .selectors import referral_list_for_user
 
 
 def _referral_for(request, pk, action="referral.view"):
@@ -38,35 +37,48 @@ def _referral_for(request, pk, action="referral.view"):
 
 @access.policy("referral.list")
 def referral_list(request):
+    """The working inbox: tabs, search, borough and team filters, overdue and high risk first.
+    A social worker's list is their own referrals, drafts included."""
     user = request.user
-    if user.role == Role.PRACTITIONER:
-        referrals = referral_inbox(user=user)
-        title = "Referral inbox"
-    elif user.role == Role.SOCIAL_WORKER:
-        referrals = referral_list_for_user(user=user).order_by("-created_at")
-        title = "Your referrals"
-    elif user.role == Role.BOROUGH_SPOC:
-        referrals = referral_list_for_user(user=user)
-        title = f"Referrals from {user.borough.name}"
+    scope = referral_list_for_user(user=user)
+    if user.role == Role.SOCIAL_WORKER:
+        title, tabs, default_tab = "Your referrals", None, "all"
     else:
-        referrals = referral_list_for_user(user=user)
-        title = "All referrals"
-    page = Paginator(referrals, 50).get_page(request.GET.get("page"))
+        title = {Role.PRACTITIONER: "Referral inbox", Role.BOROUGH_SPOC: f"Referrals from {user.borough.name}"}.get(
+            user.role, "All referrals"
+        )
+        tabs, default_tab = inbox.TABS, "to_acknowledge"
+    searching = bool(request.GET.get("q", "").strip())
+    tab = request.GET.get("tab") or ("all" if searching else default_tab)
+    if tab not in inbox.TABS:
+        tab = default_tab
+    filters = inbox.InboxFilter(request.GET or None, queryset=scope)
+    filtered = filters.qs if filters.is_bound and filters.is_valid() else scope
+    today = timezone.localdate()
+    table = inbox.InboxTable(inbox.inbox_queryset(referrals=filtered, tab=tab, today=today), today=today)
+    table.paginate(page=request.GET.get("page", 1), per_page=50)
     audit_list_viewed(
         actor=user,
         model=Referral,
-        ids=[referral.pk for referral in page.object_list],
-        label=f"{title}, page {page.number}",
+        ids=[row.record.pk for row in table.paginated_rows],
+        label=f"{title}, page {table.page.number}",
         page="referral-list",
     )
+    counts = inbox.inbox_tab_counts(referrals=filtered) if tabs else {}
+    kept = request.GET.copy()
+    for name in ("page", "tab"):
+        kept.pop(name, None)
     return render(
         request,
         "referrals/referral_list.html",
         {
-            "page": page,
+            "table": table,
+            "filters": filters,
             "title": title,
-            "today": timezone.localdate(),
-            "is_inbox": user.role == Role.PRACTITIONER,
+            "tabs": [(key, label, counts.get(key, 0)) for key, (label, _) in tabs.items()] if tabs else [],
+            "tab": tab,
+            "query_without_tab": kept.urlencode(),
+            "searching": searching,
         },
     )
 
@@ -197,7 +209,7 @@ def referral_detail(request, pk):
             AddressChange.objects.filter(partner__referral=referral, status="pending").select_related("requested_by")
         )
     if can_triage:
-        context["blockers"] = services.referral_acceptance_blockers(referral=referral)
+        context["blockers"] = services.referral_acceptance_blockers(referral=referral, person_chosen=True)
         context["matches"] = services.person_matches_for_referral(referral=referral)
         if context["matches"]:
             audit_list_viewed(
@@ -282,23 +294,27 @@ def referral_late_agreement(request, pk):
     )
 
 
+def _chosen_person(referral, choice):
+    """The person picked on the page: one of the candidates offered (the list is the access
+    check), or None for a new person. Raises KeyError for anything else."""
+    if choice == "new":
+        return None, ()
+    candidates = {str(m.person.pk): m for m in services.person_matches_for_referral(referral=referral)}
+    match = candidates[choice]
+    return match.person, (f"score {match.score}", *match.reasons, *match.against)
+
+
 @access.policy("referral.triage")
 def referral_person(request, pk):
     """Link the referral to a person already known, or record a new one."""
     referral = _referral_for(request, pk, "referral.triage")
     if request.method != "POST":
         return redirect(reverse("referral-detail", args=[pk]) + "#person")
-    choice = request.POST.get("person", "")
-    person, because = None, ()
-    if choice != "new":
-        # Only a person offered as a candidate can be chosen: the list is the access check.
-        candidates = {m.person.pk: m for m in services.person_matches_for_referral(referral=referral)}
-        try:
-            match = candidates[int(choice)]
-        except (KeyError, ValueError):
-            messages.error(request, "Select one of the people listed, or ‘This is a new person’.")
-            return redirect(reverse("referral-detail", args=[pk]) + "#person")
-        person, because = match.person, (f"score {match.score}", *match.reasons, *match.against)
+    try:
+        person, because = _chosen_person(referral, request.POST.get("person", ""))
+    except KeyError:
+        messages.error(request, "Select one of the people listed, or ‘This is a new person’.")
+        return redirect(reverse("referral-detail", args=[pk]) + "#person")
     try:
         services.referral_link_person(referral=referral, user=request.user, person=person, because=because)
     except services.ReferralError as refused:
@@ -315,16 +331,57 @@ def referral_person(request, pk):
 
 @access.policy("referral.triage")
 def referral_accept(request, pk):
+    """Accept in one confirmed action: the page says what will happen (and asks who the
+    client is, if no one is linked yet); confirming links the person and opens the case."""
     referral = _referral_for(request, pk, "referral.triage")
+    if not referral.is_open_for_triage:
+        messages.info(
+            request, f"Referral {referral.reference} has already been {referral.get_status_display().lower()}."
+        )
+        return redirect("referral-detail", pk=pk)
+    needs_person = referral.person_id is None
+    error = ""
     if request.method == "POST":
         try:
-            services.referral_accept(referral=referral, user=request.user)
+            if needs_person:
+                person, because = _chosen_person(referral, request.POST.get("person", ""))
+                services.referral_link_and_accept(referral=referral, user=request.user, person=person, because=because)
+            else:
+                services.referral_accept(referral=referral, user=request.user)
+        except KeyError:
+            error = "Select who the client is: one of the people listed, or a new person"
         except services.ReferralError as refused:
             messages.error(request, str(refused))
+            return redirect("referral-detail", pk=pk)
         else:
             messages.success(request, f"Referral {referral.reference} accepted and a case opened.")
-        return redirect("referral-detail", pk=pk)
-    return redirect("referral-detail", pk=pk)
+            return redirect("referral-detail", pk=pk)
+    audit_record(
+        actor=request.user, action=AuditEvent.Action.VIEWED, record=referral, detail={"page": "referral-accept"}
+    )
+    matches = services.person_matches_for_referral(referral=referral) if needs_person else []
+    if matches:
+        audit_list_viewed(
+            actor=request.user,
+            model=Person,
+            ids=[match.person.pk for match in matches],
+            label=f"People who may be the client of {referral.audit_label()}",
+            page="referral-accept",
+        )
+    return render(
+        request,
+        "referrals/referral_accept.html",
+        {
+            "referral": referral,
+            "needs_person": needs_person,
+            "matches": matches,
+            "blockers": services.referral_acceptance_blockers(referral=referral, person_chosen=True),
+            "errors": [("person", error)] if error else [],
+            "person_error": error,
+            "typed": request.POST.get("person", ""),
+        },
+        status=400 if error else 200,
+    )
 
 
 @access.policy("referral.triage")

@@ -80,7 +80,8 @@ EXPECTED = {
     "referral-decline": ("GET", _only(Role.PRACTITIONER), REDIRECT),
     "referral-late-agreement": ("GET", _only(Role.PRACTITIONER), REDIRECT),
     "referral-person": ("POST", {**_only(), Role.PRACTITIONER: REDIRECT}, REDIRECT),
-    "referral-accept": ("POST", {**_only(), Role.PRACTITIONER: REDIRECT}, REDIRECT),
+    # Accepting is confirmed on its own page (which asks who the client is, if no one is linked).
+    "referral-accept": ("GET", _only(Role.PRACTITIONER), REDIRECT),
     "referral-agreement-document": ("GET", _only(Role.PRACTITIONER), REDIRECT),
     # Deciding a safe-address change: practitioners and supervisors (the change itself is refused
     # to its requester; the record's answer is a redirect with that message).
@@ -184,6 +185,7 @@ SHOWS_PERSONAL_DATA = {
             "referral-decline",
             "referral-late-agreement",
             "referral-agreement-document",
+            "referral-accept",
             "case-list",
             "case-detail",
             "case-accessibility",
@@ -244,7 +246,6 @@ NO_PERSONAL_DATA = {
         [
             "notification-read",
             "referral-person",
-            "referral-accept",
             "person-merge-propose",
             "person-merge-decide",
             "referral-address-change",

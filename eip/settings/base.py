@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_forms_gds",
     "csp",
+    "django_filters",
+    "django_tables2",
     "eip.people",
     "eip.audit",
     "eip.notifications",
