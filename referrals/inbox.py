@@ -40,12 +40,16 @@ TABS = {
 }
 
 
+def _codes(part: str) -> list[str]:
+    # Three phonetic codes: each forgives typing mistakes the others do not (Hughs/Hughes
+    # differ in metaphone and soundex, agree in NYSIIS).
+    return [f"m:{jellyfish.metaphone(part)}", f"s:{jellyfish.soundex(part)}", f"n:{jellyfish.nysiis(part)}"]
+
+
 def name_sounds(*names: str) -> str:
-    """What a name sounds like, for a search that forgives spelling: ' MHMT M530 KN K500 '."""
-    codes = []
-    for part in name_parts(" ".join(names)):
-        codes += [jellyfish.metaphone(part), jellyfish.soundex(part)]
-    return f" {' '.join(code for code in codes if code)} " if codes else ""
+    """What a name sounds like, for a search that forgives spelling: ' m:KN s:K500 n:CAN '."""
+    codes = [code for part in name_parts(" ".join(names)) for code in _codes(part)]
+    return f" {' '.join(codes)} " if codes else ""
 
 
 def _search(queryset: QuerySet, text: str) -> QuerySet:
@@ -59,12 +63,10 @@ def _search(queryset: QuerySet, text: str) -> QuerySet:
     if born:
         return queryset.filter(client_date_of_birth=born)
     for part in name_parts(text):
-        queryset = queryset.filter(
-            Q(client_first_name__icontains=part)
-            | Q(client_last_name__icontains=part)
-            | Q(client_name_sounds__contains=f" {jellyfish.metaphone(part)} ")
-            | Q(client_name_sounds__contains=f" {jellyfish.soundex(part)} ")
-        )
+        alike = Q(client_first_name__icontains=part) | Q(client_last_name__icontains=part)
+        for code in _codes(part):
+            alike |= Q(client_name_sounds__contains=f" {code} ")
+        queryset = queryset.filter(alike)
     return queryset
 
 

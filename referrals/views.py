@@ -44,9 +44,9 @@ def referral_list(request):
     if user.role == Role.SOCIAL_WORKER:
         title, tabs, default_tab = "Your referrals", None, "all"
     else:
-        title = {Role.PRACTITIONER: "Referral inbox", Role.BOROUGH_SPOC: f"Referrals from {user.borough.name}"}.get(
-            user.role, "All referrals"
-        )
+        title = "Referral inbox" if user.role == Role.PRACTITIONER else "All referrals"
+        if user.role == Role.BOROUGH_SPOC:
+            title = f"Referrals from {user.borough.name}"
         tabs, default_tab = inbox.TABS, "to_acknowledge"
     searching = bool(request.GET.get("q", "").strip())
     tab = request.GET.get("tab") or ("all" if searching else default_tab)

@@ -129,7 +129,7 @@ def test_a_borough_spoc_sees_the_same_inbox_for_their_borough_only(client, worke
 
 def _many(worker, number):
     """`number` more submitted referrals, written in one statement (the page is measured, not the factory)."""
-    template = make_referral(worker, client_last_name="Template")
+    template = make_referral(worker)
     now = timezone.now()
     Referral.objects.bulk_create(
         [
