@@ -11,6 +11,7 @@ from eip.audit.models import AuditEvent
 from eip.audit.services import audit_list_viewed, audit_record
 from eip.forms_util import add_errors, error_summary, submit
 from eip.people.models import Role
+from eip.workdays import receipt_rule, working_day_received
 
 from . import inbox, services
 from .forms import (
@@ -161,10 +162,13 @@ def _edit(request, referral, *, creating):
             form.add_error(None, str(refused))
             return _render_edit(request, referral, form, partner_form, children, creating=False)
         referral.refresh_from_db()
+        received = timezone.localtime(referral.received_at)
         messages.success(
             request,
-            f"Referral {referral.reference} has been sent. A practitioner "
-            f"will acknowledge it by {referral.acknowledgement_due:%A %-d %B %Y}.",
+            f"Referral {referral.reference} has been sent. It was received at {received:%H:%M} on "
+            f"{received:%A %-d %B}, so the 3 working days count from "
+            f"{working_day_received(referral.received_at):%A %-d %B}: a practitioner will acknowledge it by "
+            f"{referral.acknowledgement_due:%A %-d %B %Y}. {receipt_rule()}",
         )
         return redirect("referral-detail", pk=referral.pk)
     messages.success(request, "Your referral has been saved as a draft. It has not been sent yet.")
@@ -183,6 +187,7 @@ def _render_edit(request, referral, form, partner_form, children, creating):
             "errors": error_summary(form, partner_form, children),
             "creating": creating,
             "version": referral.version,
+            "receipt_rule": receipt_rule(),
         },
     )
 

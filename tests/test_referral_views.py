@@ -148,6 +148,12 @@ def test_list_pages_make_the_same_number_of_queries_for_3_or_30_referrals(client
     assert queries() == few
 
 
+def test_the_form_says_when_the_three_working_days_run_from(client, worker):
+    page = text(client.get(reverse("referral-new")))
+    assert "within 3 working days of receiving it" in page
+    assert "Anything received after 17:00, or on a weekend or bank holiday, counts from the next working day." in page
+
+
 def test_the_referral_page_ranks_people_already_known_and_linking_is_explained_in_the_audit(client, worker, camden):
     """A second referral spelling the client differently finds the person, with reasons; the
     practitioner's choice is audited with what they were shown."""
