@@ -23,6 +23,15 @@ class ReferralsConfig(AppConfig):
         access.role_rule("person.merge_confirm", {Role.SUPERVISOR})
         for action in ("person.view", "person.merge_propose", "person.merge_confirm"):
             access.object_rule(action)(lambda user, record: True)
+        # After sending, before a decision: the referring social worker amends or withdraws.
+        access.role_rule("referral.amend", {Role.SOCIAL_WORKER})
+
+        @access.object_rule("referral.amend")
+        def _amend_rule(user, referral):
+            return referral.status in ("submitted", "acknowledged", "more_info") and access.has_grant(
+                user, "referrals.change_referral", referral
+            )
+
         outbound.concern_of("referrals.Person")(lambda person: person.referrals.values_list("pk", flat=True))
         outbound.concern_of("referrals.PersonMerge")(
             lambda merge: Referral.objects.filter(person__in=[merge.kept_id, merge.merged_id]).values_list(

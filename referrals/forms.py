@@ -369,3 +369,16 @@ class LateAgreementForm(forms.Form):
             except ValidationError as refused:
                 self.add_error("document", refused)
         return data
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="Why are you withdrawing the referral?",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="The practitioners will see this.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _no_form_tag(Field.textarea("reason", rows=4))

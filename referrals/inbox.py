@@ -37,6 +37,7 @@ TABS = {
     "more_info": ("More information requested", Q(status=S.MORE_INFO)),
     "declined": ("Declined", Q(status=S.DECLINED)),
     "accepted": ("Accepted", Q(status=S.ACCEPTED)),
+    "withdrawn": ("Withdrawn", Q(status=S.WITHDRAWN)),
     "all": ("All", Q()),
 }
 
@@ -222,6 +223,7 @@ class InboxTable(tables.Table):
             S.ACKNOWLEDGED: "light-blue",
             S.ACCEPTED: "green",
             S.DECLINED: "red",
+            S.WITHDRAWN: "grey",
         }.get(record.status, "grey")
         return format_html(
             '<strong class="govuk-tag govuk-tag--{}">{}</strong>{}',

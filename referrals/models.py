@@ -202,6 +202,7 @@ class Referral(models.Model):
         ACKNOWLEDGED = "acknowledged", "Acknowledged"
         ACCEPTED = "accepted", "Accepted"
         DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn"
 
     class DeclineReason(models.TextChoices):
         NOT_KNOWN_TO_CSC = "not_known_to_csc", "Not known to children's services"
@@ -278,6 +279,8 @@ class Referral(models.Model):
     decline_reason = models.CharField(max_length=30, choices=DeclineReason.choices, blank=True)
     decline_details = models.TextField(blank=True)
     suggested_onward_referrals = models.TextField(blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_reason = models.TextField("why the referral is withdrawn", blank=True)
     # Optimistic locking: a save from a stale form is refused, not silently applied.
     version = models.PositiveIntegerField(default=1)
     # Set when the retention policy removed who the people are (eip.retention).
@@ -334,6 +337,22 @@ class Referral(models.Model):
     @property
     def is_open_for_triage(self):
         return self.status in (self.Status.SUBMITTED, self.Status.MORE_INFO, self.Status.ACKNOWLEDGED)
+
+
+class ReferralChange(models.Model):
+    """One amendment the social worker made after sending: what changed, when, by whom.
+    `changes`: [{"field": label, "before": text, "after": text, "partner": bool}]."""
+
+    referral = models.ForeignKey("Referral", on_delete=models.CASCADE, related_name="changes")
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(auto_now_add=True)
+    changes = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self):
+        return f"Change to {self.referral}"
 
 
 class PartnerDetails(models.Model):

@@ -82,7 +82,7 @@ def referral_save(
     referral.client_name_sounds = name_sounds(referral.client_first_name, referral.client_last_name)
     referral.full_clean(exclude=["reference"])
     referral.save()
-    referral.address_change_held = _hold_safe_address_change(partner=partner, user=user)
+    referral.address_change_held = hold_safe_address_change(partner=partner, user=user)
     partner.referral = referral
     partner.full_clean()
     partner.save()
@@ -95,7 +95,7 @@ def referral_save(
     return referral
 
 
-def _hold_safe_address_change(*, partner, user) -> bool:
+def hold_safe_address_change(*, partner, user) -> bool:
     """A flagged (safe) address is never changed by one person alone: a new address typed over
     it is held for a second person to confirm, and a blank means 'unchanged'."""
     stored = PartnerDetails.objects.filter(pk=partner.pk, safe_address=True).first() if partner.pk else None

@@ -13,7 +13,7 @@ from eip.forms_util import add_errors, error_summary, submit
 from eip.people.models import Role
 from eip.workdays import receipt_rule, working_day_received
 
-from . import inbox, services
+from . import amending, inbox, services
 from .forms import (
     AcknowledgeForm,
     DeclineForm,
@@ -21,6 +21,7 @@ from .forms import (
     PartnerForm,
     ReferralForm,
     RequestInformationForm,
+    WithdrawForm,
     child_formset,
 )
 from .models import AddressChange, Person, Referral
@@ -175,7 +176,7 @@ def _edit(request, referral, *, creating):
     return redirect("referral-edit", pk=referral.pk)
 
 
-def _render_edit(request, referral, form, partner_form, children, creating):
+def _render_edit(request, referral, form, partner_form, children, creating, amending=False):
     return render(
         request,
         "referrals/referral_form.html",
@@ -186,6 +187,7 @@ def _render_edit(request, referral, form, partner_form, children, creating):
             "children": children,
             "errors": error_summary(form, partner_form, children),
             "creating": creating,
+            "amending": amending,
             "version": referral.version,
             "receipt_rule": receipt_rule(),
         },
@@ -205,6 +207,11 @@ def referral_detail(request, pk):
         "partner": referral.partner if show_partner else None,
         "children": list(referral.children.all()) if show_partner else [],
         "can_edit": access.allowed(user, "referral.edit", referral),
+        "can_amend": referral.status != Referral.Status.MORE_INFO and access.allowed(user, "referral.amend", referral),
+        "changes": [
+            (change, [c for c in change.changes if show_partner or not c["partner"]])
+            for change in referral.changes.select_related("changed_by")
+        ],
         "can_triage": can_triage,
         "overdue": services.acknowledgement_overdue(referral),
         "case": getattr(referral, "case", None) if referral.status == Referral.Status.ACCEPTED else None,
@@ -438,3 +445,73 @@ def referral_address_change(request, pk, change_pk):
             else "The change was rejected; the safe address is unchanged.",
         )
     return redirect("referral-detail", pk=pk)
+
+
+@access.policy("referral.amend")
+def referral_amend(request, pk):
+    """Change a referral already sent: the practitioners are told and the change is logged."""
+    referral = _referral_for(request, pk, "referral.amend")
+    audit_record(
+        actor=request.user,
+        action=AuditEvent.Action.VIEWED,
+        record=referral,
+        detail={"page": "referral-amend", "partner_details": True},
+    )
+    partner = referral.partner
+    if request.method != "POST":
+        return _render_edit(
+            request,
+            referral,
+            ReferralForm(instance=referral),
+            PartnerForm(instance=partner),
+            child_formset(referral=referral),
+            creating=False,
+            amending=True,
+        )
+    form = ReferralForm(request.POST, instance=referral)
+    partner_form = PartnerForm(request.POST, instance=partner)
+    children = child_formset(referral=referral, data=request.POST)
+    if not (form.is_valid() and partner_form.is_valid() and children.is_valid()):
+        return _render_edit(request, referral, form, partner_form, children, creating=False, amending=True)
+    kids = [child for child in (f.to_child() for f in children.forms) if child is not None]
+    version = request.POST.get("version", "")
+    try:
+        change = amending.referral_amend(
+            referral=form.instance,
+            partner=partner_form.instance,
+            children=kids,
+            user=request.user,
+            expected_version=int(version) if version.isdigit() else -1,
+        )
+    except services.ReferralIncomplete as incomplete:
+        add_errors(incomplete.errors, {"": form, "partner": partner_form})
+        return _render_edit(request, referral, form, partner_form, children, creating=False, amending=True)
+    except services.ReferralError as refused:
+        form.add_error(None, str(refused))
+        return _render_edit(request, referral, form, partner_form, children, creating=False, amending=True)
+    count = len(change.changes)
+    messages.success(
+        request,
+        f"Your change{'s' if count != 1 else ''} to referral {referral.reference} "
+        f"{'have' if count != 1 else 'has'} been sent. The practitioners have been told.",
+    )
+    return redirect("referral-detail", pk=pk)
+
+
+@access.policy("referral.amend")
+def referral_withdraw(request, pk):
+    referral = _referral_for(request, pk, "referral.amend")
+    audit_record(
+        actor=request.user, action=AuditEvent.Action.VIEWED, record=referral, detail={"page": "referral-withdraw"}
+    )
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and submit(
+        request,
+        form,
+        lambda data: amending.referral_withdraw(referral=referral, user=request.user, reason=data["reason"]),
+        f"Referral {referral.reference} has been withdrawn. The practitioners have been told.",
+    ):
+        return redirect("referral-detail", pk=pk)
+    return render(
+        request, "referrals/referral_withdraw.html", {"referral": referral, "form": form, "errors": error_summary(form)}
+    )

@@ -75,6 +75,9 @@ EXPECTED = {
     ),
     # Submitted, so no longer editable: the referrer is told it is not there.
     "referral-edit": ("GET", {**_only(), Role.SOCIAL_WORKER: NOT_FOUND}, REDIRECT),
+    # After sending and before a decision, the referring social worker may change or withdraw it.
+    "referral-amend": ("GET", _only(Role.SOCIAL_WORKER), REDIRECT),
+    "referral-withdraw": ("GET", _only(Role.SOCIAL_WORKER), REDIRECT),
     "referral-acknowledge": ("GET", _only(Role.PRACTITIONER), REDIRECT),
     "referral-request-information": ("GET", _only(Role.PRACTITIONER), REDIRECT),
     "referral-decline": ("GET", _only(Role.PRACTITIONER), REDIRECT),
@@ -186,6 +189,8 @@ SHOWS_PERSONAL_DATA = {
             "referral-late-agreement",
             "referral-agreement-document",
             "referral-accept",
+            "referral-amend",
+            "referral-withdraw",
             "case-list",
             "case-detail",
             "case-accessibility",
