@@ -160,7 +160,7 @@ def finance_overview(request):
         "accommodation/finance_overview.html",
         {
             "fund": fund,
-            "position": services.fund_position(fund),
+            "position": services.fund_position(fund) if fund else None,
             "by_borough": services.fund_by_borough(fund),
             "waiting": waiting,
             "extensions": extensions,
@@ -224,7 +224,7 @@ def finance_placement(request, pk):
             "extension": extension,
             "extension_form": extension_form,
             "invoices": list(placement.invoices.all()),
-            "position": services.fund_position(fund),
+            "position": services.fund_position(fund) if fund else None,
             "errors": error_summary(decision, invoice_form, extension_form),
         },
     )
