@@ -22,7 +22,7 @@ from rapidfuzz.distance import JaroWinkler
 
 from .models import Person, PersonMatchKey, Referral
 
-CANDIDATES = 30  # persons scored per referral, the most keys shared first
+CANDIDATES = 25  # persons scored per referral, the most keys shared first
 SHOWN = 8  # candidates shown to the practitioner
 SHOWN_FROM = 35  # below this score a candidate is not worth a practitioner's time
 
