@@ -3,7 +3,6 @@ referral keeps a change log of what changed, when and by whom) or withdraws it w
 as long as no decision has been made."""
 
 from django.db import transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,15 +12,14 @@ from eip.notifications.services import notification_cancel, notification_send_no
 from eip.people.models import Role, User
 
 from . import matching
-from .inbox import name_sounds
 from .models import PartnerDetails, Referral, ReferralChange
-from .services import ReferralConflict, ReferralError, ReferralIncomplete, hold_safe_address_change
+from .services import ReferralError, ReferralIncomplete, referral_answers_store
 
 S = Referral.Status
 OPEN = (S.SUBMITTED, S.ACKNOWLEDGED, S.MORE_INFO)
 
-# The fields an amendment may change, as the change log names them.
-REFERRAL_FIELDS = [
+# The social worker's answers (the referral form's fields), as an amendment changes and logs them.
+REFERRAL_ANSWERS = [
     "team",
     "team_other",
     "referrer_phone",
@@ -96,7 +94,7 @@ def referral_changes(*, referral, partner, children) -> list[dict]:
     """What an amendment would change, field by field (nothing is saved)."""
     before = Referral.objects.get(pk=referral.pk)
     before_partner = PartnerDetails.objects.get(referral_id=referral.pk)
-    found = _differences(before, referral, REFERRAL_FIELDS, partner=False)
+    found = _differences(before, referral, REFERRAL_ANSWERS, partner=False)
     found += _differences(
         before_partner,
         partner,
@@ -124,24 +122,9 @@ def referral_amend(*, referral: Referral, partner, children: list, user: User, e
     changes = referral_changes(referral=referral, partner=partner, children=children)
     if not changes:
         raise ReferralIncomplete({"__all__": "Nothing has changed. Change an answer, or go back to the referral."})
-    updated = Referral.objects.filter(pk=referral.pk, version=expected_version).update(version=F("version") + 1)
-    if not updated:
-        raise ReferralConflict(
-            "Someone else changed this referral after you opened it. Your changes have not been saved: open the "
-            "referral again to see the latest version."
-        )
-    referral.version = expected_version + 1
-    referral.client_name_sounds = name_sounds(referral.client_first_name, referral.client_last_name)
-    referral.full_clean()
-    referral.save()
-    referral.address_change_held = hold_safe_address_change(partner=partner, user=user)
-    partner.full_clean()
-    partner.save()
-    referral.children.all().delete()
-    for child in children:
-        child.referral = referral
-        child.full_clean()
-        child.save()
+    referral_answers_store(
+        referral=referral, partner=partner, children=children, user=user, expected_version=expected_version
+    )
     change = ReferralChange.objects.create(referral=referral, changed_by=user, changes=changes)
     if referral.person_id:
         matching.person_match_keys_refresh(person=referral.person)

@@ -72,6 +72,18 @@ def referral_save(
     objects replacing the current ones. Refuses a save based on an out-of-date page."""
     if referral.status not in (S.DRAFT, S.MORE_INFO):
         raise ReferralError("This referral has been submitted and can no longer be changed.")
+    referral_answers_store(
+        referral=referral, partner=partner, children=children, user=user, expected_version=expected_version
+    )
+    audit_record(actor=user, action=AuditEvent.Action.CHANGED, record=referral, detail={"status": referral.status})
+    return referral
+
+
+def referral_answers_store(
+    *, referral: Referral, partner: PartnerDetails, children: list, user: User, expected_version: int
+) -> None:
+    """Store the referral's answers, its partner's and its children (replacing them), unless
+    the page they came from is out of date. Callers check the referral may still change."""
     updated = Referral.objects.filter(pk=referral.pk, version=expected_version).update(version=F("version") + 1)
     if not updated:
         raise ReferralConflict(
@@ -91,8 +103,6 @@ def referral_save(
         child.referral = referral
         child.full_clean()
         child.save()
-    audit_record(actor=user, action=AuditEvent.Action.CHANGED, record=referral, detail={"status": referral.status})
-    return referral
 
 
 def hold_safe_address_change(*, partner, user) -> bool:
