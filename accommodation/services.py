@@ -12,8 +12,9 @@ from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.kernel import case_event_record, case_lock
 from cases.models import Case
-from cases.services import _event, _locked, live_consents
+from cases.services import live_consents
 from eip.errors import Incomplete, Refused
 from eip.money import sterling
 from eip.notifications.services import notification_cancel, notification_schedule, notification_send_now
@@ -128,7 +129,7 @@ def accommodation_request(
     exclusion_areas,
     housing_notes="",
 ):
-    case = _locked(case)
+    case = case_lock(case)
     blockers = request_blockers(case)
     if blockers:
         raise AccommodationError("Accommodation cannot be requested yet. " + " ".join(blockers))
@@ -166,7 +167,7 @@ def accommodation_request(
         exclusion_areas=exclusion_areas,
         housing_notes=housing_notes,
     )
-    _event(
+    case_event_record(
         case,
         user,
         "accommodation_requested",
@@ -255,7 +256,7 @@ def placement_propose(
     placement.save()
     request.status = AccommodationRequest.Status.PROPOSED
     request.save(update_fields=["status"])
-    _event(
+    case_event_record(
         request.case,
         user,
         "placement_proposed",
@@ -383,7 +384,7 @@ def placement_decide(*, placement, user, approve: bool, notes=""):
     placement.save()
     request.save(update_fields=["status"])
     verb = "approved" if approve else "rejected"
-    _event(
+    case_event_record(
         request.case,
         user,
         f"placement_{verb}",
@@ -429,7 +430,9 @@ def extension_request(*, placement, user, new_end_on, reason):
         additional_cost=additional,
         requested_by=user,
     )
-    _event(placement.request.case, user, "extension_requested", f"Extension to {new_end_on:%-d %B} requested")
+    case_event_record(
+        placement.request.case, user, "extension_requested", f"Extension to {new_end_on:%-d %B} requested"
+    )
     notification_send_now(
         recipients=User.objects.filter(role=Role.FINANCE, is_active=True),
         kind="accommodation.extension",
@@ -464,7 +467,7 @@ def extension_decide(*, extension, user, approve: bool, notes=""):
     extension.status = "approved" if approve else "rejected"
     extension.decided_by, extension.decided_at, extension.decision_notes = user, timezone.now(), notes.strip()
     extension.save()
-    _event(
+    case_event_record(
         placement.request.case,
         user,
         "extension_decided",
@@ -539,7 +542,7 @@ def return_home_review_record(
         victims_view=victims_view,
         recorded_by=user,
     )
-    _event(
+    case_event_record(
         placement.request.case,
         user,
         "return_home_review",
@@ -573,7 +576,7 @@ def placement_end(*, placement, user, ended_on, move_on, details=""):
     request.status = AccommodationRequest.Status.ENDED
     request.save(update_fields=["status"])
     notification_cancel(subject=placement, kind="accommodation.ending")
-    _event(
+    case_event_record(
         request.case,
         user,
         "placement_ended",
