@@ -9,7 +9,10 @@ Definitions (each figure counts what happened within the period, dates inclusive
 - receiving_intensive_intervention: cases whose intervention had started by the end of the period and
   that were not closed before it began.
 - assessed_as_requiring_accommodation: accommodation requests made in the period.
-- received_accommodation: approved placements starting in the period.
+- received_accommodation: people whose programme-funded stay or move-on payment (deposit, rent)
+  starts in the period (a stay then a deposit for the same person counts once).
+- found_accommodation_another_way: clients recorded as finding accommodation without the programme
+  (own private rental, family or friends, other), by the date they moved in.
 - stopped_engaging_before_planned_end: cases closed in the period as "engaged then dropped out".
 - average_intervention_weeks: for cases closed in the period after an intervention, the mean time from
   the intervention's start to closure, in weeks (one decimal place).
@@ -29,7 +32,13 @@ from statistics import median
 from django.db.models import Avg, Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
-from accommodation.models import AccommodationRequest, Fund, Placement
+from accommodation.models import (
+    MOVE_ON_PAYMENT_KINDS,
+    AccommodationFoundElsewhere,
+    AccommodationRequest,
+    Fund,
+    Placement,
+)
 from assessments.instruments import (
     HIGH_NEED_AT_MOST,
     NEED_AT_MOST,
@@ -115,8 +124,15 @@ def monitoring(period: Period) -> dict:
         "assessed_as_requiring_accommodation": AccommodationRequest.objects.filter(
             **_in("requested_at", period)
         ).count(),
+        # People, not stays: a hotel week then a deposit for the same client is one person housed.
         "received_accommodation": Placement.objects.filter(
             status__in=["approved", "ended"], start_on__gte=period.start, start_on__lte=period.end
+        )
+        .values("request__case")
+        .distinct()
+        .count(),
+        "found_accommodation_another_way": AccommodationFoundElsewhere.objects.filter(
+            found_on__gte=period.start, found_on__lte=period.end
         ).count(),
         "stopped_engaging_before_planned_end": closed.filter(closure_reason="dropped_out").count(),
         "average_intervention_weeks": round(sum(durations) / len(durations) / 7, 1) if durations else None,
@@ -383,9 +399,13 @@ def timeliness(period: Period) -> dict:
 
 
 def accommodation(period: Period) -> dict:
-    started = Placement.objects.filter(
+    funded = Placement.objects.filter(
         status__in=["approved", "ended"], start_on__gte=period.start, start_on__lte=period.end
     )
+    started = funded.exclude(kind__in=MOVE_ON_PAYMENT_KINDS)
+    payments = funded.filter(kind__in=MOVE_ON_PAYMENT_KINDS)
+    kinds = dict(Placement.Kind.choices)
+    routes = dict(AccommodationFoundElsewhere.Route.choices)
     nights = sum(
         (p["ended_on"] or p["planned_end_on"]).toordinal() - p["start_on"].toordinal()
         for p in started.values("start_on", "planned_end_on", "ended_on")
@@ -397,7 +417,18 @@ def accommodation(period: Period) -> dict:
     return {
         "placements": started.count(),
         "nights": nights,
-        "committed_in_period": str(started.aggregate(s=Sum("committed"))["s"] or Decimal("0")),
+        "committed_in_period": str(funded.aggregate(s=Sum("committed"))["s"] or Decimal("0")),
+        "move_on_payments": [
+            {"kind": kinds[row["kind"]], "payments": row["n"], "amount": str(row["amount"])}
+            for row in payments.values("kind").annotate(n=Count("pk"), amount=Sum("committed")).order_by("kind")
+        ],
+        "found_another_way": {
+            routes[row["route"]]: row["n"]
+            for row in AccommodationFoundElsewhere.objects.filter(found_on__gte=period.start, found_on__lte=period.end)
+            .values("route")
+            .annotate(n=Count("pk"))
+            .order_by("route")
+        },
         "fund": {k: str(v) for k, v in position.items()} if position else None,
     }
 

@@ -115,6 +115,9 @@ EXPECTED.update(
         "finance-overview": ("GET", _only(Role.FINANCE, Role.PROGRAMME_MANAGER, Role.SUPERVISOR), REDIRECT),
         "finance-placement": ("GET", _only(Role.FINANCE), REDIRECT),
         "invoice-pay": ("POST", {**_only(), Role.FINANCE: REDIRECT}, REDIRECT),
+        "invoices-unpaid": ("GET", _only(Role.FINANCE), REDIRECT),
+        "finance-month-csv": ("GET", _only(Role.FINANCE), REDIRECT),
+        "fund-statement-pdf": ("GET", _only(Role.FINANCE, Role.PROGRAMME_MANAGER, Role.SUPERVISOR), REDIRECT),
         "agreement-pdf": ("GET", _only(Role.PRACTITIONER, Role.SUPERVISOR, Role.HOUSING_SPOC), REDIRECT),
     }
 )
@@ -196,6 +199,8 @@ SHOWS_PERSONAL_DATA = {
             "housing-request",
             "finance-overview",
             "finance-placement",
+            "invoices-unpaid",
+            "finance-month-csv",
             "agreement-pdf",
             "case-sar",
             "sar-prepare",
@@ -225,6 +230,7 @@ NO_PERSONAL_DATA = {
     "referral-new": "an empty form",
     "case-break-glass": "says nothing about the case",
     "monitoring-report": "aggregates",
+    "fund-statement-pdf": "figures by borough only",
     "evaluation-export": "the download page",
     **dict.fromkeys(
         [
