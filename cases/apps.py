@@ -8,6 +8,7 @@ class CasesConfig(AppConfig):
     def ready(self):
         from eip import outbound
 
+        from . import duties  # noqa: F401  (registers the weekly meeting's reminders)
         from .selectors import case_identifiers
 
         outbound.identifier_source(case_identifiers)

@@ -20,6 +20,7 @@ from eip.notifications.services import (
 )
 from eip.workdays import OVERDUE, reminder_delivery_at, working_days_after_receipt
 
+from .duties import MEETING_REMINDER, meeting_reminder_schedule
 from .models import (
     Case,
     CaseEvent,
@@ -286,7 +287,7 @@ def consent_withdraw(*, consent, user, withdrawn_on, notes) -> Case:
         case.stage = St.AWAITING_CONSENT
         case.version += 1
         case.save()
-        notification_cancel(subject=case, kind="case.meeting_overdue")
+        notification_cancel(subject=case, kind=MEETING_REMINDER)
     _event(
         case,
         user,
@@ -319,20 +320,6 @@ def intervention_blockers(case) -> list[str]:
     return blockers
 
 
-def _schedule_meeting_reminder(case, due: date):
-    notification_schedule(
-        recipients=[case.practitioner, case.referrer],
-        kind="case.meeting_overdue",
-        key=f"case:{case.pk}:meeting-due:{due.isoformat()}",
-        subject=case,
-        link=_link(case),
-        due_at=reminder_delivery_at(day=due, timing=OVERDUE),
-        message=f"No professionals meeting has been recorded for case {case.reference} since "
-        f"{(due - timedelta(days=settings.EIP_MEETING_INTERVAL_DAYS)):%-d %B}. "
-        f"A meeting was due by {due:%A %-d %B %Y}.",
-    )
-
-
 @transaction.atomic
 def intervention_start(*, case, user, started_on: date) -> Case:
     case = _locked(case)
@@ -345,9 +332,8 @@ def intervention_start(*, case, user, started_on: date) -> Case:
     case.version += 1
     case.save()
     last = case.meetings.order_by("-held_on").values_list("held_on", flat=True).first()
-    _schedule_meeting_reminder(
-        case, max(filter(None, [last, started_on])) + timedelta(days=settings.EIP_MEETING_INTERVAL_DAYS)
-    )
+    since = max(filter(None, [last, started_on]))
+    meeting_reminder_schedule(case=case, due=since + timedelta(days=settings.EIP_MEETING_INTERVAL_DAYS), since=since)
     from assessments.services import assessment_schedule_reminders
 
     for stage in ("intake", "mid"):
@@ -425,8 +411,10 @@ def meeting_record(
     )
     latest = case.meetings.order_by("-held_on").values_list("held_on", flat=True).first()
     if case.stage in Case.MEETING_STAGES:
-        notification_cancel(subject=case, kind="case.meeting_overdue")
-        _schedule_meeting_reminder(case, latest + timedelta(days=settings.EIP_MEETING_INTERVAL_DAYS))
+        due = latest + timedelta(days=settings.EIP_MEETING_INTERVAL_DAYS)
+        # Keeps the reminder of the week now due if it is unchanged (an older meeting recorded late).
+        notification_cancel(subject=case, kind=MEETING_REMINDER, but_occurrence=due)
+        meeting_reminder_schedule(case=case, due=due, since=latest)
     if case.next_meeting_at and timezone.localtime(case.next_meeting_at).date() <= held_on:
         case.next_meeting_at = None
         case.save(update_fields=["next_meeting_at"])

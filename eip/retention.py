@@ -34,6 +34,7 @@ from cases.models import (
 )
 from eip.audit.models import AuditEvent
 from eip.audit.services import audit_record
+from referrals.matching import person_match_keys_refresh
 from referrals.models import AddressChange, LateReferralAgreement, PartnerDetails, Person, Referral
 
 ANONYMISED = "Anonymised"
@@ -128,6 +129,9 @@ def referral_anonymise(*, referral: Referral, now=None) -> Referral:
                 last_name="",
                 date_of_birth=referral.person.date_of_birth.replace(day=1) if referral.person.date_of_birth else None,
             )
+        if referral.person_id:
+            # The person's match keys no longer include how this referral described them.
+            person_match_keys_refresh(person=referral.person)
         audit_record(actor=None, action=AuditEvent.Action.ANONYMISED, record=referral, detail={"policy": "retention"})
     referral.refresh_from_db()
     return referral

@@ -108,3 +108,11 @@ def reminder_delivery_at(*, day: date, timing: str) -> datetime:
     # Built in London's zone explicitly: the day's own UTC offset applies (BST or GMT),
     # whatever time zone a request may have activated.
     return datetime.combine(delivered_on, time(REMINDER_HOUR), tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+def receipt_rule() -> str:
+    """The cut-off, in the words shown to referrers wherever a deadline counts from receipt."""
+    return (
+        f"Anything received after {settings.EIP_WORKING_DAY_END_HOUR}:00, or on a weekend or bank holiday, "
+        "counts from the next working day."
+    )

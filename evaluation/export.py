@@ -12,7 +12,7 @@ from assessments.models import AssessmentAnswer
 from eip.spreadsheets import csv_writer
 from referrals.models import Referral
 
-from .report import _age
+from .report import age_in_months
 
 REFERRAL_COLUMNS = [
     "person_id",
@@ -122,7 +122,7 @@ def referral_rows(keyed: bool = False):
             pseudonym("referral", r["pk"]),
             r["borough__name"],
             r["team"],
-            int(_age(r["client_date_of_birth"], received.date())) if r["client_date_of_birth"] else "",
+            age_in_months(r["client_date_of_birth"], received.date()) // 12 if r["client_date_of_birth"] else "",
             r["client_gender"],
             Ethnicity.group_of(r["client_ethnicity"]) if r["client_ethnicity"] else "Not known",
             r["status"],

@@ -1,26 +1,12 @@
-"""The MOPAC monitoring report for a period, computed from the case records.
+"""The MOPAC monitoring report for a period, computed from the case records the way the
+published evaluations computed theirs.
 
-Definitions (each figure counts what happened within the period, dates inclusive):
-- referrals_received: referrals received (submitted) in the period.
-- assessed_suitable_for_consultation: referrals accepted in the period (a case opened for consultation).
-- assessed_unsuitable: referrals declined in the period, plus consultations held in the period that
-  found the case not suitable.
-- case_consultations_held: consultations held, by their date.
-- receiving_intensive_intervention: cases whose intervention had started by the end of the period and
-  that were not closed before it began.
-- assessed_as_requiring_accommodation: accommodation requests made in the period.
-- received_accommodation: people whose programme-funded stay or move-on payment (deposit, rent)
-  starts in the period (a stay then a deposit for the same person counts once).
-- found_accommodation_another_way: clients recorded as finding accommodation without the programme
-  (own private rental, family or friends, other), by the date they moved in.
-- stopped_engaging_before_planned_end: cases closed in the period as "engaged then dropped out".
-- average_intervention_weeks: for cases closed in the period after an intervention, the mean time from
-  the intervention's start to closure, in weeks (one decimal place).
-- engagement_rate: of the cases receiving intensive intervention, the share not closed as dropped out
-  or did not engage (a whole percentage).
-- onward_referrals_following_consultation: onward referrals made in the period on cases whose
-  consultation had been held.
-Percentages are whole numbers rounded half up (12.5 -> 13), as in the published evaluations.
+How every figure is computed. A period is a range of dates, both ends included; "in the period"
+means the record's own date (never the date it was typed or imported) falls within it. Every
+percentage is computed once from the two counts it relates and rounded once, half up (12.5 -> 13);
+no figure is derived from another rounded figure. Averages are rounded once, half up, to one place.
+The table of definitions is DEFINITIONS below (and in the README): for each figure, what is counted,
+over which population, at which date, and the evaluation's own wording beside it.
 """
 
 from collections import Counter, defaultdict
@@ -29,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from statistics import median
 
-from django.db.models import Avg, Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from accommodation.models import (
@@ -52,7 +38,249 @@ from assessments.models import Assessment, AssessmentAnswer
 from cases.models import Case, Consultation, OnwardReferral, ProfessionalsMeeting
 from referrals.models import Ethnicity, Gender, Referral, Team
 
-SCHEMA_VERSION = 1
+from .models import AccommodationNeed, AwaitingStart
+
+SCHEMA_VERSION = 2  # 2: counts beside percentages, not-started, accommodation needs, reasons, data quality
+
+
+@dataclass(frozen=True)
+class Definition:
+    figure: str
+    counted: str
+    population: str
+    date: str
+    evaluation_wording: str
+
+
+DEFINITIONS = (
+    Definition(
+        figure="referrals_received",
+        counted="referrals",
+        population="every referral except drafts",
+        date="received",
+        evaluation_wording='"Number of referrals received"',
+    ),
+    Definition(
+        figure="assessed_suitable_for_consultation",
+        counted="referrals accepted",
+        population="referrals",
+        date="decided",
+        evaluation_wording='"Number assessed as suitable for consultation"',
+    ),
+    Definition(
+        figure="assessed_unsuitable",
+        counted="referrals declined + consultations finding the case not suitable",
+        population="referrals, consultations held",
+        date="decided / consultation",
+        evaluation_wording='"Number assessed as unsuitable"',
+    ),
+    Definition(
+        figure="unsuitable_reasons",
+        counted="the same, by reason code",
+        population="as above",
+        date="as above",
+        evaluation_wording='"not known to children\'s services ... impossible to contact them"',
+    ),
+    Definition(
+        figure="case_consultations_held",
+        counted="consultations held",
+        population="consultations",
+        date="consultation",
+        evaluation_wording='"Number of case consultations with Social Care Practitioner"',
+    ),
+    Definition(
+        figure="receiving_intensive_intervention",
+        counted="cases",
+        population="intervention started by the period's end, not closed before its start",
+        date="start, closure",
+        evaluation_wording='"Number of service users receiving intensive 1:1 intervention"',
+    ),
+    Definition(
+        figure="suitable_not_started",
+        counted=(
+            "the cases accepted in the period, by where they stood at its end: started, due to start, being "
+            "contacted, further assessment, refused, found not suitable at consultation, closed before "
+            "starting, not recorded"
+        ),
+        population="referrals accepted in the period",
+        date="the period's end",
+        evaluation_wording=(
+            '"Of the 24 cases deemed suitable, 13 ... were receiving, or had received the intensive '
+            "intervention ... 1 client was due to start ..., 5 ... being pro-actively contacted ..., 2 ... "
+            'required further assessment ..., and 3 ... had refused"'
+        ),
+    ),
+    Definition(
+        figure="assessed_as_requiring_accommodation",
+        counted="service users (cases), once each",
+        population="cases with an accommodation need assessed, or an accommodation request made, in the period",
+        date="assessment / request",
+        evaluation_wording='"Number of service users assessed as requiring accommodation"',
+    ),
+    Definition(
+        figure="accommodation_needs",
+        counted=(
+            "the same cases by outcome at the period's end: placed through the programme, found other "
+            "accommodation, not needed, in process"
+        ),
+        population="as above",
+        date="the period's end",
+        evaluation_wording=(
+            '"8 were assessed as having an accommodation need. 4 have received accommodation through the '
+            "intervention, 2 were supported to find and pay for their own private accommodation, and a "
+            'further 2 were in the process of being placed"'
+        ),
+    ),
+    Definition(
+        figure="received_accommodation",
+        counted="people with an approved or ended stay or move-on payment (a stay then a deposit counts once)",
+        population="people",
+        date="placement start or payment due",
+        evaluation_wording=(
+            '"Number of service users receiving alternative accommodation delivered through the intervention"'
+        ),
+    ),
+    Definition(
+        figure="found_accommodation_another_way",
+        counted="clients recorded as finding accommodation without the programme (own private rental, "
+        "family or friends, other)",
+        population="records of accommodation found another way",
+        date="moved in",
+        evaluation_wording='"found accommodation another way"',
+    ),
+    Definition(
+        figure="stopped_engaging_before_planned_end",
+        counted="cases closed as engaged then dropped out",
+        population="cases",
+        date="closure",
+        evaluation_wording='"Number of service users who have stopped engaging ... before planned end"',
+    ),
+    Definition(
+        figure="average_intervention_weeks, shortest_intervention_weeks, longest_intervention_weeks",
+        counted="days from the intervention's start to closure / 7 (mean, minimum, maximum; one place)",
+        population="cases closed in the period after an intervention",
+        date="closure",
+        evaluation_wording=(
+            '"Average length of intervention ... Between 4 and 12 weeks, with an average of 8 weeks per case"'
+        ),
+    ),
+    Definition(
+        figure="engagement_rate",
+        counted="cases not closed as dropped out or did not engage / cases receiving intensive intervention",
+        population="as receiving_intensive_intervention",
+        date="the period's end",
+        evaluation_wording=(
+            '"Engagement rate (number of service users currently engaging with 1:1 intervention / number active cases)"'
+        ),
+    ),
+    Definition(
+        figure="onward_referrals_following_consultation",
+        counted="onward referrals marked as following the consultation",
+        population="onward referrals",
+        date="made",
+        evaluation_wording='"Onward referrals to other services following consultation with Social Care Practitioner"',
+    ),
+    Definition(
+        figure="demographics",
+        counted=(
+            "individuals (a person's latest referral in the period); age in whole months at referral, median"
+            " of months (a half month rounded up)"
+        ),
+        population="referrals received",
+        date="received",
+        evaluation_wording=(
+            '"an average median age of 35 years and 8 months (min = 22 years and 5 months ...)"; "White '
+            'British (34%)"; "Black, Asian and racially minoritised people (47%)"'
+        ),
+    ),
+    Definition(
+        figure="referrals",
+        counted="referrals by borough and by referring team",
+        population="every referral except drafts",
+        date="received",
+        evaluation_wording='"Barking and Dagenham (8 referrals), Camden (11) ..."; "Early Help or Child in Need teams"',
+    ),
+    Definition(
+        figure="pathways",
+        counted="cases consulted only, in intensive intervention, in intensive intervention with accommodation",
+        population="cases open at the period's start whose consultation was held by its end",
+        date="consultation, intervention start",
+        evaluation_wording="(the programme's three pathways)",
+    ),
+    Definition(
+        figure="outcomes",
+        counted="cases closed as completed, dropped out, did not engage",
+        population="cases",
+        date="closure",
+        evaluation_wording='"8 clients had completed the intensive intervention"',
+    ),
+    Definition(
+        figure="soag.intake_profile",
+        counted="clients at each severity / clients with an intake SOAG",
+        population="current intake SOAGs",
+        date="assessed",
+        evaluation_wording='"Figure 1: SOAG at intake"',
+    ),
+    Definition(
+        figure="soag.intake_vs_exit",
+        counted=(
+            "clients perpetrating (standard, moderate or high) at intake and at exit; reduction = (intake "
+            "count - exit count) / intake count"
+        ),
+        population="clients whose exit SOAG falls in the period and who have an intake SOAG",
+        date="exit assessed",
+        evaluation_wording=(
+            '"16 SOAGs were completed at both intake and exit ... the percentage reduction in abuse, from '
+            'intake to exit"'
+        ),
+    ),
+    Definition(
+        figure="needs",
+        counted=(
+            "clients with a need (practitioner score 8 or below) and a high need (4 or below) per area, as "
+            "numbers, and the mean score"
+        ),
+        population="clients whose exit needs assessment falls in the period and who have an intake one",
+        date="exit assessed",
+        evaluation_wording=(
+            '"a score of eight or below to indicate a need ..., and a score of four or below to indicate a '
+            'high need"; "Service users with a need / with a high need"'
+        ),
+    ),
+    Definition(
+        figure="timeliness",
+        counted=(
+            "referrals acknowledged by their due date / referrals; case-weeks with a professionals meeting / case-weeks"
+        ),
+        population="referrals received; weeks of intervention ending in the period",
+        date="received; week's end",
+        evaluation_wording="(programme standard: acknowledgement within 3 working days, weekly meetings)",
+    ),
+    Definition(
+        figure="data_quality",
+        counted=(
+            'per instrument, stage and item: answers "don\'t know" and answers missing, beside the number '
+            "of assessments; referral fields not known"
+        ),
+        population="current assessments; referrals received",
+        date="assessed; received",
+        evaluation_wording='"Sexual abuse was not collected in 21 of 22 (95%) of the SOAG assessments"',
+    ),
+    Definition(
+        figure="accommodation",
+        counted="approved or ended placements, their nights (to the actual or planned end) and the sum committed",
+        population="placements",
+        date="placement start",
+        evaluation_wording='"4 have received accommodation through the intervention"',
+    ),
+    Definition(
+        figure="onward_referrals",
+        counted="onward referrals by service and status",
+        population="onward referrals",
+        date="made",
+        evaluation_wording='"7 have been successfully referred into Domestic Violence Perpetrator Programmes"',
+    ),
+)
 
 
 def percent(part, whole) -> int | None:
@@ -60,6 +288,13 @@ def percent(part, whole) -> int | None:
     if not whole:
         return None
     return int((Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+
+
+def mean(total, count, places=1) -> float | None:
+    """total / count rounded once, half up, to `places` decimal places; None for no count."""
+    if not count:
+        return None
+    return float((Decimal(total) / Decimal(count)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
 
 
 @dataclass(frozen=True)
@@ -114,6 +349,7 @@ def monitoring(period: Period) -> dict:
         (timezone.localtime(c["closed_at"]).date() - c["intervention_started_on"]).days
         for c in closed.filter(intervention_started_on__isnull=False).values("closed_at", "intervention_started_on")
     ]
+    needing = _cases_needing_accommodation(period)
     return {
         "referrals_received": received.count(),
         "assessed_suitable_for_consultation": decided.filter(status="accepted").count(),
@@ -121,9 +357,7 @@ def monitoring(period: Period) -> dict:
         + consultations.filter(outcome="not_suitable").count(),
         "case_consultations_held": consultations.count(),
         "receiving_intensive_intervention": engaged["total"],
-        "assessed_as_requiring_accommodation": AccommodationRequest.objects.filter(
-            **_in("requested_at", period)
-        ).count(),
+        "assessed_as_requiring_accommodation": len(needing),
         # People, not stays: a hotel week then a deposit for the same client is one person housed.
         "received_accommodation": Placement.objects.filter(
             status__in=["approved", "ended"], start_on__gte=period.start, start_on__lte=period.end
@@ -135,12 +369,154 @@ def monitoring(period: Period) -> dict:
             found_on__gte=period.start, found_on__lte=period.end
         ).count(),
         "stopped_engaging_before_planned_end": closed.filter(closure_reason="dropped_out").count(),
-        "average_intervention_weeks": round(sum(durations) / len(durations) / 7, 1) if durations else None,
+        "average_intervention_weeks": mean(sum(durations), 7 * len(durations)),
+        "shortest_intervention_weeks": mean(min(durations), 7) if durations else None,
+        "longest_intervention_weeks": mean(max(durations), 7) if durations else None,
         "engagement_rate": percent(engaged["total"] - engaged["disengaged"], engaged["total"]),
         "onward_referrals_following_consultation": OnwardReferral.objects.filter(
             following_consultation=True, made_on__gte=period.start, made_on__lte=period.end
         ).count(),
     }
+
+
+def _cases_needing_accommodation(period: Period) -> set[int]:
+    """Cases assessed as needing accommodation in the period: an assessed need recorded, or
+    (where none was recorded) an accommodation request made. Each service user counts once."""
+    assessed = AccommodationNeed.objects.filter(assessed_on__gte=period.start, assessed_on__lte=period.end)
+    requested = AccommodationRequest.objects.filter(**_in("requested_at", period))
+    return set(assessed.values_list("case_id", flat=True)) | set(requested.values_list("case_id", flat=True))
+
+
+def accommodation_needs(period: Period) -> dict:
+    """Where the service users assessed as needing accommodation in the period stood at its end."""
+    cases = _cases_needing_accommodation(period)
+    placed = set(
+        Placement.objects.filter(
+            request__case_id__in=cases, status__in=["approved", "ended"], start_on__lte=period.end
+        ).values_list("request__case_id", flat=True)
+    )
+    latest = {}  # case -> the outcome of its latest need recorded by the period's end
+    for row in (
+        AccommodationNeed.objects.filter(case_id__in=cases, assessed_on__lte=period.end)
+        .order_by("case_id", "assessed_on", "pk")
+        .values("case_id", "outcome", "outcome_on")
+    ):
+        decided = row["outcome_on"] is None or row["outcome_on"] <= period.end
+        latest[row["case_id"]] = row["outcome"] if decided else AccommodationNeed.Outcome.IN_PROCESS
+    # Found another way, as recorded on the case's accommodation page (accommodation app).
+    for case_id in AccommodationFoundElsewhere.objects.filter(case_id__in=cases, found_on__lte=period.end).values_list(
+        "case_id", flat=True
+    ):
+        latest[case_id] = AccommodationNeed.Outcome.FOUND_OTHER
+    outcomes = Counter(
+        AccommodationNeed.Outcome.PLACED if case in placed else latest.get(case, AccommodationNeed.Outcome.IN_PROCESS)
+        for case in cases
+    )
+    return {
+        "assessed_as_needing": len(cases),
+        "placed_through_programme": outcomes[AccommodationNeed.Outcome.PLACED],
+        "found_other_accommodation": outcomes[AccommodationNeed.Outcome.FOUND_OTHER],
+        "not_needed_after_all": outcomes[AccommodationNeed.Outcome.NOT_NEEDED],
+        "in_process": outcomes[AccommodationNeed.Outcome.IN_PROCESS],
+    }
+
+
+def suitable_not_started(period: Period) -> dict:
+    """The cases accepted in the period (assessed as suitable for consultation), by where each
+    stood at the period's end. The parts add up to the whole."""
+    cases = list(
+        Case.objects.filter(**_in("referral__decided_at", period), referral__status="accepted")
+        .annotate(
+            not_suitable=Exists(
+                Consultation.objects.filter(
+                    case=OuterRef("pk"), held=True, outcome="not_suitable", scheduled_at__lt=period.end_at
+                )
+            )
+        )
+        .values_list("pk", "intervention_started_on", "closed_at", "not_suitable")
+    )
+    states = {}
+    for row in (
+        AwaitingStart.objects.filter(case_id__in=[c[0] for c in cases], recorded_on__lte=period.end)
+        .order_by("case_id", "recorded_on", "pk")
+        .values("case_id", "state")
+    ):
+        states[row["case_id"]] = row["state"]
+    counts = Counter()
+    for pk, started, closed_at, not_suitable in cases:
+        if started and started <= period.end:
+            counts["started"] += 1
+        elif not_suitable:
+            counts["not_suitable_at_consultation"] += 1
+        elif pk in states:
+            counts[states[pk]] += 1
+        elif closed_at and closed_at < period.end_at:
+            counts["closed_before_starting"] += 1
+        else:
+            counts["not_recorded"] += 1
+    return {
+        "suitable": len(cases),
+        "started": counts["started"],
+        **{state: counts[state] for state in AwaitingStart.State.values},
+        "not_suitable_at_consultation": counts["not_suitable_at_consultation"],
+        "closed_before_starting": counts["closed_before_starting"],
+        "not_recorded": counts["not_recorded"],
+    }
+
+
+def unsuitable_reasons(period: Period) -> dict:
+    """The reasons behind 'assessed as unsuitable', as codes."""
+    declined = Referral.objects.filter(status="declined", **_in("decided_at", period))
+    not_suitable = Consultation.objects.filter(held=True, outcome="not_suitable", **_in("scheduled_at", period))
+    return {
+        "at_referral": {
+            r["decline_reason"] or "not_recorded": r["n"]
+            for r in declined.order_by("decline_reason").values("decline_reason").annotate(n=Count("pk"))
+        },
+        "at_consultation": {
+            r["not_suitable_reason"] or "not_recorded": r["n"]
+            for r in not_suitable.order_by("not_suitable_reason").values("not_suitable_reason").annotate(n=Count("pk"))
+        },
+    }
+
+
+def data_quality(period: Period) -> dict:
+    """Gaps per item: for each instrument and stage, the current assessments dated in the period,
+    and per item the answers "don't know" and the answers missing (no answer, or a blank one)."""
+    assessments = Assessment.objects.filter(is_current=True, assessed_on__gte=period.start, assessed_on__lte=period.end)
+    totals = {
+        (r["instrument"], r["stage"]): r["n"]
+        for r in assessments.order_by().values("instrument", "stage").annotate(n=Count("pk"))
+    }
+    answers = (
+        AssessmentAnswer.objects.filter(assessment__in=assessments.values("pk"))
+        .order_by()
+        .values("assessment__instrument", "assessment__stage", "item")
+        .annotate(
+            answered=Count("pk", filter=~Q(rating="") | Q(practitioner_score__isnull=False)),
+            dont_know=Count("pk", filter=Q(rating="dont_know")),
+        )
+    )
+    seen = defaultdict(dict)
+    for row in answers:
+        seen[(row["assessment__instrument"], row["assessment__stage"])][row["item"]] = row
+    result = {}
+    for (instrument, stage), total in sorted(totals.items()):
+        items = {}
+        for item, row in sorted(seen[(instrument, stage)].items()):
+            missing = total - row["answered"]
+            if row["dont_know"] or missing:
+                items[item] = {"dont_know": row["dont_know"], "missing": missing}
+        result.setdefault(instrument, {})[stage] = {"assessments": total, "items_with_gaps": items}
+    received = Referral.objects.exclude(status="draft").filter(**_in("received_at", period))
+    referral_gaps = received.aggregate(
+        referrals=Count("pk"),
+        date_of_birth_missing=Count("pk", filter=Q(client_date_of_birth__isnull=True)),
+        gender_not_known=Count("pk", filter=Q(client_gender__in=["", "not_known"])),
+        ethnicity_not_known=Count("pk", filter=Q(client_ethnicity__in=["", "not_known"])),
+        dash_score_missing=Count("pk", filter=Q(dash_score__isnull=True)),
+    )
+    return {"assessments": result, "referrals": referral_gaps}
 
 
 def referrals_by(period: Period) -> dict:
@@ -203,9 +579,9 @@ def _individuals(period: Period):
     return individuals
 
 
-def _age(born: date, on: date) -> float:
-    months = (on.year - born.year) * 12 + on.month - born.month - (on.day < born.day)
-    return months / 12
+def age_in_months(born: date, on: date) -> int:
+    """Completed months of age on a date (35 years 8 months -> 428)."""
+    return (on.year - born.year) * 12 + on.month - born.month - (on.day < born.day)
 
 
 def demographics(period: Period) -> dict:
@@ -214,7 +590,7 @@ def demographics(period: Period) -> dict:
     labels = dict(Gender.choices)
     genders = Counter(labels.get(p["client_gender"] or "not_known") for p in people)
     ages = [
-        _age(p["client_date_of_birth"], timezone.localtime(p["received_at"]).date())
+        age_in_months(p["client_date_of_birth"], timezone.localtime(p["received_at"]).date())
         for p in people
         if p["client_date_of_birth"]
     ]
@@ -224,10 +600,9 @@ def demographics(period: Period) -> dict:
     minoritised = sum(n for group, n in groups.items() if group not in ("White", "Not known"))
     white_british = sum(1 for p in people if p["client_ethnicity"] == "white_british")
 
-    def years_months(value):
-        if value is None:
-            return None
-        whole = int(value * 12 + 1e-9)
+    def years_months(months):
+        # The median of an even number of ages may fall on a half month: rounded once, half up.
+        whole = int(Decimal(str(months)).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
         return {"years": whole // 12, "months": whole % 12}
 
     return {
@@ -285,6 +660,7 @@ def soag(period: Period) -> dict:
             result[code] = {
                 "label": label,
                 "clients": total,
+                "perpetrating": perpetrating,
                 "perpetrating_percent": percent(perpetrating, total),
                 "severity_percent": {s: percent(counts[code][s], total) for s in severities},
                 "severity_count": {s: counts[code][s] for s in severities},
@@ -301,13 +677,17 @@ def soag(period: Period) -> dict:
     )
     comparison = {}
     for code, label in SOAG_CATEGORIES:
-        before, after = intake_both[code]["perpetrating_percent"], exit_both[code]["perpetrating_percent"]
+        # The reduction is worked from the counts (4 -> 2 of 16 is a 50% reduction), never from
+        # the rounded percentages (25% -> 13% would give 48%).
+        before, after = intake_both[code]["perpetrating"], exit_both[code]["perpetrating"]
         comparison[code] = {
             "label": label,
             "clients": intake_both[code]["clients"],
-            "intake_perpetrating_percent": before,
-            "exit_perpetrating_percent": after,
-            "reduction_percent": percent(before - after, before) if before else None,
+            "intake_perpetrating": before,
+            "exit_perpetrating": after,
+            "intake_perpetrating_percent": intake_both[code]["perpetrating_percent"],
+            "exit_perpetrating_percent": exit_both[code]["perpetrating_percent"],
+            "reduction_percent": percent(before - after, before),
             "intake_severity_percent": intake_both[code]["severity_percent"],
             "exit_severity_percent": exit_both[code]["severity_percent"],
         }
@@ -342,7 +722,8 @@ def needs(period: Period) -> dict:
                 clients=Count("pk"),
                 need=Count("pk", filter=Q(practitioner_score__lte=NEED_AT_MOST)),
                 high_need=Count("pk", filter=Q(practitioner_score__lte=HIGH_NEED_AT_MOST)),
-                average=Avg("practitioner_score"),
+                scored=Count("practitioner_score"),
+                score_total=Sum("practitioner_score"),
             )
         }
         result[stage] = {
@@ -352,7 +733,7 @@ def needs(period: Period) -> dict:
                 "with_need": stats.get(code, {}).get("need", 0),
                 "with_high_need": stats.get(code, {}).get("high_need", 0),
                 "average_practitioner_score": (
-                    round(stats[code]["average"], 1) if code in stats and stats[code]["average"] is not None else None
+                    mean(stats[code]["score_total"], stats[code]["scored"]) if code in stats else None
                 ),
             }
             for code, label, _ in NEEDS_AREAS
@@ -449,6 +830,9 @@ def monitoring_report(*, period: Period) -> dict:
         "period": {"from": period.start.isoformat(), "to": period.end.isoformat()},
         "generated_at": timezone.now().isoformat(timespec="seconds"),
         "monitoring": monitoring(period),
+        "suitable_not_started": suitable_not_started(period),
+        "unsuitable_reasons": unsuitable_reasons(period),
+        "accommodation_needs": accommodation_needs(period),
         "referrals": referrals_by(period),
         **pathways_and_outcomes(period),
         "demographics": demographics(period),
@@ -457,4 +841,5 @@ def monitoring_report(*, period: Period) -> dict:
         "timeliness": timeliness(period),
         "accommodation": accommodation(period),
         "onward_referrals": onward(period),
+        "data_quality": data_quality(period),
     }

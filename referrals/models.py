@@ -134,6 +134,21 @@ class Person(models.Model):
         return f"Person {self.pk}"
 
 
+class PersonMatchKey(models.Model):
+    """A hashed blocking key of a person (see referrals.matching): finding the candidates for
+    a new referral reads a handful of these by index instead of every person on record."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="match_keys")
+    key = models.CharField(max_length=20)
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "person"], name="person_match_key_idx")]
+        constraints = [models.UniqueConstraint(fields=["person", "key"], name="person_match_key_once")]
+
+    def __str__(self):
+        return f"Match key of person {self.person_id}"
+
+
 class Referral(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"

@@ -1,12 +1,11 @@
 """The referral intake rules: drafting, submitting, acknowledging within 3 working days,
 asking for more information, declining, matching the person and accepting."""
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,6 +21,7 @@ from eip.notifications.services import (
 from eip.people.models import Role, User
 from eip.workdays import OVERDUE, WARNING, reminder_delivery_at, working_days_after_receipt
 
+from . import matching
 from .models import (
     AddressChange,
     LateReferralAgreement,
@@ -417,47 +417,26 @@ def referral_decline(
 
 # --- the same person referred again ------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class PersonMatch:
-    person: Person
-    reasons: tuple[str, ...]
+PersonMatch = matching.PersonMatch
 
 
 def person_matches_for_referral(*, referral: Referral) -> list[PersonMatch]:
-    """People already known who may be this referral's client: the same date of birth, or
-    the same name, ranked by how much agrees (name, date of birth, borough)."""
-    first, last = referral.client_first_name.strip(), referral.client_last_name.strip()
-    dob = referral.client_date_of_birth
-    if not (dob or (first and last)):
-        return []
-    query = Q()
-    if dob:
-        query |= Q(date_of_birth=dob)
-    if first and last:
-        query |= Q(first_name__iexact=first, last_name__iexact=last)
-    matches = []
-    for person in Person.objects.filter(query).prefetch_related("referrals")[:20]:
-        reasons = []
-        if person.first_name.lower() == first.lower() and person.last_name.lower() == last.lower():
-            reasons.append("same name")
-        elif person.last_name.lower() == last.lower():
-            reasons.append("same last name")
-        if dob and person.date_of_birth == dob:
-            reasons.append("same date of birth")
-        if person.borough_id == referral.borough_id:
-            reasons.append("same borough")
-        matches.append(PersonMatch(person, tuple(reasons)))
-    return sorted(matches, key=lambda m: -len(m.reasons))
+    """People already known who may be this referral's client, most likely first, with reasons."""
+    return matching.person_matches_for_referral(referral=referral)
 
 
 @transaction.atomic
-def referral_link_person(*, referral: Referral, user: User, person: Person | None) -> Person:
+def referral_link_person(
+    *, referral: Referral, user: User, person: Person | None, because: tuple[str, ...] = ()
+) -> Person:
     """Link the referral to a known person, or (person=None) record a new person from the
-    referral's client details."""
+    referral's client details. `because`: the match reasons the practitioner saw, kept in
+    the audit so the decision can be explained afterwards."""
     referral = _locked_for_triage(referral)
+    previous = referral.person
+    created = None
     if person is None:
-        person = Person.objects.create(
+        person = created = Person.objects.create(
             first_name=referral.client_first_name,
             last_name=referral.client_last_name,
             date_of_birth=referral.client_date_of_birth,
@@ -472,11 +451,19 @@ def referral_link_person(*, referral: Referral, user: User, person: Person | Non
     referral.person = person
     referral.version += 1
     referral.save(update_fields=["person", "version", "updated_at"])
+    # The way this referral describes the person is how the next one may describe them too.
+    matching.person_match_keys_refresh(person=person)
+    if previous is not None and previous != person:
+        matching.person_match_keys_refresh(person=previous)
     audit_record(
         actor=user,
         action=AuditEvent.Action.CHANGED,
         record=referral,
-        detail={"event": "person linked", "person": person.pk},
+        detail={
+            "event": "person linked" if created is None else "new person recorded",
+            "person": person.pk,
+            **({"because": list(because)} if because else {}),
+        },
     )
     return person
 

@@ -12,6 +12,7 @@ from eip.audit.models import AuditEvent
 from eip.audit.services import audit_list_viewed, audit_record
 from eip.forms_util import add_errors, error_summary, submit
 from eip.people.models import Role
+from eip.workdays import receipt_rule, working_day_received
 
 from . import services
 from .forms import (
@@ -23,7 +24,7 @@ from .forms import (
     RequestInformationForm,
     child_formset,
 )
-from .models import AddressChange, Referral
+from .models import AddressChange, Person, Referral
 from .selectors import referral_inbox, referral_list_for_user
 
 
@@ -149,10 +150,13 @@ def _edit(request, referral, *, creating):
             form.add_error(None, str(refused))
             return _render_edit(request, referral, form, partner_form, children, creating=False)
         referral.refresh_from_db()
+        received = timezone.localtime(referral.received_at)
         messages.success(
             request,
-            f"Referral {referral.reference} has been sent. A practitioner "
-            f"will acknowledge it by {referral.acknowledgement_due:%A %-d %B %Y}.",
+            f"Referral {referral.reference} has been sent. It was received at {received:%H:%M} on "
+            f"{received:%A %-d %B}, so the 3 working days count from "
+            f"{working_day_received(referral.received_at):%A %-d %B}: a practitioner will acknowledge it by "
+            f"{referral.acknowledgement_due:%A %-d %B %Y}. {receipt_rule()}",
         )
         return redirect("referral-detail", pk=referral.pk)
     messages.success(request, "Your referral has been saved as a draft. It has not been sent yet.")
@@ -171,6 +175,7 @@ def _render_edit(request, referral, form, partner_form, children, creating):
             "errors": error_summary(form, partner_form, children),
             "creating": creating,
             "version": referral.version,
+            "receipt_rule": receipt_rule(),
         },
     )
 
@@ -199,6 +204,14 @@ def referral_detail(request, pk):
     if can_triage:
         context["blockers"] = services.referral_acceptance_blockers(referral=referral)
         context["matches"] = services.person_matches_for_referral(referral=referral)
+        if context["matches"]:
+            audit_list_viewed(
+                actor=user,
+                model=Person,
+                ids=[match.person.pk for match in context["matches"]],
+                label=f"People who may be the client of {referral.audit_label()}",
+                page="referral-detail",
+            )
         context["agreements"] = list(referral.late_agreements.all())
         context["missing_agreements"] = services.late_agreements_missing(referral=referral)
     return render(request, "referrals/referral_detail.html", context)
@@ -281,16 +294,18 @@ def referral_person(request, pk):
     if request.method != "POST":
         return redirect(reverse("referral-detail", args=[pk]) + "#person")
     choice = request.POST.get("person", "")
-    person = None
+    person, because = None, ()
     if choice != "new":
-        candidates = {m.person.pk: m.person for m in services.person_matches_for_referral(referral=referral)}
+        # Only a person offered as a candidate can be chosen: the list is the access check.
+        candidates = {m.person.pk: m for m in services.person_matches_for_referral(referral=referral)}
         try:
-            person = candidates[int(choice)]
+            match = candidates[int(choice)]
         except (KeyError, ValueError):
             messages.error(request, "Select one of the people listed, or ‘This is a new person’.")
             return redirect(reverse("referral-detail", args=[pk]) + "#person")
+        person, because = match.person, (f"score {match.score}", *match.reasons, *match.against)
     try:
-        services.referral_link_person(referral=referral, user=request.user, person=person)
+        services.referral_link_person(referral=referral, user=request.user, person=person, because=because)
     except services.ReferralError as refused:
         messages.error(request, str(refused))
     else:

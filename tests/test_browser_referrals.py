@@ -2,6 +2,7 @@
 social worker sees each status change. Every page is checked with axe-core."""
 
 import pytest
+from django.utils import timezone
 from selenium.webdriver.common.by import By
 
 from eip.people.models import Role
@@ -77,6 +78,10 @@ def test_refer_acknowledge_accept(browser):
     referral = Referral.objects.get()
     assert referral.status == Referral.Status.SUBMITTED
     assert f"Referral {referral.reference} has been sent" in browser.text()
+    # The confirmation says when the 3 working days run from, and the 17:00 cut-off.
+    received = timezone.localtime(referral.received_at)
+    assert f"received at {received:%H:%M} on {received:%A %-d %B}, so the 3 working days count from" in browser.text()
+    assert "received after 17:00, or on a weekend or bank holiday, counts from the next working day" in browser.text()
     assert browser.driver.find_element(By.CSS_SELECTOR, "[data-testid=referral-status]").text == "Submitted"
     browser.assert_accessible()
     browser.sign_out()

@@ -201,6 +201,8 @@ def test_the_monitoring_figures_match_the_hand_count(january):
         "found_accommodation_another_way": 0,
         "stopped_engaging_before_planned_end": 0,
         "average_intervention_weeks": None,  # no intervention ended in January
+        "shortest_intervention_weeks": None,
+        "longest_intervention_weeks": None,
         "engagement_rate": 100,  # 1 of 1
         "onward_referrals_following_consultation": 1,  # case B's DVPP referral
     }
@@ -373,7 +375,7 @@ def test_the_report_renders_as_csv_json_and_a_pdf_whose_text_carries_the_figures
         "date_to_2": "2021",
     }
     data = json.loads(client.get(reverse("monitoring-report"), {**query, "format": "json"}).content)
-    assert data["monitoring"]["referrals_received"] == 4 and data["schema_version"] == 1
+    assert data["monitoring"]["referrals_received"] == 4 and data["schema_version"] == 2
     page = client.get(reverse("monitoring-report"), query).content.decode()
     assert "Referrals received" in page and "<svg" in page
 

@@ -146,3 +146,66 @@ def test_list_pages_make_the_same_number_of_queries_for_3_or_30_referrals(client
     for _ in range(27):
         make_referral(worker)
     assert queries() == few
+
+
+def test_the_form_says_when_the_three_working_days_run_from(client, worker):
+    page = text(client.get(reverse("referral-new")))
+    assert "within 3 working days of receiving it" in page
+    assert "Anything received after 17:00, or on a weekend or bank holiday, counts from the next working day." in page
+
+
+def test_the_referral_page_ranks_people_already_known_and_linking_is_explained_in_the_audit(client, worker, camden):
+    """A second referral spelling the client differently finds the person, with reasons; the
+    practitioner's choice is audited with what they were shown."""
+    from datetime import date
+
+    from referrals import services
+    from referrals.models import Person
+
+    practitioner = UserFactory(role=Role.PRACTITIONER)
+    first = make_referral(worker, client_first_name="Mohammed", client_last_name="Khan")
+    known = services.referral_link_person(referral=first, user=practitioner, person=None)
+    again = make_referral(
+        worker,
+        client_first_name="Muhammad",
+        client_last_name="Khan",
+        client_date_of_birth=date(1987, 14 - 9, 14),
+        client_phone="+44 7700 900123",
+    )
+    client.force_login(practitioner, backend="django.contrib.auth.backends.ModelBackend")
+    page = text(client.get(reverse("referral-detail", args=[again.pk])))
+    assert "Mohammed Khan, born 14 May 1987" in page
+    assert "first name is another spelling of the same name; same surname; same date of birth; same phone" in page
+    shown = AuditEvent.objects.filter(record_type="referrals.person", detail__page="referral-detail").get()
+    assert shown.detail["listed"] == [str(known.pk)]
+
+    client.post(reverse("referral-person", args=[again.pk]), {"person": str(known.pk)})
+    again.refresh_from_db()
+    assert again.person == known
+    linked = AuditEvent.objects.filter(record_id=str(again.pk), detail__event="person linked").get()
+    assert linked.actor == practitioner
+    assert "first name is another spelling of the same name" in linked.detail["because"]
+    assert Person.objects.count() == 1
+
+
+def test_a_person_not_offered_as_a_candidate_cannot_be_linked(client, worker, camden):
+    from datetime import date
+
+    from referrals import services
+
+    practitioner = UserFactory(role=Role.PRACTITIONER)
+    other = make_referral(
+        worker,
+        client_first_name="Priya",
+        client_last_name="Sharma",
+        client_date_of_birth=date(1991, 1, 1),
+        client_phone="020 7946 0999",
+        client_postcode="E1 6AN",
+    )
+    stranger = services.referral_link_person(referral=other, user=practitioner, person=None)
+    referral = make_referral(worker)
+    client.force_login(practitioner, backend="django.contrib.auth.backends.ModelBackend")
+    response = client.post(reverse("referral-person", args=[referral.pk]), {"person": str(stranger.pk)}, follow=True)
+    assert "Select one of the people listed" in text(response)
+    referral.refresh_from_db()
+    assert referral.person is None

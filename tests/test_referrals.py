@@ -239,7 +239,8 @@ def test_the_same_person_referred_again_is_offered_as_a_match(team, sutton):
     )
     matches = services.person_matches_for_referral(referral=again)
     assert [m.person for m in matches] == [known]
-    assert matches[0].reasons == ("same name", "same date of birth", "same borough")
+    assert matches[0].reasons == ("same name", "same date of birth", "same phone", "same postcode", "same borough")
+    assert matches[0].score == 100
     assert services.person_matches_for_referral(referral=stranger) == []
     services.referral_link_person(referral=again, user=p, person=known)
     assert Person.objects.count() == 1

@@ -27,6 +27,9 @@ class Notification(models.Model):
     message = models.TextField()
     link = models.CharField(max_length=300, blank=True)
     due_at = models.DateTimeField(db_index=True)
+    # For a recurring duty, the date of the instance this reminds about (the week's meeting
+    # due date): the sweeper schedules the next instance from the latest one.
+    occurrence = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # When the sweeper last handed it to a worker; a claim older than the retry
     # interval is taken again, so a lost message is retried.

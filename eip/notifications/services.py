@@ -9,7 +9,7 @@ failure never reaches the caller: the sweeper picks the row up on its next run.
 import logging
 from collections.abc import Iterable
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -49,6 +49,7 @@ def notification_schedule(
     due_at: datetime,
     subject: models.Model | None = None,
     link: str = "",
+    occurrence: date | None = None,
 ) -> list[Notification]:
     """Schedule `message` for each active recipient at `due_at`; return their rows.
 
@@ -73,6 +74,7 @@ def notification_schedule(
                     message=message,
                     link=link,
                     due_at=due_at,
+                    occurrence=occurrence,
                     **subject_fields,
                 )
                 for user in active
@@ -109,11 +111,14 @@ def notification_send_now(
     )
 
 
-def notification_cancel(*, subject: models.Model, kind: str | None = None) -> int:
-    """The duty about `subject` is done: withdraw its unsent reminders. Returns how many."""
+def notification_cancel(*, subject: models.Model, kind: str | None = None, but_occurrence: date | None = None) -> int:
+    """The duty about `subject` is done: withdraw its unsent reminders. Returns how many.
+    `but_occurrence` keeps the reminders of that instance of a recurring duty (still owed)."""
     pending = Notification.objects.filter(sent_at__isnull=True, cancelled_at__isnull=True, **_subject_filter(subject))
     if kind is not None:
         pending = pending.filter(kind=kind)
+    if but_occurrence is not None:
+        pending = pending.exclude(occurrence=but_occurrence)
     return pending.update(cancelled_at=timezone.now())
 
 

@@ -4,13 +4,16 @@ restarted worker or a lost message is caught up by the next sweep."""
 
 from celery import shared_task
 
-from . import publish, services
+from . import duties, publish, services
 
 
 @shared_task(name="eip.notifications.tasks.reminders_send_due", soft_time_limit=60, time_limit=90)
 def reminders_send_due() -> int:
-    """The sweeper: claim what is due and queue it for delivery, a batch per message.
-    Returns the count."""
+    """The sweeper: remind recurring duties, claim what is due and queue it for delivery, a
+    batch per message. Returns the count."""
+    # Recurring duties still undone get their next reminder first (once per instance: keyed),
+    # so one still owed is sent in this same sweep.
+    duties.recurring_duties_remind()
     ids = services.reminders_claim_due()
     # Queued after the claim has committed, so a worker always sees the claimed rows.
     for batch in publish.notification_batches(ids):

@@ -13,6 +13,8 @@ LABELS = {
     "found_accommodation_another_way": "Found accommodation another way",
     "stopped_engaging_before_planned_end": "Stopped engaging before the planned end",
     "average_intervention_weeks": "Average length of intervention (weeks)",
+    "shortest_intervention_weeks": "Shortest intervention (weeks)",
+    "longest_intervention_weeks": "Longest intervention (weeks)",
     "engagement_rate": "Engagement rate",
     "onward_referrals_following_consultation": "Onward referrals following consultation",
 }
@@ -45,3 +47,39 @@ def years_months(value):
     if not value:
         return "—"
     return f"{value['years']} years {value['months']} months"
+
+
+STATES = {
+    "suitable": "Assessed as suitable for consultation",
+    "started": "Receiving or received the intensive intervention",
+    "due_to_start": "Due to start",
+    "being_contacted": "Being contacted to start",
+    "further_assessment": "Further assessment or detail needed from the referrer",
+    "refused": "Refused the intervention",
+    "not_suitable_at_consultation": "Found not suitable at consultation",
+    "closed_before_starting": "Closed before starting",
+    "not_recorded": "Not started, reason not recorded",
+    "assessed_as_needing": "Assessed as needing accommodation",
+    "placed_through_programme": "Placed through the programme",
+    "found_other_accommodation": "Found other accommodation",
+    "not_needed_after_all": "Not needed after all",
+    "in_process": "In the process of being placed",
+}
+
+
+@register.filter
+def state_label(key):
+    return STATES.get(key, key.replace("_", " ").capitalize())
+
+
+@register.filter
+def code_label(code):
+    """A reason or item code as words."""
+    return str(code).replace("_", " ").replace("-", " ").capitalize()
+
+
+@register.simple_tag
+def figure_definitions():
+    from evaluation.report import DEFINITIONS
+
+    return DEFINITIONS
