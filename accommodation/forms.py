@@ -161,7 +161,7 @@ class MoveOnPaymentForm(forms.Form):
     amount = _money_field("Amount (£)")
     due_on = DateField(label="Date the payment is due")
     distance_miles = forms.DecimalField(
-        label="Distance from the family home (miles)",
+        label="Distance of the new home from the family home (miles)",
         max_digits=6,
         decimal_places=1,
         min_value=0,
