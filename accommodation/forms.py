@@ -32,6 +32,27 @@ def _money_field(label, **kwargs):
     )
 
 
+def _where_fields(what):
+    """How far from the family, and inside the borough or not: asked of a stay and of a new home."""
+    distance = forms.DecimalField(
+        label="Distance from the family home (miles)"
+        if what == "placement"
+        else f"Distance of the new {what} from the family home (miles)",
+        max_digits=6,
+        decimal_places=1,
+        min_value=0,
+        error_messages={
+            "required": "Enter the distance from the family home",
+            "invalid": "Enter the distance as a number",
+        },
+    )
+    outside = forms.BooleanField(label=f"The {what} is outside the borough", required=False)
+    justification = forms.CharField(
+        label=f"Why a {what} outside the borough is safe", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    return distance, outside, justification
+
+
 class RequestForm(forms.Form):
     needed_from = DateField(label="Needed from", required=False)
     reason = forms.CharField(
@@ -101,20 +122,7 @@ class PlacementForm(forms.Form):
     )
     start_on = DateField(label="Start")
     planned_end_on = DateField(label="Planned end", help_text="At most four weeks after the start.")
-    distance_miles = forms.DecimalField(
-        label="Distance from the family home (miles)",
-        max_digits=6,
-        decimal_places=1,
-        min_value=0,
-        error_messages={
-            "required": "Enter the distance from the family home",
-            "invalid": "Enter the distance as a number",
-        },
-    )
-    out_of_borough = forms.BooleanField(label="The placement is outside the borough", required=False)
-    out_of_borough_justification = forms.CharField(
-        label="Why a placement outside the borough is safe", required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    distance_miles, out_of_borough, out_of_borough_justification = _where_fields("placement")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -160,20 +168,7 @@ class MoveOnPaymentForm(forms.Form):
     )
     amount = _money_field("Amount (£)")
     due_on = DateField(label="Date the payment is due")
-    distance_miles = forms.DecimalField(
-        label="Distance of the new home from the family home (miles)",
-        max_digits=6,
-        decimal_places=1,
-        min_value=0,
-        error_messages={
-            "required": "Enter the distance from the family home",
-            "invalid": "Enter the distance as a number",
-        },
-    )
-    out_of_borough = forms.BooleanField(label="The home is outside the borough", required=False)
-    out_of_borough_justification = forms.CharField(
-        label="Why a home outside the borough is safe", required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    distance_miles, out_of_borough, out_of_borough_justification = _where_fields("home")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -273,16 +273,20 @@ def placement_propose(
         f"Placement proposed by housing: {placement.get_kind_display().lower()}, "
         f"{start_on:%-d %B} to {planned_end_on:%-d %B}",
     )
+    _ask_finance(placement, f"A placement costing {_money(placement.committed)}")
+    return placement
+
+
+def _ask_finance(placement, what):
+    request = placement.request
     notification_send_now(
         recipients=User.objects.filter(role=Role.FINANCE, is_active=True),
         kind="accommodation.proposed",
         key=f"placement:{placement.pk}:proposed",
         subject=placement,
         link=reverse("finance-placement", args=[placement.pk]),
-        message=f"A placement costing {_money(placement.committed)} for case {request.case.reference} "
-        f"({request.borough.name}) needs approval.",
+        message=f"{what} for case {request.case.reference} ({request.borough.name}) needs approval.",
     )
-    return placement
 
 
 @transaction.atomic
@@ -359,15 +363,7 @@ def move_on_payment_propose(
         request.save(update_fields=["status"])
     label = f"{payment.get_kind_display().lower()} of {_money(amount)} to a {payment.get_payee_type_display().lower()}"
     _event(request.case, user, "move_on_payment_proposed", f"Move-on payment proposed by housing: {label}")
-    notification_send_now(
-        recipients=User.objects.filter(role=Role.FINANCE, is_active=True),
-        kind="accommodation.proposed",
-        key=f"placement:{payment.pk}:proposed",
-        subject=payment,
-        link=reverse("finance-placement", args=[payment.pk]),
-        message=f"A move-on payment ({label}) for case {request.case.reference} ({request.borough.name}) "
-        f"needs approval.",
-    )
+    _ask_finance(payment, f"A move-on payment ({label})")
     return payment
 
 

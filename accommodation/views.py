@@ -376,6 +376,8 @@ def invoice_pay(request, pk, invoice_pk):
     try:
         services.invoice_pay(invoice=invoice, user=request.user, paid_on=timezone.localdate())
         messages.success(request, f"Invoice {invoice.reference} marked as paid today.")
+    except services.AccommodationIncomplete as refused:
+        messages.error(request, " ".join(refused.errors.values()))
     except services.AccommodationError as refused:
         messages.error(request, str(refused))
     # Back to the list it was paid from; nothing from the request becomes a URL.
