@@ -65,7 +65,7 @@ def month_csv(month: date) -> tuple[str, list]:
                 f"{invoice.amount:.2f}",  # a plain number for the ledger; pages show £1,234.00
                 invoice.received_on.isoformat(),
                 invoice.paid_on.isoformat() if invoice.paid_on else "",
-                placement.fund.name,
+                placement.fund.name if placement.fund else "",
             ]
         )
     return out.getvalue(), invoices

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 
 def _programme_start():
@@ -71,7 +72,8 @@ class AccommodationRequest(models.Model):
     borough = models.ForeignKey("people.Borough", on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.REQUESTED)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    requested_at = models.DateTimeField(auto_now_add=True)
+    # Not auto_now_add: an imported request keeps its historical date (the reports count it by this).
+    requested_at = models.DateTimeField(default=timezone.now)
     needed_from = models.DateField("needed from")
     # For practitioners and supervisors only.
     reason = models.TextField("why accommodation is needed")
@@ -137,10 +139,12 @@ class Placement(models.Model):
         OTHER = "other", "Other"
 
     request = models.ForeignKey(AccommodationRequest, on_delete=models.PROTECT, related_name="placements")
-    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="placements")
+    # None only for a historical placement (imported) whose start falls in no phase of the fund:
+    # it is charged to no phase, never to today's.
+    fund = models.ForeignKey(Fund, null=True, blank=True, on_delete=models.PROTECT, related_name="placements")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROPOSED)
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    proposed_at = models.DateTimeField(auto_now_add=True)
+    proposed_at = models.DateTimeField(default=timezone.now)  # historical when imported
     provider = models.CharField("provider", max_length=200)
     kind = models.CharField("type", max_length=30, choices=Kind.choices)
     address = models.TextField("address")  # restricted: never to the borough SPOC or the partner's side

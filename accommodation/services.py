@@ -426,9 +426,16 @@ def fund_by_borough(fund: Fund) -> list[dict]:
     ]
 
 
-def _check_fund(fund: Fund, additional: Decimal, case) -> None:
+def _lock_fund(fund_id) -> Fund | None:
+    """Lock the phase a placement is charged to (None: a historical placement charged to no phase)."""
+    return Fund.objects.select_for_update().filter(pk=fund_id).first() if fund_id else None
+
+
+def _check_fund(fund: Fund | None, additional: Decimal, case) -> None:
     """Refuse a commitment the fund cannot bear. The caller holds the fund row's lock. `case` is the
     person the money houses (None: someone already counted, such as an over-approved invoice)."""
+    if fund is None:
+        return  # a historical placement charged to no phase: there is no fund to overspend
     position = fund_position(fund)
     if additional > position["remaining"]:
         raise AccommodationError(
@@ -471,7 +478,7 @@ def _schedule_expiry(placement):
 @transaction.atomic
 def placement_decide(*, placement, user, approve: bool, notes=""):
     # Lock the fund first, always in the same order, so concurrent approvals queue here.
-    fund = Fund.objects.select_for_update().get(pk=placement.fund_id)
+    fund = _lock_fund(placement.fund_id)
     placement = (
         Placement.objects.select_for_update(of=("self",))
         .select_related("request__case", "request__borough")
@@ -562,7 +569,7 @@ def extension_request(*, placement, user, new_end_on, reason):
 
 @transaction.atomic
 def extension_decide(*, extension, user, approve: bool, notes=""):
-    fund = Fund.objects.select_for_update().get(pk=extension.placement.fund_id)
+    fund = _lock_fund(extension.placement.fund_id)
     extension = (
         PlacementExtension.objects.select_for_update(of=("self",))
         .select_related("placement__request__case")
@@ -604,7 +611,7 @@ def invoice_record(*, placement, user, reference, amount, received_on, over_appr
     """Record a provider's invoice against a current or ended placement. The same invoice number
     from the same provider is refused; invoices beyond what was approved need a recorded reason,
     and then commit the excess, so the fund is still never overspent."""
-    fund = Fund.objects.select_for_update().get(pk=placement.fund_id)  # the same lock order as approvals
+    fund = _lock_fund(placement.fund_id)  # the same lock order as approvals
     placement = Placement.objects.select_for_update(of=("self",)).select_related("request__case").get(pk=placement.pk)
     if placement.status not in COMMITTING:
         raise AccommodationError("Invoices can be recorded only for approved placements.")
@@ -736,7 +743,7 @@ def placement_end(*, placement, user, ended_on, move_on, details=""):
     """End a current placement with the client's move-on. Ended before the planned end, its
     commitment falls to the nights used (never below what is already invoiced) and the rest
     returns to the fund."""
-    Fund.objects.select_for_update().get(pk=placement.fund_id)  # releases change the fund: same lock order
+    _lock_fund(placement.fund_id)  # releases change the fund: same lock order
     placement = Placement.objects.select_for_update(of=("self",)).select_related("request__case").get(pk=placement.pk)
     if placement.status != Placement.Status.APPROVED or placement.is_move_on_payment:
         raise AccommodationError("Only a current placement can be ended.")
@@ -794,7 +801,7 @@ def placement_end(*, placement, user, ended_on, move_on, details=""):
 def placement_settle(*, placement, user):
     """Finance has the provider's final invoice for an ended placement: the commitment becomes
     what was invoiced and anything left returns to the fund."""
-    Fund.objects.select_for_update().get(pk=placement.fund_id)
+    _lock_fund(placement.fund_id)
     placement = Placement.objects.select_for_update(of=("self",)).select_related("request__case").get(pk=placement.pk)
     if placement.status != Placement.Status.ENDED:
         raise AccommodationError("A placement is settled on its final invoice once it has ended.")

@@ -308,7 +308,7 @@ def finance_placement(request, pk):
             "invoices": invoices,
             "unpaid": unpaid,
             "invoiced": sum((i.amount for i in invoices), Decimal("0")),
-            "position": services.fund_position(placement.fund),
+            "position": services.fund_position(placement.fund) if placement.fund_id else None,
             "errors": error_summary(decision, invoice_form, payment_form, extension_form),
         },
     )

@@ -65,4 +65,6 @@ def _use_the_projects_logging(**kwargs):
 
 connect_task_signals()
 
-app.autodiscover_tasks(["eip.notifications", "referrals", "cases", "assessments", "accommodation", "evaluation"])
+app.autodiscover_tasks(
+    ["eip.notifications", "eip.people", "referrals", "cases", "assessments", "accommodation", "evaluation"]
+)

@@ -52,16 +52,29 @@ class PasswordResetRequestForm(PasswordResetForm):
         self.helper = _helper(Field.text("email"), submit="Send reset link")
 
     def save(self, **kwargs):
-        # The link is built from the configured address, never from the request's Host
-        # header, which whoever asks for the reset chooses.
+        """Nothing is mailed during the request: a worker builds the link and sends it after the
+        response has gone (eip.people.tasks), so a slow mail server or broker never holds the
+        page. If the broker cannot take it, the person sees the same page and can ask again."""
+        from eip.notifications.publish import publish_after_response
+        from eip.people.tasks import password_reset_mail
+
+        for user in self.get_users(self.cleaned_data["email"]):
+            publish_after_response(
+                password_reset_mail, user.pk, kwargs["subject_template_name"], kwargs["email_template_name"]
+            )
+
+    def mail_now(self, *, subject_template_name: str, email_template_name: str) -> None:
+        """Build and send the reset e-mail (in a worker). The link is built from the configured
+        address, never from a request's Host header, which whoever asks for the reset chooses."""
         base = settings.EIP_BASE_URL.rstrip("/")
         parts = urlsplit(base)
-        kwargs.update(
+        super().save(
             domain_override=parts.netloc,
             use_https=parts.scheme == "https",
-            extra_email_context={**(kwargs.get("extra_email_context") or {}), "base_url": base},
+            extra_email_context={"base_url": base},
+            subject_template_name=subject_template_name,
+            email_template_name=email_template_name,
         )
-        return super().save(**kwargs)
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, **kwargs):
         # As Django's, through the outbound guard like every e-mail (it concerns no case).

@@ -51,6 +51,7 @@ def _message_kept_types() -> tuple[type, ...]:
     """Exception types whose messages describe the infrastructure, not a record. Not their
     relatives: IntegrityError and DataError repeat row values; SMTPRecipientsRefused and
     SMTPSenderRefused list addresses; OSError in general names files."""
+    import botocore.exceptions
     import kombu.exceptions
     import psycopg2
     import redis.exceptions
@@ -74,6 +75,12 @@ def _message_kept_types() -> tuple[type, ...]:
         smtplib.SMTPNotSupportedError,
         SoftTimeLimitExceeded,
         TimeLimitExceeded,
+        # The document store (EIP_STORAGE=s3): its address, the operation and an error code; the
+        # objects' keys are generated names.
+        botocore.exceptions.EndpointConnectionError,
+        botocore.exceptions.ConnectTimeoutError,
+        botocore.exceptions.ReadTimeoutError,
+        botocore.exceptions.ClientError,
     )
 
 

@@ -5,6 +5,7 @@ with any problem imports nothing. Imported records are ordinary referrals, peopl
 consultations, sessions, meetings, assessments, placements and closures, so every report
 counts them exactly as records entered through the screens. The format is in the README."""
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -14,17 +15,39 @@ from django.db import transaction
 from django.utils import timezone
 
 from accommodation.models import AccommodationRequest, Placement
-from accommodation.services import active_fund
+from accommodation.services import AccommodationIncomplete, fund_for
 from assessments.instruments import DashAnswer, Instrument, Severity, Stage, ViabilityLevel
 from assessments.services import AssessmentIncomplete, _save
-from cases.models import Case, CaseEvent, Consultation, InterventionSession, Modality, ProfessionalsMeeting
+from cases.models import (
+    Case,
+    CaseEvent,
+    Consultation,
+    InterventionSession,
+    Modality,
+    OnwardReferral,
+    ProfessionalsMeeting,
+)
 from cases.services import CLOSURE_STAGE
 from eip.people.models import Borough
 from eip.workdays import working_days_after_receipt
 from referrals.models import Ethnicity, Gender, PartnerDetails, Person, Referral, Team
 from referrals.services import ACKNOWLEDGEMENT_WORKING_DAYS, _next_reference
 
-KINDS = {"referral", "consultation", "intervention", "session", "meeting", "assessment", "placement", "closure"}
+from .models import AccommodationNeed, AwaitingStart, HistoricalImport, ImportedReferral
+
+KINDS = {
+    "referral",
+    "consultation",
+    "awaiting_start",
+    "intervention",
+    "session",
+    "meeting",
+    "assessment",
+    "accommodation_need",
+    "placement",
+    "onward_referral",
+    "closure",
+}
 
 
 @dataclass
@@ -34,6 +57,8 @@ class Problem:
     message: str
 
     def __str__(self):
+        if not self.line:  # the whole file
+            return f"{self.field}: {self.message}"
         return f"line {self.line}, {self.field}: {self.message}"
 
 
@@ -78,6 +103,15 @@ class _Line:
         if value and value not in choices:
             self._fail(name, f"{value!r} is not one of: {', '.join(sorted(choices))}")
             return ""
+        return value
+
+    def flag(self, name, default=False):
+        value = self.data.get(name)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self._fail(name, "must be true or false")
+            return default
         return value
 
     def number(self, name, required=False, low=None, high=None):
@@ -169,6 +203,22 @@ def parse(lines) -> Parsed:
                 clean["move_on"] = line.choice("move_on", Placement.MoveOn.values, required=False)
                 if clean["date"] and clean["end"] and clean["end"] <= clean["date"]:
                     line._fail("end", "must be after date")
+            elif kind == "awaiting_start":
+                clean["state"] = line.choice("state", AwaitingStart.State.values)
+            elif kind == "accommodation_need":
+                clean["outcome"] = line.choice("outcome", AccommodationNeed.Outcome.values)
+                clean["outcome_date"] = line.day("outcome_date", required=False)
+                if clean["outcome_date"] and clean["date"] and clean["outcome_date"] < clean["date"]:
+                    line._fail("outcome_date", "must not be before date")
+            elif kind == "onward_referral":
+                clean["service"] = line.choice("service", OnwardReferral.Service.values)
+                clean["service_other"] = line.text("service_other", required=clean["service"] == "other")[:150]
+                clean["status"] = line.choice("status", OnwardReferral.Status.values)
+                clean["started"] = line.day("started", required=False)
+                clean["outcome"] = line.text("outcome", required=False)
+                clean["following_consultation"] = line.flag("following_consultation")
+                if clean["started"] and clean["date"] and clean["started"] < clean["date"]:
+                    line._fail("started", "must not be before date")
             elif kind == "closure":
                 clean["reason"] = line.choice("reason", Case.ClosureReason.values)
         parsed.lines.append((number, kind, clean))
@@ -198,16 +248,51 @@ def _answers(line, instrument, answers):
     return result
 
 
+def _fund_phase(day: date):
+    """The fund phase a historical placement's start falls in, or none: never today's phase."""
+    try:
+        return fund_for(day)
+    except AccommodationIncomplete:
+        return None
+
+
 def _at(day: date, hour=10) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour)))
+
+
+def _day(moment) -> str:
+    return f"{timezone.localtime(moment):%-d %B %Y}"
+
+
+def _already_imported(lines, parsed) -> list[Problem]:
+    """A file imported before, or a referral id imported before from any file, is refused:
+    importing twice would count the same history twice."""
+    digest = hashlib.sha256("".join(lines).encode()).hexdigest()
+    earlier = HistoricalImport.objects.filter(sha256=digest).first()
+    if earlier:
+        return [Problem(0, "file", f"this file was imported on {_day(earlier.imported_at)}")]
+    ids = {clean["id"]: number for number, kind, clean in parsed.lines if kind == "referral"}
+    return [
+        Problem(
+            ids[row.source_id], "id", f"referral {row.source_id!r} was imported on {row.batch.imported_at:%-d %B %Y}"
+        )
+        for row in ImportedReferral.objects.filter(source_id__in=ids).select_related("batch").order_by("source_id")
+    ]
 
 
 @transaction.atomic
 def import_lines(lines, *, user) -> dict:
     """Validate everything, then import everything, or (any problem) nothing."""
+    lines = list(lines)
     parsed = parse(lines)
     if parsed.problems:
         return {"imported": False, "problems": parsed.problems}
+    refused = _already_imported(lines, parsed)
+    if refused:
+        return {"imported": False, "problems": refused}
+    batch = HistoricalImport.objects.create(
+        sha256=hashlib.sha256("".join(lines).encode()).hexdigest(), imported_by=user, lines=len(lines)
+    )
     people = {}
     referrals, cases = {}, {}
     counts = dict.fromkeys(KINDS, 0)
@@ -256,6 +341,7 @@ def import_lines(lines, *, user) -> dict:
                 case_dynamic="Imported from historical records.",
             )
             PartnerDetails.objects.create(referral=referral)
+            ImportedReferral.objects.create(source_id=d["id"], referral=referral, batch=batch)
             referrals[d["id"]] = referral
             if d["decision"] == "accepted":
                 case = Case.objects.create(
@@ -289,6 +375,28 @@ def import_lines(lines, *, user) -> dict:
                 case.stage = Case.Stage.AWAITING_CONSENT
             elif d["outcome"] == "not_suitable":
                 case.stage, case.closure_reason, case.closed_at = Case.Stage.NOT_SUITABLE, "unsuitable", _at(d["date"])
+        elif kind == "awaiting_start":
+            AwaitingStart.objects.create(case=case, state=d["state"], recorded_on=d["date"], recorded_by=user)
+        elif kind == "accommodation_need":
+            AccommodationNeed.objects.create(
+                case=case,
+                assessed_on=d["date"],
+                outcome=d["outcome"],
+                outcome_on=d["outcome_date"],
+                recorded_by=user,
+            )
+        elif kind == "onward_referral":
+            OnwardReferral.objects.create(
+                case=case,
+                service=d["service"],
+                service_other=d["service_other"],
+                made_on=d["date"],
+                status=d["status"],
+                started_on=d["started"],
+                outcome=d["outcome"],
+                following_consultation=d["following_consultation"],
+                recorded_by=user,
+            )
         elif kind == "intervention":
             case.intervention_started_on, case.stage = d["date"], Case.Stage.INTERVENTION
         elif kind == "session":
@@ -324,6 +432,7 @@ def import_lines(lines, *, user) -> dict:
             request = AccommodationRequest.objects.create(
                 case=case,
                 borough=case.borough,
+                requested_at=_at(d["date"], 9),
                 status="ended" if d["move_on"] else "approved",
                 requested_by=user,
                 needed_from=d["date"],
@@ -335,7 +444,7 @@ def import_lines(lines, *, user) -> dict:
             )
             placement = Placement(
                 request=request,
-                fund=active_fund(),
+                fund=_fund_phase(d["date"]),
                 proposed_by=user,
                 provider=d["provider"],
                 kind=d["kind"],
@@ -346,6 +455,7 @@ def import_lines(lines, *, user) -> dict:
                 planned_end_on=d["end"],
                 distance_miles=Decimal("0"),
                 decided_by=user,
+                proposed_at=_at(d["date"], 9),
                 decided_at=_at(d["date"]),
                 status="ended" if d["move_on"] else "approved",
                 move_on=d["move_on"] or "",

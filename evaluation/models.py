@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class ReportDelivery(models.Model):
@@ -68,3 +69,30 @@ class AccommodationNeed(models.Model):
 
     def __str__(self):
         return f"Accommodation need assessed {self.assessed_on}: {self.get_outcome_display()}"
+
+
+class HistoricalImport(models.Model):
+    """One imported file. A file already imported (the same bytes) is refused, and so is any
+    referral id already imported from an earlier file: re-importing is refused, never doubled."""
+
+    sha256 = models.CharField(max_length=64, unique=True)
+    imported_at = models.DateTimeField(default=timezone.now)
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    lines = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-imported_at"]
+
+    def __str__(self):
+        return f"Import of {self.imported_at:%-d %B %Y %H:%M} ({self.lines} lines)"
+
+
+class ImportedReferral(models.Model):
+    """The id a referral had in the old records, so a second import of it is refused."""
+
+    source_id = models.CharField(max_length=100, unique=True)
+    referral = models.OneToOneField("referrals.Referral", on_delete=models.CASCADE, related_name="+")
+    batch = models.ForeignKey(HistoricalImport, on_delete=models.PROTECT, related_name="referrals")
+
+    def __str__(self):
+        return self.source_id

@@ -3,6 +3,7 @@ from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from eip.db.claims import advisory_claim
 from eip.outbound import OutboundRefused
 from eip.people.models import Role, User
 from eip.workdays import is_working_day
@@ -12,6 +13,8 @@ from .models import ReportDelivery
 from .report import monitoring_report, previous_month
 
 LABEL = "the monthly monitoring report e-mail"
+# The advisory claim on a report being sent: (this namespace, the delivery's id).
+REPORT_LOCK_NAMESPACE = 0x454952  # "EIR"
 PDF = "application/pdf"
 
 
@@ -39,14 +42,14 @@ def monthly_report_send(today_iso: str | None = None) -> bool:
             )
     except IntegrityError:
         return False
-    with transaction.atomic():
-        delivery = (
-            ReportDelivery.objects.select_for_update(skip_locked=True)
-            .filter(pk=delivery.pk, sent_at__isnull=True)
-            .first()
-        )
-        if delivery is None:
-            return False
+    # Claimed, not locked: rendering the PDF and talking to the mail server take seconds, and no
+    # row lock is held meanwhile (a hung mail server would hold it for the whole time limit).
+    with advisory_claim(namespace=REPORT_LOCK_NAMESPACE, key=delivery.pk) as claimed:
+        if not claimed:
+            return False  # another worker is sending it now
+        unsent = ReportDelivery.objects.filter(pk=delivery.pk, sent_at__isnull=True)
+        if not unsent.exists():
+            return False  # read after claiming: a run that finished just before ours sent it
         report = monitoring_report(period=period)
         managers = [u.email for u in User.objects.filter(role=Role.PROGRAMME_MANAGER, is_active=True)]
         message = EmailMessage(
@@ -66,6 +69,5 @@ def monthly_report_send(today_iso: str | None = None) -> bool:
             # Not sent: audited, supervisors alerted; the next morning's run tries again.
             return False
         message.send()
-        delivery.sent_at, delivery.recipients = timezone.now(), len(managers)
-        delivery.save(update_fields=["sent_at", "recipients"])
+        unsent.update(sent_at=timezone.now(), recipients=len(managers))
     return True

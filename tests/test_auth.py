@@ -116,6 +116,29 @@ def test_password_reset_sends_a_link_that_works_once(client):
     assert b"This link has expired" in client.get(path, follow=True).content
 
 
+def test_the_reset_request_sends_no_mail_itself_a_worker_does_after_the_response(client, monkeypatch):
+    from eip.notifications import publish
+    from eip.people.tasks import password_reset_mail
+
+    user = UserFactory(email="sam@eip.test")
+    handed = []
+    monkeypatch.setattr(publish, "_eager", lambda task: False)  # as in production: a publisher thread
+    monkeypatch.setattr(publish.publisher, "submit", lambda ids, tasks: handed.extend(tasks))
+    response = client.post(reverse("password_reset"), {"email": "sam@eip.test"})
+    assert response.status_code == 302
+    assert mail.outbox == []  # no mail server on the request's path
+    ((task, args),) = handed
+    assert task is password_reset_mail and args[0] == user.pk
+    # The worker makes the link and sends it.
+    assert task(*args) is True
+    link = next(line for line in mail.outbox[0].body.splitlines() if "/password/reset/" in line)
+    assert client.get(urlsplit(link.strip()).path).status_code == 302
+    # An account closed meanwhile gets nothing.
+    user.is_active = False
+    user.save()
+    assert task(*args) is False and len(mail.outbox) == 1
+
+
 def test_password_reset_answers_the_same_for_unknown_addresses(client):
     UserFactory(email="sam@eip.test")
     known = client.post(reverse("password_reset"), {"email": "sam@eip.test"}, follow=True)

@@ -8,6 +8,7 @@ import smtplib
 
 import psycopg2
 import pytest
+from botocore.exceptions import ClientError, EndpointConnectionError
 from django.db import IntegrityError, OperationalError
 from django.http import HttpResponse
 from django.urls import reverse
@@ -93,6 +94,8 @@ def _raised(exc, cause=None):
         (ConnectionRefusedError(111, "Connection refused"), True),
         (TimeoutError("timed out"), True),
         (smtplib.SMTPServerDisconnected("Connection unexpectedly closed: timed out"), True),
+        (EndpointConnectionError(endpoint_url="https://s3.eu-west-2.amazonaws.com/eip"), True),
+        (ClientError({"Error": {"Code": "NoSuchBucket", "Message": "gone"}}, "PutObject"), True),
         (
             IntegrityError(
                 "duplicate key value violates unique constraint\nDETAIL: Key (email)=(d.hughes@example.org)"
@@ -150,6 +153,7 @@ def test_production_logs_are_json_by_default():
         "DATABASE_URL": "postgres://eip@db/eip",
         "REDIS_URL": "redis://redis:6379/0",
         "EIP_PSEUDONYM_KEY": "k" * 32,
+        "EIP_BASE_URL": "https://eip.example",
         "PATH": "/usr/bin:/bin",
     }
     out = subprocess.run(  # noqa: S603  # nosec B603

@@ -39,6 +39,7 @@ PRODUCTION = {
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "EIP_PSEUDONYM_KEY": secrets.token_urlsafe(32),
     "DJANGO_ALLOWED_HOSTS": "eip.example",
+    "EIP_BASE_URL": "https://eip.example",
 }
 
 
@@ -59,7 +60,9 @@ def test_production_collects_the_built_assets(tmp_path):
     assert "dist/govuk-assets/images/icon-progress-tick.svg" in manifest
 
 
-@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DATABASE_URL", "REDIS_URL", "EIP_PSEUDONYM_KEY"])
+@pytest.mark.parametrize(
+    "missing", ["DJANGO_SECRET_KEY", "DATABASE_URL", "REDIS_URL", "EIP_PSEUDONYM_KEY", "EIP_BASE_URL"]
+)
 def test_production_refuses_to_start_without_its_secrets(missing):
     env = {k: v for k, v in PRODUCTION.items() if k != missing}
     result = run_manage("check", **env)

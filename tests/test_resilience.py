@@ -235,36 +235,44 @@ def _due_row(user, key="r1"):
     )
 
 
-@pytest.mark.fault
-@pytest.mark.django_db(transaction=True)
-def test_no_row_lock_is_held_while_the_mail_server_talks(camden, settings):
-    from eip.notifications.services import notification_deliver
-
+@contextmanager
+def _held_at_the_mail_server(settings, send):
+    """Runs `send()` in another thread until its mail reaches a mail server that holds it; yields
+    the list its result will land in; lets the mail go on leaving the block."""
     settings.EMAIL_BACKEND = "tests.fault_tools.GatedBackend"
     GatedBackend.entered.clear()
     GatedBackend.release.clear()
     GatedBackend.sent = []
-    row = _due_row(UserFactory(role=Role.PRACTITIONER))
     results = []
 
     def worker():
         try:
-            results.append(notification_deliver(notification_id=row.pk))
+            results.append(send())
         finally:
             connection.close()
 
     sending = threading.Thread(target=worker)
     sending.start()
     try:
-        assert GatedBackend.entered.wait(20)
+        assert GatedBackend.entered.wait(60)
+        yield results
+    finally:
+        GatedBackend.release.set()
+        sending.join(timeout=60)
+
+
+@pytest.mark.fault
+@pytest.mark.django_db(transaction=True)
+def test_no_row_lock_is_held_while_the_mail_server_talks(camden, settings):
+    from eip.notifications.services import notification_deliver
+
+    row = _due_row(UserFactory(role=Role.PRACTITIONER))
+    with _held_at_the_mail_server(settings, lambda: notification_deliver(notification_id=row.pk)) as results:
         # The mail is on its way: the row is free for everyone else (a cancel, a reader) ...
         assert not _row_is_locked(row.pk)
         # ... yet a second delivery of the same reminder sends nothing.
         assert notification_deliver(notification_id=row.pk) is False
         assert reminders_send_due() == 0
-    finally:
-        GatedBackend.release.set()
-        sending.join(timeout=30)
     assert results == [True]
     assert len(GatedBackend.sent) == 1
     row.refresh_from_db()
@@ -298,6 +306,32 @@ def test_a_mail_server_that_never_answers_times_out_and_the_reminder_waits(camde
     assert notification_deliver(notification_id=row.pk) is True
     assert notification_deliver(notification_id=row.pk) is False
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.fault
+@pytest.mark.django_db(transaction=True)
+def test_the_monthly_report_holds_no_row_lock_while_it_is_mailed(camden, settings):
+    from django.db import DatabaseError
+    from django.db import transaction as db_transaction
+
+    from evaluation.models import ReportDelivery
+    from evaluation.tasks import monthly_report_send
+
+    UserFactory(role=Role.PROGRAMME_MANAGER, email="pm@eip.test")
+    with _held_at_the_mail_server(settings, lambda: monthly_report_send("2021-02-01")) as results:
+        delivery = ReportDelivery.objects.get()
+        # The report is on its way to the mail server: its row is free for anyone else ...
+        try:
+            with db_transaction.atomic():
+                list(ReportDelivery.objects.select_for_update(nowait=True).filter(pk=delivery.pk))
+        except DatabaseError:
+            pytest.fail("the report's row is locked while the mail server talks")
+        # ... yet beat firing again meanwhile sends nothing.
+        assert monthly_report_send("2021-02-01") is False
+    assert results == [True]
+    assert len(GatedBackend.sent) == 1
+    assert ReportDelivery.objects.get().sent_at is not None
+    assert monthly_report_send("2021-02-01") is False
 
 
 # --- Celery time limits ----------------------------------------------------------------------

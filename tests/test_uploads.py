@@ -186,3 +186,47 @@ def test_the_media_folder_never_depends_on_the_directory_a_process_starts_in(con
     media = Path(printed)
     assert media.is_absolute() and not media.is_relative_to(tmp_path)
     assert media == (ROOT / configured if configured else ROOT / "var" / "media")
+
+
+def test_a_stored_document_is_readable_by_the_service_alone(late):
+    assert _upload(late, "agreement.pdf", b"%PDF-1.4 private").status_code == 302
+    stored = Path(LateReferralAgreement.objects.get().document.path)
+    assert stored.stat().st_mode & 0o777 == 0o600
+    assert stored.parent.stat().st_mode & 0o777 == 0o700
+
+
+def test_a_body_larger_than_the_cap_is_refused_before_it_is_read(late, settings):
+    """Decided from Content-Length alone: a body that would explode if read is never touched."""
+    from django.test.client import ClientHandler
+
+    class Unreadable:
+        def read(self, *args):
+            raise AssertionError("the body was read")
+
+        readline = read
+
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": reverse("referral-late-agreement", args=[late["referral"].pk]),
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "HTTP_HOST": "testserver",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": Unreadable(),
+        "wsgi.errors": io.StringIO(),
+        "CONTENT_TYPE": "multipart/form-data; boundary=x",
+        "CONTENT_LENGTH": str(settings.EIP_MAX_REQUEST_BYTES + 1),
+    }
+    # The whole middleware stack, as a WSGI server would call it (the test client sets the length itself).
+    response = ClientHandler()(environ)
+    assert response.status_code == 413
+    page = response.content.decode()
+    assert "The file is too big" in page and "Documents must be 10 MB or smaller" in page
+    assert not LateReferralAgreement.objects.exists()
+
+
+def test_a_document_over_10_mb_within_the_cap_is_refused_beside_the_field(late, settings):
+    assert settings.EIP_MAX_REQUEST_BYTES > 10 * 1024 * 1024 + 64 * 1024  # room for the form around it
+    response = _upload(late, "agreement.pdf", b"%PDF-1.4 " + b"x" * (10 * 1024 * 1024))
+    assert response.status_code == 200
+    assert "The file must be 10 MB or smaller" in response.content.decode()

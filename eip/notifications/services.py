@@ -8,18 +8,18 @@ failure never reaches the caller: the sweeper picks the row up on its next run.
 
 import logging
 from collections.abc import Iterable
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage
-from django.db import DatabaseError, connection, models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from eip import outbound
+from eip.db.claims import advisory_claim
 
 from .models import Notification
 from .publish import dispatch_safely, notifications_due_now  # noqa: F401  (dispatch_safely: callers queue through it)
@@ -147,12 +147,6 @@ def notification_unread_count(*, user) -> int:
 DELIVERY_LOCK_NAMESPACE = 0x454950  # "EIP"
 
 
-def _lock_key(notification_id: int) -> int:
-    # The two-number form takes 32-bit numbers; ids 2^31 apart share a key, which at worst
-    # makes one of them wait for the next sweep.
-    return notification_id % 2**31
-
-
 def reminders_claim_due(*, now: datetime | None = None, limit: int = SWEEP_BATCH) -> list[int]:
     """Claim up to `limit` due, unsent rows for delivery and return their ids.
 
@@ -184,34 +178,10 @@ def reminders_claim_due(*, now: datetime | None = None, limit: int = SWEEP_BATCH
     return ids
 
 
-@contextmanager
 def _delivery_claim(notification_id: int):
-    """Yield True if this process may deliver the notification now, False if another is.
-
-    On PostgreSQL the claim is a session advisory lock: it blocks no reader, no cancel and no
-    sweep, is never waited for (a second worker gives up at once), and ends with the
-    connection, so a worker killed mid-delivery leaves the row free for a redelivered message.
-    SQLite has one writer at a time: a transaction is the claim there.
-    """
-    if connection.vendor != "postgresql":
-        with transaction.atomic():
-            yield True
-        return
-    key = [DELIVERY_LOCK_NAMESPACE, _lock_key(notification_id)]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", key)
-        claimed = cursor.fetchone()[0]
-    try:
-        yield claimed
-    finally:
-        if claimed:
-            try:
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)
-            except DatabaseError:
-                # The session is broken, and its locks with it; make sure it is not reused.
-                if not connection.in_atomic_block:
-                    connection.close()
+    """True if this process may deliver the notification now, False if another is (a claim,
+    not a row lock: see eip.db.claims). The sweeper's advisory transaction lock uses the same key."""
+    return advisory_claim(namespace=DELIVERY_LOCK_NAMESPACE, key=notification_id)
 
 
 def _absolute_link(link: str) -> str:

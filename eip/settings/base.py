@@ -65,6 +65,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost: the request id and the one log line per request, whatever answered it.
     "eip.logs.RequestLogMiddleware",
+    # Before anything reads a body (CSRF, sessions, forms).
+    "eip.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Sees every response made below it, including redirects, lockouts and error pages.
@@ -196,12 +198,69 @@ MEDIA_ROOT = BASE_DIR / (os.environ.get("EIP_MEDIA_ROOT") or VAR_DIR / "media")
 MEDIA_URL = "/media-not-served/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# On local disk, documents are readable by the service's own user only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# A request body larger than this is refused from its Content-Length, before it is read: a
+# document (10 MB at most) and its form fit. Keep it below the proxy's limit (deploy/nginx: 12m)
+# so people see the app's page saying what to do, not the proxy's.
+EIP_MAX_REQUEST_BYTES = int(os.environ.get("EIP_MAX_REQUEST_BYTES", 11 * 1024 * 1024))
+
+# Where uploaded documents are kept: "filesystem" (MEDIA_ROOT; one web server) or "s3" (an
+# S3-compatible bucket that every web server and worker shares). The bucket is private and every
+# object is encrypted at rest; nothing is ever served from the bucket directly: each download is
+# read by the app after the permission check and the audit (eip/uploads.py).
+EIP_STORAGE = os.environ.get("EIP_STORAGE", "filesystem")
+
+
+def document_storage(kind: str) -> dict:
+    if kind == "filesystem":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if kind != "s3":
+        raise ImproperlyConfigured(f"EIP_STORAGE: {kind!r} is neither 'filesystem' nor 's3'")
+    from botocore.config import Config
+
+    bucket = os.environ.get("EIP_S3_BUCKET")
+    if not bucket:
+        raise ImproperlyConfigured("EIP_S3_BUCKET must be set when EIP_STORAGE is s3")
+    encryption = os.environ.get("EIP_S3_ENCRYPTION", "AES256")
+    if encryption not in {"AES256", "aws:kms"}:
+        raise ImproperlyConfigured("EIP_S3_ENCRYPTION: 'AES256' (the store's keys) or 'aws:kms' (EIP_S3_KMS_KEY_ID)")
+    object_parameters = {"ServerSideEncryption": encryption}
+    if encryption == "aws:kms" and os.environ.get("EIP_S3_KMS_KEY_ID"):
+        object_parameters["SSEKMSKeyId"] = os.environ["EIP_S3_KMS_KEY_ID"]
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            # Empty: Amazon S3 itself; otherwise another S3-compatible store (MinIO, Ceph ...).
+            "endpoint_url": os.environ.get("EIP_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("EIP_S3_REGION") or None,
+            # Keys from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or the machine's role.
+            "object_parameters": object_parameters,
+            # No public ACL is ever set: objects inherit the private bucket's owner-only access.
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": 60,
+            "file_overwrite": False,
+            # A download larger than this is buffered on disk, not in memory.
+            "max_memory_size": 1024 * 1024,
+            # A store that hangs costs a request seconds, never a worker.
+            "client_config": Config(
+                connect_timeout=int(os.environ.get("EIP_S3_CONNECT_TIMEOUT", "3")),
+                read_timeout=int(os.environ.get("EIP_S3_READ_TIMEOUT", "10")),
+                retries={"max_attempts": 2, "mode": "standard"},
+                signature_version="s3v4",
+            ),
+        },
+    }
+
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("EIP_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": document_storage(EIP_STORAGE),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = False

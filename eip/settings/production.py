@@ -1,5 +1,5 @@
 """Production: PostgreSQL, Redis, SMTP, HTTPS. Refuses to start without a secret key,
-a database URL and a broker URL from the environment."""
+a database URL, a broker URL, the pseudonym key and the service's address from the environment."""
 
 import os
 
@@ -23,6 +23,11 @@ if not (os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL")):
     raise ImproperlyConfigured("CELERY_BROKER_URL or REDIS_URL must be set in production")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
 EIP_PSEUDONYM_KEY = _required("EIP_PSEUDONYM_KEY")
+# Every link in an e-mail (password resets included) starts with it; a default would send people
+# links to a machine that is not the service.
+EIP_BASE_URL = _required("EIP_BASE_URL").rstrip("/")
+if not EIP_BASE_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("EIP_BASE_URL must be the service's address, e.g. https://eip.example.org")
 
 EIP_EMAIL_TRANSPORT = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accommodation', '0004_invoices_per_provider'),
+        ('accommodation', '0005_invoices_per_provider'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -24,7 +24,7 @@ def fill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("accommodation", "0003_fund_phases")]
+    dependencies = [("accommodation", "0004_historical_placements")]
 
     operations = [
         migrations.AddField(

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accommodation', '0005_commitments_and_move_on_payments'),
+        ('accommodation', '0006_commitments_and_move_on_payments'),
         ('cases', '0009_emergency_access_bounded'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
