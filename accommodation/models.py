@@ -165,6 +165,7 @@ class Placement(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_notes = models.TextField(blank=True)
     ended_on = models.DateField(null=True, blank=True)
+    # Required of a move-on payment proposed here (services); blank on an imported one that did not say.
     payee_type = models.CharField("who is paid", max_length=30, choices=PayeeType.choices, blank=True)
     move_on = models.CharField(max_length=20, choices=MoveOn.choices, blank=True)
     move_on_details = models.TextField(blank=True)
@@ -178,10 +179,6 @@ class Placement(models.Model):
                 condition=Q(planned_end_on__gt=models.F("start_on"))
                 | Q(kind__in=MOVE_ON_PAYMENT_KINDS, planned_end_on=models.F("start_on"), fixed_amount__isnull=False),
                 name="placement_ends_after_it_starts",
-            ),
-            models.CheckConstraint(
-                condition=~Q(kind__in=MOVE_ON_PAYMENT_KINDS[:3]) | ~Q(payee_type=""),
-                name="move_on_payment_has_payee_type",
             ),
             models.CheckConstraint(
                 condition=Q(nightly_rate__isnull=False) | Q(fixed_amount__isnull=False),

@@ -36,8 +36,4 @@ class Migration(migrations.Migration):
             model_name='placement',
             constraint=models.CheckConstraint(condition=models.Q(('planned_end_on__gt', models.F('start_on')), models.Q(('fixed_amount__isnull', False), ('kind__in', ['deposit', 'first_month_rent', 'rent_in_advance', 'deposit_rent']), ('planned_end_on', models.F('start_on'))), _connector='OR'), name='placement_ends_after_it_starts'),
         ),
-        migrations.AddConstraint(
-            model_name='placement',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind__in', ['deposit', 'first_month_rent', 'rent_in_advance']), _negated=True), models.Q(('payee_type', ''), _negated=True), _connector='OR'), name='move_on_payment_has_payee_type'),
-        ),
     ]
