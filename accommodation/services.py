@@ -749,10 +749,6 @@ def placement_end(*, placement, user, ended_on, move_on, details=""):
         raise AccommodationError("Only a current placement can be ended.")
     if ended_on is None:
         raise AccommodationIncomplete({"ended_on": "Enter the date the client left"})
-    if ended_on < placement.start_on:
-        raise AccommodationIncomplete(
-            {"ended_on": f"The placement started on {placement.start_on:%-d %B %Y}: enter that date or later"}
-        )
     if move_on not in Placement.MoveOn.values:
         raise AccommodationIncomplete({"move_on": "Select where the client moved on to"})
     if (
@@ -769,8 +765,10 @@ def placement_end(*, placement, user, ended_on, move_on, details=""):
         details.strip(),
     )
     released = Decimal("0")
-    if placement.nightly_rate is not None and ended_on < placement.planned_end_on:
-        used = max(placement.cost_for(placement.start_on, ended_on), invoiced_total(placement))
+    # Ended before it began (the client never moved in): no night was used.
+    last_night = max(ended_on, placement.start_on)
+    if placement.nightly_rate is not None and last_night < placement.planned_end_on:
+        used = max(placement.cost_for(placement.start_on, last_night), invoiced_total(placement))
         released = max(placement.committed - used, Decimal("0"))
     placement.committed -= released
     placement.released += released
@@ -786,7 +784,7 @@ def placement_end(*, placement, user, ended_on, move_on, details=""):
         f"Accommodation ended: {placement.get_move_on_display().lower()}",
     )
     if released:
-        early = (placement.planned_end_on - ended_on).days
+        early = (placement.planned_end_on - last_night).days
         _event(
             request.case,
             user,
