@@ -12,8 +12,9 @@ from django.db.models import Count, F, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.kernel import case_event_record, case_lock
 from cases.models import Case
-from cases.services import _event, _locked, live_consents
+from cases.services import live_consents
 from eip.errors import Incomplete, Refused
 from eip.money import sterling
 from eip.notifications.services import notification_cancel, notification_schedule, notification_send_now
@@ -137,7 +138,7 @@ def accommodation_request(
     exclusion_areas,
     housing_notes="",
 ):
-    case = _locked(case)
+    case = case_lock(case)
     blockers = request_blockers(case)
     if blockers:
         raise AccommodationError("Accommodation cannot be requested yet. " + " ".join(blockers))
@@ -175,7 +176,7 @@ def accommodation_request(
         exclusion_areas=exclusion_areas,
         housing_notes=housing_notes,
     )
-    _event(
+    case_event_record(
         case,
         user,
         "accommodation_requested",
@@ -266,7 +267,7 @@ def placement_propose(
     placement.save()
     request.status = AccommodationRequest.Status.PROPOSED
     request.save(update_fields=["status"])
-    _event(
+    case_event_record(
         request.case,
         user,
         "placement_proposed",
@@ -362,7 +363,7 @@ def move_on_payment_propose(
         request.status = AccommodationRequest.Status.PROPOSED
         request.save(update_fields=["status"])
     label = f"{payment.get_kind_display().lower()} of {_money(amount)} to a {payment.get_payee_type_display().lower()}"
-    _event(request.case, user, "move_on_payment_proposed", f"Move-on payment proposed by housing: {label}")
+    case_event_record(request.case, user, "move_on_payment_proposed", f"Move-on payment proposed by housing: {label}")
     _ask_finance(payment, f"A move-on payment ({label})")
     return payment
 
@@ -508,7 +509,7 @@ def placement_decide(*, placement, user, approve: bool, notes=""):
     request.save(update_fields=["status"])
     verb = "approved" if approve else "rejected"
     what = f"Move-on payment ({placement.get_kind_display().lower()})" if placement.is_move_on_payment else "Placement"
-    _event(
+    case_event_record(
         request.case,
         user,
         f"placement_{verb}",
@@ -554,7 +555,9 @@ def extension_request(*, placement, user, new_end_on, reason):
         additional_cost=additional,
         requested_by=user,
     )
-    _event(placement.request.case, user, "extension_requested", f"Extension to {new_end_on:%-d %B} requested")
+    case_event_record(
+        placement.request.case, user, "extension_requested", f"Extension to {new_end_on:%-d %B} requested"
+    )
     notification_send_now(
         recipients=User.objects.filter(role=Role.FINANCE, is_active=True),
         kind="accommodation.extension",
@@ -590,7 +593,7 @@ def extension_decide(*, extension, user, approve: bool, notes=""):
     extension.status = "approved" if approve else "rejected"
     extension.decided_by, extension.decided_at, extension.decision_notes = user, timezone.now(), notes.strip()
     extension.save()
-    _event(
+    case_event_record(
         placement.request.case,
         user,
         "extension_decided",
@@ -662,7 +665,7 @@ def invoice_record(*, placement, user, reference, amount, received_on, over_appr
     if excess > 0:
         placement.committed = invoiced
         placement.save(update_fields=["committed"])
-        _event(
+        case_event_record(
             placement.request.case,
             user,
             "invoice_over_approved",
@@ -729,7 +732,7 @@ def return_home_review_record(
         victims_view=victims_view,
         recorded_by=user,
     )
-    _event(
+    case_event_record(
         placement.request.case,
         user,
         "return_home_review",
@@ -777,7 +780,7 @@ def placement_end(*, placement, user, ended_on, move_on, details=""):
     request.status = AccommodationRequest.Status.ENDED
     request.save(update_fields=["status"])
     notification_cancel(subject=placement, kind="accommodation.ending")
-    _event(
+    case_event_record(
         request.case,
         user,
         "placement_ended",
@@ -785,7 +788,7 @@ def placement_end(*, placement, user, ended_on, move_on, details=""):
     )
     if released:
         early = (placement.planned_end_on - last_night).days
-        _event(
+        case_event_record(
             request.case,
             user,
             "placement_commitment_released",
@@ -809,7 +812,7 @@ def placement_settle(*, placement, user):
         placement.committed -= released
         placement.released += released
         placement.save(update_fields=["committed", "released"])
-        _event(
+        case_event_record(
             placement.request.case,
             user,
             "placement_commitment_released",
@@ -823,7 +826,7 @@ def placement_settle(*, placement, user):
 def accommodation_found_elsewhere_record(*, case, user, route, found_on, details=""):
     """The client found accommodation without the programme: their own private rental, family
     or friends, or another way (described), from a date."""
-    case = _locked(case)
+    case = case_lock(case)
     errors = {}
     if route not in AccommodationFoundElsewhere.Route.values:
         errors["route"] = "Select how the client found accommodation"
@@ -838,7 +841,7 @@ def accommodation_found_elsewhere_record(*, case, user, route, found_on, details
     found = AccommodationFoundElsewhere.objects.create(
         case=case, route=route, found_on=found_on, details=(details or "").strip(), recorded_by=user
     )
-    _event(
+    case_event_record(
         case,
         user,
         "accommodation_found_elsewhere",

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from cases.views import _case, _render
+from cases.views import case_for_page, case_page_render
 from eip import access, outbound
 from eip.audit.models import AuditEvent
 from eip.audit.services import audit_list_viewed, audit_record
@@ -35,7 +35,7 @@ from .models import AccommodationRequest, Fund, Invoice, Placement, PlacementExt
 
 @access.policy("accommodation.view")
 def case_accommodation(request, pk):
-    case = _case(request, pk, "accommodation.view")
+    case = case_for_page(request, pk, "accommodation.view")
     can_request = access.allowed(request.user, "accommodation.request", case)
     which = request.POST.get("form") if request.method == "POST" else None
     data = request.POST if request.method == "POST" else None
@@ -96,7 +96,7 @@ def case_accommodation(request, pk):
         case.accommodation_requests.prefetch_related("placements__extensions", "placements__return_home_reviews")
     )
     open_request = next((r for r in requests if r.status in ("requested", "proposed", "approved")), None)
-    return _render(
+    return case_page_render(
         request,
         case,
         "accommodation/case_accommodation.html",

@@ -4,6 +4,8 @@ the SOAG categories and the Needs Analysis Matrix are fixed by the evaluation.""
 
 from django.db import models
 
+from cases.vocabulary import MARAC_DASH_THRESHOLD
+
 
 class Instrument(models.TextChoices):
     SOAG = "soag", "Severity of Abuse Grid"
@@ -52,8 +54,8 @@ class DashSource(models.TextChoices):
     OTHER = "other", "Other agency or record"
 
 
-# 14 or more "yes" answers is visible high risk: a MARAC criterion.
-MARAC_YES_THRESHOLD = 14
+# 14 or more "yes" answers is visible high risk: a MARAC criterion (one constant, in the case kernel).
+MARAC_YES_THRESHOLD = MARAC_DASH_THRESHOLD
 
 
 class ViabilityLevel(models.TextChoices):

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.kernel import MARAC_DASH_THRESHOLD, case_event_record, case_lock
 from eip.audit.models import AuditEvent
 from eip.audit.services import audit_record
 from eip.errors import Incomplete, Refused
@@ -101,7 +102,7 @@ def _stage_allowed(case, stage):
         raise AssessmentError(f"The {Stage(stage).label.lower()} assessment can be completed only {when}.")
 
 
-def _save(
+def assessment_save(
     *,
     case,
     user,
@@ -168,12 +169,12 @@ def _save(
 
 
 def _after_save(case, user, assessment, summary):
-    from cases.services import _event, risk_actions_raise
+    from cases.services import risk_actions_raise
 
-    _event(case, user, "assessment", summary, audit_detail={"assessment": assessment.pk})
+    case_event_record(case, user, "assessment", summary, audit_detail={"assessment": assessment.pk})
     if assessment.meets_marac_criterion:
         reasons = []
-        if (assessment.yes_count or 0) >= 14:
+        if (assessment.yes_count or 0) >= MARAC_DASH_THRESHOLD:
             reasons.append(f"{assessment.yes_count} ‘yes’ answers")
         if assessment.professional_judgement:
             reasons.append("professional judgement")
@@ -205,13 +206,11 @@ def assessment_complete(
 ) -> Assessment:
     """Record a completed instrument. `answers` maps each item code to its rating, scores,
     source and notes. A completed assessment is locked: change it with assessment_correct()."""
-    from cases.services import _locked
-
-    case = _locked(case)
+    case = case_lock(case)
     _stage_allowed(case, stage)
     if Assessment.objects.filter(case=case, instrument=instrument, stage=stage, is_current=True).exists():
         raise AssessmentError("This assessment has already been completed. To change it, record a correction.")
-    assessment = _save(
+    assessment = assessment_save(
         case=case,
         user=user,
         instrument=instrument,
@@ -246,9 +245,7 @@ def assessment_correct(
     potential_escalation=False,
 ) -> Assessment:
     """A correction is a new version with a reason; the original is kept unchanged."""
-    from cases.services import _locked
-
-    case = _locked(assessment.case)
+    case = case_lock(assessment.case)
     original = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if not original.is_current:
         raise AssessmentError("A newer version of this assessment exists: correct that one.")
@@ -257,7 +254,7 @@ def assessment_correct(
     if not reason.strip():
         raise AssessmentIncomplete({"correction_reason": "Say why the assessment is being corrected"})
     Assessment.objects.filter(pk=original.pk).update(is_current=False)
-    corrected = _save(
+    corrected = assessment_save(
         case=case,
         user=user,
         instrument=original.instrument,

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
 
-from cases.views import _case, _render
+from cases.views import case_for_page, case_page_render
 from eip import access
 from eip.audit.models import AuditEvent
 from eip.audit.services import audit_record
@@ -22,9 +22,9 @@ def _action_for(instrument):
 
 @access.policy("assessment.view")
 def case_assessments(request, pk):
-    case = _case(request, pk, "assessment.view")
+    case = case_for_page(request, pk, "assessment.view")
     change = change_over_time(case=case)
-    return _render(
+    return case_page_render(
         request,
         case,
         "assessments/case_assessments.html",
@@ -55,7 +55,7 @@ def _form_page(request, case, form, heading, instrument, perform, success, curre
                     request, "Gap recorded: " + "; ".join(gaps) + ". Find out at the next session if you can."
                 )
             return redirect("assessment-detail", pk=case.pk, assessment_pk=assessment.pk)
-    return _render(
+    return case_page_render(
         request,
         case,
         "assessments/assessment_form.html",
@@ -71,7 +71,7 @@ def _form_page(request, case, form, heading, instrument, perform, success, curre
 def assessment_new(request, pk, instrument, stage):
     if instrument not in Instrument.values or stage not in Stage.values:
         raise Http404
-    case = _case(request, pk, _action_for(instrument))
+    case = case_for_page(request, pk, _action_for(instrument))
     form = AssessmentForm(request.POST or None, instrument=instrument)
     return _form_page(
         request,
@@ -88,7 +88,7 @@ def assessment_new(request, pk, instrument, stage):
 
 @access.policy("assessment.view")
 def assessment_detail(request, pk, assessment_pk):
-    case = _case(request, pk, "assessment.view", audit=False)
+    case = case_for_page(request, pk, "assessment.view", audit=False)
     assessment = (
         Assessment.objects.filter(case=case, pk=assessment_pk)
         .select_related("completed_by", "supersedes")
@@ -103,7 +103,7 @@ def assessment_detail(request, pk, assessment_pk):
         .select_related("completed_by")
         .order_by("-version")
     )
-    return _render(
+    return case_page_render(
         request,
         case,
         "assessments/assessment_detail.html",
@@ -122,7 +122,7 @@ def assessment_correct(request, pk, assessment_pk):
     original = Assessment.objects.filter(case_id=pk, pk=assessment_pk).first()
     if original is None:
         raise Http404
-    case = _case(request, pk, _action_for(original.instrument))
+    case = case_for_page(request, pk, _action_for(original.instrument))
     form = AssessmentForm(
         request.POST or None, instrument=original.instrument, correcting=True, initial=initial_from(original)
     )

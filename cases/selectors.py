@@ -5,11 +5,12 @@ import html
 import re
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
+from django.apps import apps
 from django.conf import settings
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -17,7 +18,7 @@ from eip import access
 from eip.people.models import Role
 from eip.workdays import add_working_days
 
-from .models import Case, isa_in_force
+from .models import Case, ProfessionalsMeeting, RiskAction, isa_in_force
 
 St = Case.Stage
 
@@ -250,6 +251,80 @@ def caseload_for_user(*, user, practitioner=None, stage="", search="", include_c
             | Q(referral__client_last_name__icontains=term)
         )
     return _with_due_facts(cases).order_by("opened_at")
+
+
+def _consultation_overdue_before(today: date):
+    """The moment before which a case opened is late for its consultation today: the
+    consultation is due a set number of working days after the day the case opened, so the
+    latest such day whose deadline has passed is found by stepping back (a few days)."""
+    days = settings.EIP_CONSULTATION_WORKING_DAYS
+    day = today - timedelta(days=1)
+    while add_working_days(day, days) >= today:
+        day -= timedelta(days=1)
+    # Cases opened on or before `day` (London's calendar day) are overdue.
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time()))
+
+
+def overdue_condition(*, today: date, partner_matters: bool) -> Q:
+    """The condition a case meets when due_items() would show something overdue on it, as
+    SQL: so the whole caseload can be ordered overdue first and counted before it is paged.
+    Kept in step with due_items() by tests/test_cases.py (the 60-case caseload)."""
+    # Read by name, not imported: cases does not import the apps built on it.
+    Assessment = apps.get_model("assessments", "Assessment")
+    Placement = apps.get_model("accommodation", "Placement")
+    from assessments.instruments import Instrument
+    from assessments.services import DUE_AFTER_DAYS
+
+    total = len(Instrument.values)
+
+    def stage_open(stage, started):
+        done = Assessment.objects.filter(case=OuterRef("pk"), stage=stage, is_current=True)
+        return Q(**{f"{started}__isnull": False}) & ~Q(
+            Exists(done.order_by().values("case").annotate(n=Count("pk")).filter(n__gte=total))
+        )
+
+    intake, mid, exit_ = (
+        stage_open("intake", "intervention_started_on"),
+        stage_open("mid", "intervention_started_on"),
+        stage_open("exit", "exit_started_on"),
+    )
+    # due_items() shows the earliest stage still open; it is overdue once its day has passed.
+    assessments = (
+        (intake & Q(intervention_started_on__lt=today - timedelta(days=DUE_AFTER_DAYS["intake"])))
+        | (~intake & mid & Q(intervention_started_on__lt=today - timedelta(days=DUE_AFTER_DAYS["mid"])))
+        | (~intake & ~mid & exit_ & Q(exit_started_on__lt=today - timedelta(days=DUE_AFTER_DAYS["exit"])))
+    )
+    meeting_due_before = today - timedelta(days=settings.EIP_MEETING_INTERVAL_DAYS)
+    last_meeting = ProfessionalsMeeting.objects.filter(case=OuterRef("pk")).order_by().values("case")
+    meeting = (
+        ~Q(Exists(last_meeting.filter(held_on__gte=meeting_due_before)))
+        & (Q(intervention_started_on__isnull=True) | Q(intervention_started_on__lt=meeting_due_before))
+        & (Q(intervention_started_on__isnull=False) | Q(Exists(last_meeting)))
+    )
+    current_placement = (
+        Placement.objects.filter(request__case=OuterRef("pk"), status="approved")
+        .order_by("-proposed_at")
+        .values("planned_end_on")[:1]
+    )
+    overdue = (
+        Q(stage=St.AWAITING_CONSULTATION, opened_at__lt=_consultation_overdue_before(today))
+        | Q(Exists(Placement.objects.filter(pk__in=Subquery(current_placement.values("pk")), planned_end_on__lt=today)))
+        | (Q(stage__in=Case.MEETING_STAGES) & (assessments | meeting))
+    )
+    if partner_matters:
+        overdue |= Q(Exists(RiskAction.objects.filter(case=OuterRef("pk"), done_on__isnull=True)))
+    return ~Q(stage__in=Case.CLOSED_STAGES) & overdue
+
+
+def caseload_overdue_first(cases: QuerySet[Case], *, partner_matters: bool, today: date | None = None):
+    """The caseload ordered overdue first (then oldest first), and how many cases in all of it
+    (not just one page) have something overdue: (cases, total, overdue)."""
+    today = today or timezone.localdate()
+    cases = cases.annotate(
+        has_overdue=ExpressionWrapper(overdue_condition(today=today, partner_matters=partner_matters), BooleanField())
+    ).order_by("-has_overdue", "opened_at")
+    counts = cases.aggregate(total=Count("pk"), overdue=Count("pk", filter=Q(has_overdue=True)))
+    return cases, counts["total"], counts["overdue"]
 
 
 def weeks_open(case: Case, today: date | None = None) -> int:

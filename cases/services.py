@@ -12,7 +12,6 @@ from django.utils import timezone
 from eip import access
 from eip.audit.models import AuditEvent
 from eip.audit.services import audit_record
-from eip.errors import Incomplete, Refused
 from eip.notifications.services import (
     notification_cancel,
     notification_schedule,
@@ -21,6 +20,15 @@ from eip.notifications.services import (
 from eip.workdays import OVERDUE, reminder_delivery_at, working_days_after_receipt
 
 from .duties import MEETING_REMINDER, meeting_reminder_schedule
+from .kernel import (
+    MARAC_DASH_THRESHOLD,
+    CaseError,
+    CaseIncomplete,
+    case_event_record,
+    case_lock,
+    stage_require,
+    stale_page_check,
+)
 from .models import (
     Case,
     CaseEvent,
@@ -38,57 +46,6 @@ from .models import (
 )
 
 St = Case.Stage
-# 14 or more "yes" answers on the DASH checklist meets the MARAC threshold (visible high risk).
-MARAC_DASH_THRESHOLD = 14
-
-
-class CaseError(Refused):
-    """A step the programme does not allow, with the reason in plain English."""
-
-
-class CaseIncomplete(Incomplete, CaseError):
-    pass
-
-
-class CaseConflict(CaseError):
-    """The page the change was typed on showed an earlier version of the case."""
-
-
-STALE_CASE = (
-    "Someone else changed this case while you were editing. Your changes have not been saved: "
-    "check the current record and enter them again."
-)
-
-
-def _locked(case: Case, *, expected_version: int | None = None) -> Case:
-    """The case, locked until the transaction ends. With `expected_version` (the version the
-    page showed), refuses a save from an out-of-date page rather than overwrite what someone
-    else saved in between: every change to the case's own fields bumps `version`."""
-    locked = (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("referral", "referrer", "practitioner")
-        .get(pk=case.pk)
-    )
-    if expected_version is not None and locked.version != expected_version:
-        raise CaseConflict(STALE_CASE)
-    return locked
-
-
-def _event(case, user, kind, summary, *, audit_detail=None, partner_related=False):
-    # partner_related: a partner matter, kept from the timeline of those who may not see the
-    # partner section (the borough SPOC).
-    CaseEvent.objects.create(case=case, actor=user, kind=kind, summary=summary, partner_related=partner_related)
-    audit_record(
-        actor=user,
-        action=AuditEvent.Action.CHANGED,
-        record=case,
-        detail={"event": kind, **(audit_detail or {})},
-    )
-
-
-def _require_stage(case, stages, doing):
-    if case.stage not in stages:
-        raise CaseError(f"You cannot {doing} while the case is ‘{case.get_stage_display().lower()}’.")
 
 
 def _clean_and_save(instance):
@@ -133,7 +90,7 @@ def case_open(*, referral, practitioner, user) -> Case:
         risk_actions_raise(
             case=case,
             user=user,
-            reason=f"DASH score of {referral.dash_score} at referral (MARAC threshold 14)",
+            reason=f"DASH score of {referral.dash_score} at referral (MARAC threshold {MARAC_DASH_THRESHOLD})",
         )
     return case
 
@@ -143,12 +100,12 @@ def case_open(*, referral, practitioner, user) -> Case:
 
 @transaction.atomic
 def consultation_schedule(*, case, user, scheduled_at, modality, attendees) -> Consultation:
-    case = _locked(case)
-    _require_stage(case, [St.AWAITING_CONSULTATION], "arrange a case consultation")
+    case = case_lock(case)
+    stage_require(case, [St.AWAITING_CONSULTATION], "arrange a case consultation")
     consultation = _clean_and_save(
         Consultation(case=case, scheduled_at=scheduled_at, modality=modality, attendees=attendees, recorded_by=user)
     )
-    _event(
+    case_event_record(
         case,
         user,
         "consultation_scheduled",
@@ -160,8 +117,8 @@ def consultation_schedule(*, case, user, scheduled_at, modality, attendees) -> C
 
 @transaction.atomic
 def consultation_record_outcome(*, consultation, user, outcome, not_suitable_reason="", notes=""):
-    case = _locked(consultation.case)
-    _require_stage(case, [St.AWAITING_CONSULTATION], "record a consultation outcome")
+    case = case_lock(consultation.case)
+    stage_require(case, [St.AWAITING_CONSULTATION], "record a consultation outcome")
     errors = {}
     if outcome not in Consultation.Outcome.values:
         errors["outcome"] = "Select whether the case is suitable for the intensive pathway"
@@ -181,7 +138,7 @@ def consultation_record_outcome(*, consultation, user, outcome, not_suitable_rea
         summary = f"Case consultation held: not suitable ({consultation.get_not_suitable_reason_display().lower()})"
     case.version += 1
     case.save()
-    _event(case, user, "consultation_held", summary)
+    case_event_record(case, user, "consultation_held", summary)
     return case
 
 
@@ -202,7 +159,7 @@ def risk_plan_revise(
     are kept unchanged. With `based_on_version` (the plan version the page showed, 0 for
     none), a revision typed over an older plan is refused rather than silently replacing a
     newer one as the current plan."""
-    case = _locked(case)
+    case = case_lock(case)
     if not case.is_open:
         raise CaseError("The case is closed: its plan can no longer be changed.")
     errors = {}
@@ -212,11 +169,12 @@ def risk_plan_revise(
         if not (action.get("action") and action.get("owner") and action.get("due")):
             errors[f"actions-{number - 1}-action"] = f"Give action {number} a description, an owner and a date"
     latest = case.risk_plans.order_by("-version").first()
-    if based_on_version is not None and based_on_version != (latest.version if latest else 0):
-        raise CaseConflict(
-            "Someone else saved a newer version of the plan while you were editing. Your changes have not "
-            "been saved: read the current plan and enter them again."
-        )
+    stale_page_check(
+        current_version=latest.version if latest else 0,
+        expected_version=based_on_version,
+        message="Someone else saved a newer version of the plan while you were editing. Your changes have not "
+        "been saved: read the current plan and enter them again.",
+    )
     if latest and not change_note.strip():
         errors["change_note"] = "Say what changed in this version"
     if errors:
@@ -234,7 +192,9 @@ def risk_plan_revise(
             change_note=change_note.strip(),
         )
     )
-    _event(case, user, "plan_revised", f"Risk Management and Intervention Plan version {plan.version} written")
+    case_event_record(
+        case, user, "plan_revised", f"Risk Management and Intervention Plan version {plan.version} written"
+    )
     return plan
 
 
@@ -247,7 +207,7 @@ def live_consents(case) -> dict[str, Consent]:
 
 @transaction.atomic
 def consent_record(*, case, user, party, given_on, method, obtained_by, sharing) -> Consent:
-    case = _locked(case)
+    case = case_lock(case)
     if not case.is_open:
         raise CaseError("The case is closed.")
     if party in live_consents(case):
@@ -265,7 +225,7 @@ def consent_record(*, case, user, party, given_on, method, obtained_by, sharing)
             recorded_by=user,
         )
     )
-    _event(
+    case_event_record(
         case,
         user,
         "consent_given",
@@ -278,7 +238,7 @@ def consent_record(*, case, user, party, given_on, method, obtained_by, sharing)
 def consent_withdraw(*, consent, user, withdrawn_on, notes) -> Case:
     """Record a withdrawal and act on it: work that needs consent stops until it is given
     again, and the practitioner and social worker are told."""
-    case = _locked(consent.case)
+    case = case_lock(consent.case)
     if consent.withdrawn_on:
         raise CaseError("This consent has already been withdrawn.")
     consent.withdrawn_on, consent.withdrawal_notes = withdrawn_on, notes
@@ -288,7 +248,7 @@ def consent_withdraw(*, consent, user, withdrawn_on, notes) -> Case:
         case.version += 1
         case.save()
         notification_cancel(subject=case, kind=MEETING_REMINDER)
-    _event(
+    case_event_record(
         case,
         user,
         "consent_withdrawn",
@@ -322,8 +282,8 @@ def intervention_blockers(case) -> list[str]:
 
 @transaction.atomic
 def intervention_start(*, case, user, started_on: date) -> Case:
-    case = _locked(case)
-    _require_stage(case, [St.AWAITING_CONSENT], "start the intervention")
+    case = case_lock(case)
+    stage_require(case, [St.AWAITING_CONSENT], "start the intervention")
     blockers = intervention_blockers(case)
     if blockers:
         raise CaseError("The intervention cannot start yet. " + " ".join(blockers))
@@ -338,14 +298,14 @@ def intervention_start(*, case, user, started_on: date) -> Case:
 
     for stage in ("intake", "mid"):
         assessment_schedule_reminders(case=case, stage=stage)
-    _event(case, user, "intervention_started", f"Intervention started on {started_on:%-d %B %Y}")
+    case_event_record(case, user, "intervention_started", f"Intervention started on {started_on:%-d %B %Y}")
     return case
 
 
 @transaction.atomic
 def session_record(*, case, user, held_on, modality, duration_minutes, attendance, topics, notes):
-    case = _locked(case)
-    _require_stage(case, [St.INTERVENTION, St.EXIT], "record a session")
+    case = case_lock(case)
+    stage_require(case, [St.INTERVENTION, St.EXIT], "record a session")
     session = _clean_and_save(
         InterventionSession(
             case=case,
@@ -358,7 +318,7 @@ def session_record(*, case, user, held_on, modality, duration_minutes, attendanc
             recorded_by=user,
         )
     )
-    _event(
+    case_event_record(
         case,
         user,
         "session",
@@ -373,12 +333,12 @@ def accessibility_update(
     *, case, user, adaptations, interpreter_used, interpreter_language, expected_version: int | None = None
 ) -> Case:
     """Replace the accessibility details. Forms pass the `expected_version` their page showed."""
-    case = _locked(case, expected_version=expected_version)
+    case = case_lock(case, expected_version=expected_version)
     case.accessibility_adaptations = adaptations
     case.interpreter_used, case.interpreter_language = interpreter_used, interpreter_language
     case.version += 1
     case.save()
-    _event(case, user, "accessibility", "Accessibility adaptations updated")
+    case_event_record(case, user, "accessibility", "Accessibility adaptations updated")
     return case
 
 
@@ -394,8 +354,8 @@ def meeting_record(
     progress_update="",
     send_progress_update=False,
 ) -> ProfessionalsMeeting:
-    case = _locked(case)
-    _require_stage(case, Case.ACTIVE_STAGES, "record a professionals meeting")
+    case = case_lock(case)
+    stage_require(case, Case.ACTIVE_STAGES, "record a professionals meeting")
     if send_progress_update and not progress_update.strip():
         raise CaseIncomplete({"progress_update": "Write the progress update to send to the referrer"})
     meeting = _clean_and_save(
@@ -418,7 +378,7 @@ def meeting_record(
     if case.next_meeting_at and timezone.localtime(case.next_meeting_at).date() <= held_on:
         case.next_meeting_at = None
         case.save(update_fields=["next_meeting_at"])
-    _event(case, user, "meeting", f"Professionals meeting held on {held_on:%-d %B}")
+    case_event_record(case, user, "meeting", f"Professionals meeting held on {held_on:%-d %B}")
     if send_progress_update:
         meeting_send_progress_update(meeting=meeting, user=user)
     return meeting
@@ -437,18 +397,18 @@ def meeting_send_progress_update(*, meeting, user):
     )
     meeting.progress_update_sent_at = timezone.now()
     meeting.save(update_fields=["progress_update_sent_at"])
-    _event(case, user, "progress_update", "Progress update sent to the referrer")
+    case_event_record(case, user, "progress_update", "Progress update sent to the referrer")
 
 
 @transaction.atomic
 def meeting_arrange(*, case, user, at: datetime, expected_version: int | None = None) -> Case:
     """Set the next meeting. Forms pass the `expected_version` their page showed."""
-    case = _locked(case, expected_version=expected_version)
-    _require_stage(case, Case.ACTIVE_STAGES, "arrange a professionals meeting")
+    case = case_lock(case, expected_version=expected_version)
+    stage_require(case, Case.ACTIVE_STAGES, "arrange a professionals meeting")
     case.next_meeting_at = at
     case.version += 1
     case.save()
-    _event(
+    case_event_record(
         case,
         user,
         "meeting_arranged",
@@ -468,7 +428,7 @@ def risk_actions_raise(*, case, user, reason) -> list[RiskAction]:
         if kind not in open_kinds:
             raised.append(RiskAction.objects.create(case=case, kind=kind, reason=reason[:300], raised_by=user))
     if raised:
-        _event(
+        case_event_record(
             case,
             user,
             "risk_escalated",
@@ -488,11 +448,13 @@ def risk_actions_raise(*, case, user, reason) -> list[RiskAction]:
 
 @transaction.atomic
 def disclosure_record(*, case, user, disclosed_on, description, escalate) -> Disclosure:
-    case = _locked(case)
+    case = case_lock(case)
     disclosure = _clean_and_save(
         Disclosure(case=case, disclosed_on=disclosed_on, description=description, escalate=escalate, recorded_by=user)
     )
-    _event(case, user, "disclosure", f"New disclosure recorded ({disclosed_on:%-d %B})", partner_related=True)
+    case_event_record(
+        case, user, "disclosure", f"New disclosure recorded ({disclosed_on:%-d %B})", partner_related=True
+    )
     if escalate:
         risk_actions_raise(case=case, user=user, reason=f"New disclosure on {disclosed_on:%-d %B %Y}")
     return disclosure
@@ -500,7 +462,7 @@ def disclosure_record(*, case, user, disclosed_on, description, escalate) -> Dis
 
 @transaction.atomic
 def risk_action_complete(*, action, user, done_on, notes) -> RiskAction:
-    case = _locked(action.case)
+    case = case_lock(action.case)
     action = RiskAction.objects.select_for_update().get(pk=action.pk)
     if action.done_on:
         raise CaseError("This action is already done.")
@@ -508,7 +470,7 @@ def risk_action_complete(*, action, user, done_on, notes) -> RiskAction:
         raise CaseIncomplete({"notes": "Say what was done, for example the date of the MARAC"})
     action.done_on, action.done_notes = done_on, notes.strip()
     action.save()
-    _event(case, user, "risk_action_done", f"{action.get_kind_display()}: done", partner_related=True)
+    case_event_record(case, user, "risk_action_done", f"{action.get_kind_display()}: done", partner_related=True)
     return action
 
 
@@ -519,7 +481,7 @@ def risk_action_complete(*, action, user, done_on, notes) -> RiskAction:
 def onward_referral_record(
     *, case, user, service, service_other="", made_on, status="made", outcome=""
 ) -> OnwardReferral:
-    case = _locked(case)
+    case = case_lock(case)
     if service == OnwardReferral.Service.OTHER and not service_other.strip():
         raise CaseIncomplete({"service_other": "Name the service"})
     held = case.consultations.filter(held=True).exists()
@@ -536,7 +498,7 @@ def onward_referral_record(
             started_on=made_on if status in ("accepted", "engaged") else None,
         )
     )
-    _event(
+    case_event_record(
         case,
         user,
         "onward_referral",
@@ -550,19 +512,20 @@ def onward_referral_record(
 def onward_referral_update(
     *, onward, user, status, outcome, on: date | None = None, expected_version: int | None = None
 ) -> OnwardReferral:
-    case = _locked(onward.case)
+    case = case_lock(onward.case)
     onward = OnwardReferral.objects.select_for_update().get(pk=onward.pk)
-    if expected_version is not None and expected_version != onward.version:
-        raise CaseConflict(
-            f"Someone else updated the {onward.get_service_display()} referral while you were editing. "
-            "Your change has not been saved: check its current status and enter it again."
-        )
+    stale_page_check(
+        current_version=onward.version,
+        expected_version=expected_version,
+        message=f"Someone else updated the {onward.get_service_display()} referral while you were editing. "
+        "Your change has not been saved: check its current status and enter it again.",
+    )
     onward.status, onward.outcome = status, outcome
     onward.version += 1
     if status in ("accepted", "engaged") and onward.started_on is None:
         onward.started_on = on or timezone.localdate()
     _clean_and_save(onward)
-    _event(
+    case_event_record(
         case,
         user,
         "onward_referral",
@@ -585,23 +548,23 @@ def weeks_waiting(onward: OnwardReferral, today: date | None = None) -> int | No
 
 @transaction.atomic
 def partner_contact_record(*, case, user, contacted_on, by, notes) -> PartnerContact:
-    case = _locked(case)
+    case = case_lock(case)
     contact = _clean_and_save(
         PartnerContact(case=case, contacted_on=contacted_on, by=by, notes=notes, recorded_by=user)
     )
     # The timeline is seen more widely than partner support: say only that contact happened.
-    _event(case, user, "partner_contact", "Contact with the partner recorded", partner_related=True)
+    case_event_record(case, user, "partner_contact", "Contact with the partner recorded", partner_related=True)
     return contact
 
 
 @transaction.atomic
 def partner_supporter_set(*, case, user, supporter, expected_version: int | None = None) -> Case:
     """Replace who supports the partner. Forms pass the `expected_version` their page showed."""
-    case = _locked(case, expected_version=expected_version)
+    case = case_lock(case, expected_version=expected_version)
     case.partner_supporter = supporter.strip()
     case.version += 1
     case.save()
-    _event(case, user, "partner_support", "Partner support updated", partner_related=True)
+    case_event_record(case, user, "partner_support", "Partner support updated", partner_related=True)
     return case
 
 
@@ -610,8 +573,8 @@ def partner_supporter_set(*, case, user, supporter, expected_version: int | None
 
 @transaction.atomic
 def exit_start(*, case, user) -> Case:
-    case = _locked(case)
-    _require_stage(case, [St.INTERVENTION], "start the exit stage")
+    case = case_lock(case)
+    stage_require(case, [St.INTERVENTION], "start the exit stage")
     case.stage = St.EXIT
     case.exit_started_on = timezone.localdate()
     case.version += 1
@@ -619,7 +582,7 @@ def exit_start(*, case, user) -> Case:
     from assessments.services import assessment_schedule_reminders
 
     assessment_schedule_reminders(case=case, stage="exit")
-    _event(case, user, "exit_started", "Exit stage started: exit assessments and onward plan due")
+    case_event_record(case, user, "exit_started", "Exit stage started: exit assessments and onward plan due")
     return case
 
 
@@ -651,11 +614,10 @@ def case_close(
 ) -> Case:
     """Close the case with its exit summary and onward plan. Forms pass the `expected_version`
     their page showed, so a closure typed against an out-of-date case is refused."""
-    case = _locked(case)
+    case = case_lock(case)
     if not case.is_open:
         raise CaseError("The case is already closed.")
-    if expected_version is not None and case.version != expected_version:
-        raise CaseConflict(STALE_CASE)
+    stale_page_check(current_version=case.version, expected_version=expected_version)
     errors = {}
     if reason not in Case.ClosureReason.values:
         errors["reason"] = "Select why the case is closing"
@@ -688,7 +650,7 @@ def case_close(
     case.version += 1
     case.save()
     notification_cancel(subject=case)
-    _event(case, user, "closed", f"Case closed: {case.get_closure_reason_display().lower()}")
+    case_event_record(case, user, "closed", f"Case closed: {case.get_closure_reason_display().lower()}")
     notification_send_now(
         recipients=[case.referrer],
         kind="case.closed",
@@ -708,7 +670,7 @@ def invitation_send(*, case, user, what: str) -> None:
     from .tasks import invitation_email
 
     transaction.on_commit(lambda: publish_after_response(invitation_email, case.pk, what))
-    _event(
+    case_event_record(
         case,
         user,
         "invitation_sent",
@@ -1029,7 +991,7 @@ def subject_access_request_prepare(*, case, user, received_on: date) -> SubjectA
 
     from .selectors import content_digest, subject_access_export_html
 
-    case = _locked(case)
+    case = case_lock(case)
     if received_on is None:
         raise CaseIncomplete({"received_on": "Enter the date the client asked"})
     if received_on > timezone.localdate():
@@ -1048,7 +1010,7 @@ def subject_access_request_prepare(*, case, user, received_on: date) -> SubjectA
         content_html=content,
         content_digest=content_digest(content),
     )
-    _event(
+    case_event_record(
         case,
         user,
         "sar_prepared",
@@ -1086,7 +1048,7 @@ def subject_access_request_review(*, sar, user, approve: bool, notes: str = "") 
     sar.status = SubjectAccessRequest.Status.APPROVED if approve else SubjectAccessRequest.Status.RETURNED
     sar.reviewed_by, sar.reviewed_at, sar.review_notes = user, timezone.now(), notes
     sar.save()
-    _event(
+    case_event_record(
         sar.case,
         user,
         "sar_approved" if approve else "sar_returned",
@@ -1124,7 +1086,7 @@ def subject_access_request_release(*, sar, user) -> SubjectAccessRequest:
     sar.status = SubjectAccessRequest.Status.RELEASED
     sar.released_by, sar.released_at = user, timezone.now()
     sar.save()
-    _event(
+    case_event_record(
         sar.case,
         user,
         "sar_released",

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -17,12 +18,13 @@ from eip.audit.services import audit_list_viewed, audit_record
 from eip.forms_util import add_errors, error_summary, submit
 from eip.people.models import Role
 
-from . import forms, services
+from . import forms, kernel, services
 from .models import Case, Consent, EmergencyAccess, OnwardReferral, RiskAction, SubjectAccessRequest
 from .selectors import (
     case_get_for_user,
     case_with_due_facts,
     caseload_for_user,
+    caseload_overdue_first,
     content_digest,
     due_items,
     emergency_access_activity,
@@ -53,7 +55,9 @@ SECTIONS = [
 ]
 
 
-def _case(request, pk, action="case.view", *, audit=True):
+def case_for_page(request, pk, action="case.view", *, audit=True):
+    """The case a case page shows, through the one gate, and the view audited (public: the
+    assessments and accommodation tabs use it too)."""
     case = case_get_for_user(user=request.user, pk=pk, action=action)
     if audit:
         audit_record(
@@ -65,8 +69,9 @@ def _case(request, pk, action="case.view", *, audit=True):
     return case
 
 
-def _render(request, case, template, current, **context):
-    from django.urls import reverse
+def case_page_render(request, case, template, current, **context):
+    """A case page in the shell every tab shares: the case's header, what is due and the
+    tabs this user may open, with `current` (a URL name) marked."""
 
     user = request.user
     annotated = case_with_due_facts(case=case)
@@ -131,15 +136,18 @@ def case_list(request):
             "practitioner__full_name",
         )
     )
-    page = Paginator(cases, 50).get_page(request.GET.get("page"))
     today = timezone.localdate()
     # Asked of the role, not of each case: the borough SPOC never sees partner matters.
     partner_matters = access.allowed(user, "case.view_partner")
+    # Overdue first and the overdue count over the whole caseload, before it is paged.
+    cases, total, overdue_count = caseload_overdue_first(cases, partner_matters=partner_matters, today=today)
+    paginator = Paginator(cases, 50)
+    paginator.count = total  # counted with the overdue cases, in the same query
+    page = paginator.get_page(request.GET.get("page"))
     rows = [
         {"case": case, "due": due_items(case, today, partner_matters=partner_matters), "weeks": weeks_open(case, today)}
         for case in page.object_list
     ]
-    rows.sort(key=lambda r: (not any(i.overdue for i in r["due"]),))
     titles = {
         Role.PRACTITIONER: "Your caseload",
         Role.SUPERVISOR: "Team caseload",
@@ -165,7 +173,7 @@ def case_list(request):
             "title": titles.get(user.role, "Cases"),
             "show_practitioner": team_view,
             "query": query.urlencode(),
-            "overdue_count": sum(1 for r in rows if any(i.overdue for i in r["due"])),
+            "overdue_count": overdue_count,
         },
     )
 
@@ -175,13 +183,13 @@ def case_list(request):
 
 @access.policy("case.view")
 def case_detail(request, pk):
-    case = _case(request, pk)
+    case = case_for_page(request, pk)
     show_partner = access.allowed(request.user, "case.view_partner", case)
     events = case.events.select_related("actor")
     if not show_partner:
         events = events.filter(partner_related=False)
     events = Paginator(events, 30).get_page(request.GET.get("page"))
-    return _render(
+    return case_page_render(
         request,
         case,
         "cases/case_detail.html",
@@ -195,7 +203,7 @@ def case_detail(request, pk):
 
 @access.policy("case.work")
 def case_accessibility(request, pk):
-    case = _case(request, pk, "case.work")
+    case = case_for_page(request, pk, "case.work")
     form = forms.AccessibilityForm(request.POST or None, instance=Case.objects.get(pk=case.pk))
     if request.method == "POST" and submit(
         request,
@@ -211,7 +219,7 @@ def case_accessibility(request, pk):
         "Accessibility adaptations saved.",
     ):
         return redirect("case-detail", pk=pk)
-    return _render(
+    return case_page_render(
         request,
         case,
         "cases/case_form_page.html",
@@ -228,7 +236,7 @@ def case_accessibility(request, pk):
 
 @access.policy("case.view")
 def case_plan(request, pk):
-    case = _case(request, pk)
+    case = case_for_page(request, pk)
     schedule_form = outcome_form = plan_form = actions = None
     consultation = case.consultations.first()
     can_work = access.allowed(request.user, "case.work", case) and case.is_open
@@ -295,7 +303,7 @@ def case_plan(request, pk):
         ):
             return redirect("case-plan", pk=pk)
     show_partner = access.allowed(request.user, "case.view_partner", case)
-    return _render(
+    return case_page_render(
         request,
         case,
         "cases/case_plan.html",
@@ -322,7 +330,7 @@ def _plan_actions_initial(plan):
 
 @access.policy("case.view")
 def consultation_invitation(request, pk, consultation_pk):
-    case = _case(request, pk, audit=False)
+    case = case_for_page(request, pk, audit=False)
     if not case.consultations.filter(pk=consultation_pk).exists():
         return redirect("case-plan", pk=pk)
     return _invitation_download(request, case, "consultation")
@@ -354,7 +362,7 @@ def _invitation_download(request, case, what):
 @require_POST
 @access.policy("case.work")
 def invitation_send(request, pk, what):
-    case = _case(request, pk, "case.work", audit=False)
+    case = case_for_page(request, pk, "case.work", audit=False)
     if what not in ("consultation", "meeting") or invitation_for(case, what) is None:
         messages.error(request, "There is nothing to send an invitation for yet.")
     else:
@@ -371,7 +379,7 @@ def invitation_send(request, pk, what):
 
 @access.policy("case.view")
 def case_consent(request, pk):
-    case = _case(request, pk)
+    case = case_for_page(request, pk)
     can_record = access.allowed(request.user, "case.consent", case)
     form = forms.ConsentForm(request.POST or None) if can_record else None
     start_form = forms.InterventionStartForm(
@@ -402,7 +410,7 @@ def case_consent(request, pk):
         form = forms.ConsentForm() if can_record else None
     consents = list(case.consents.select_related("recorded_by"))
     show_partner = access.allowed(request.user, "case.view_partner", case)
-    return _render(
+    return case_page_render(
         request,
         case,
         "cases/case_consent.html",
@@ -418,7 +426,7 @@ def case_consent(request, pk):
 
 @access.policy("case.consent")
 def consent_withdraw(request, pk, consent_pk):
-    case = _case(request, pk, "case.consent")
+    case = case_for_page(request, pk, "case.consent")
     consent = Consent.objects.filter(case=case, pk=consent_pk, withdrawn_on__isnull=True).first()
     if consent is None:
         return redirect("case-consent", pk=pk)
@@ -432,7 +440,7 @@ def consent_withdraw(request, pk, consent_pk):
         "Withdrawal recorded. The practitioner and social worker have been told.",
     ):
         return redirect("case-consent", pk=pk)
-    return _render(
+    return case_page_render(
         request,
         case,
         "cases/case_form_page.html",
@@ -449,7 +457,7 @@ def consent_withdraw(request, pk, consent_pk):
 
 @access.policy("case.view")
 def case_sessions(request, pk):
-    case = _case(request, pk)
+    case = case_for_page(request, pk)
     form = forms.SessionForm(request.POST or None) if access.allowed(request.user, "case.work", case) else None
     if (
         request.method == "POST"
@@ -462,7 +470,7 @@ def case_sessions(request, pk):
         )
     ):
         return redirect("case-sessions", pk=pk)
-    return _render(
+    return case_page_render(
         request,
         case,
         "cases/case_sessions.html",
@@ -478,7 +486,7 @@ def case_sessions(request, pk):
 
 @access.policy("case.view")
 def case_meetings(request, pk):
-    case = _case(request, pk)
+    case = case_for_page(request, pk)
     can_work = access.allowed(request.user, "case.work", case)
     which = request.POST.get("form")
     form = forms.MeetingForm(request.POST if which == "meeting" else None) if can_work else None
@@ -511,7 +519,7 @@ def case_meetings(request, pk):
         )
     ):
         return redirect("case-meetings", pk=pk)
-    return _render(
+    return case_page_render(
         request,
         case,
         "cases/case_meetings.html",
@@ -525,7 +533,7 @@ def case_meetings(request, pk):
 
 @access.policy("case.view")
 def meeting_invitation(request, pk):
-    return _invitation_download(request, _case(request, pk, audit=False), "meeting")
+    return _invitation_download(request, case_for_page(request, pk, audit=False), "meeting")
 
 
 # --- risk --------------------------------------------------------------------------------
@@ -533,7 +541,7 @@ def meeting_invitation(request, pk):
 
 @access.policy("case.view")
 def case_risk(request, pk):
-    case = _case(request, pk)
+    case = case_for_page(request, pk)
     show_partner = access.allowed(request.user, "case.view_partner", case)
     form = forms.DisclosureForm(request.POST or None) if access.allowed(request.user, "case.work", case) else None
     if (
@@ -547,7 +555,7 @@ def case_risk(request, pk):
         )
     ):
         return redirect("case-risk", pk=pk)
-    return _render(
+    return case_page_render(
         request,
         case,
         "cases/case_risk.html",
@@ -564,7 +572,7 @@ def case_risk(request, pk):
 @require_POST
 @access.policy("case.work")
 def risk_action_done(request, pk, action_pk):
-    case = _case(request, pk, "case.work", audit=False)
+    case = case_for_page(request, pk, "case.work", audit=False)
     action = RiskAction.objects.filter(case=case, pk=action_pk).first()
     form = forms.RiskActionDoneForm(request.POST)
     if action and form.is_valid():
@@ -583,7 +591,7 @@ def risk_action_done(request, pk, action_pk):
 
 @access.policy("case.view")
 def case_onward(request, pk):
-    case = _case(request, pk)
+    case = case_for_page(request, pk)
     form = forms.OnwardReferralForm(request.POST or None) if access.allowed(request.user, "case.work", case) else None
     if (
         request.method == "POST"
@@ -603,7 +611,7 @@ def case_onward(request, pk):
         # Services for the partner or the children are partner matters, outcome and all.
         referrals = referrals.exclude(service__in=OnwardReferral.PARTNER_SERVICES)
     onward = [{"referral": o, "weeks_waiting": services.weeks_waiting(o, today)} for o in referrals]
-    return _render(
+    return case_page_render(
         request,
         case,
         "cases/case_onward.html",
@@ -618,7 +626,7 @@ def case_onward(request, pk):
 @require_POST
 @access.policy("case.work")
 def onward_update(request, pk, onward_pk):
-    case = _case(request, pk, "case.work", audit=False)
+    case = case_for_page(request, pk, "case.work", audit=False)
     onward = OnwardReferral.objects.filter(case=case, pk=onward_pk).first()
     form = forms.OnwardReferralUpdateForm(request.POST)
     if onward and form.is_valid():
@@ -631,7 +639,7 @@ def onward_update(request, pk, onward_pk):
                 outcome=data["outcome"],
                 expected_version=forms.page_version(data),
             )
-        except services.CaseConflict as conflict:
+        except kernel.CaseConflict as conflict:
             messages.error(request, str(conflict))
         else:
             messages.success(request, f"{onward.get_service_display()}: status updated.")
@@ -645,7 +653,7 @@ def onward_update(request, pk, onward_pk):
 
 @access.policy("case.view_partner")
 def case_partner(request, pk):
-    case = _case(request, pk, "case.view_partner")
+    case = case_for_page(request, pk, "case.view_partner")
     can_work = access.allowed(request.user, "case.work", case)
     which = request.POST.get("form")
     form = forms.PartnerContactForm(request.POST if which == "contact" else None) if can_work else None
@@ -681,7 +689,7 @@ def case_partner(request, pk):
         )
     ):
         return redirect("case-partner", pk=pk)
-    return _render(
+    return case_page_render(
         request,
         case,
         "cases/case_partner.html",
@@ -700,7 +708,7 @@ def case_partner(request, pk):
 @require_POST
 @access.policy("case.work")
 def case_exit(request, pk):
-    case = _case(request, pk, "case.work", audit=False)
+    case = case_for_page(request, pk, "case.work", audit=False)
     try:
         services.exit_start(case=case, user=request.user)
         messages.success(request, "Exit stage started.")
@@ -711,7 +719,7 @@ def case_exit(request, pk):
 
 @access.policy("case.view")
 def case_close(request, pk):
-    case = _case(request, pk)
+    case = case_for_page(request, pk)
     form = None
     if access.allowed(request.user, "case.work", case) and case.is_open:
         form = forms.CloseForm(request.POST or None, initial={"version": case.version})
@@ -737,7 +745,7 @@ def case_close(request, pk):
             "Someone else closed this case while you were editing. Your closure has not been saved: "
             "the closure shown below is the one on the record.",
         )
-    return _render(
+    return case_page_render(
         request,
         case,
         "cases/case_close.html",
@@ -890,7 +898,7 @@ def _sar(request, case, action, sar_pk):
 
 @access.policy("sar.view")
 def case_sar(request, pk):
-    case = _case(request, pk, "sar.view")
+    case = case_for_page(request, pk, "sar.view")
     user = request.user
     today = timezone.localdate()
     rows = [
@@ -904,7 +912,7 @@ def case_sar(request, pk):
         }
         for sar in case.subject_access_requests.select_related("requested_by", "reviewed_by", "released_by")
     ]
-    return _render(
+    return case_page_render(
         request,
         case,
         "cases/case_sar.html",
@@ -916,7 +924,7 @@ def case_sar(request, pk):
 
 @access.policy("sar.prepare")
 def sar_prepare(request, pk):
-    case = _case(request, pk, "sar.prepare")
+    case = case_for_page(request, pk, "sar.prepare")
     returned = case.subject_access_requests.filter(status=SubjectAccessRequest.Status.RETURNED).first()
     form = forms.SubjectAccessPrepareForm(
         request.POST or None, initial={"received_on": returned.received_on} if returned else None
@@ -928,7 +936,7 @@ def sar_prepare(request, pk):
         "The export is prepared. A supervisor has been asked to review it.",
     ):
         return redirect("case-sar", pk=pk)
-    return _render(
+    return case_page_render(
         request,
         case,
         "cases/sar_prepare.html",
@@ -941,7 +949,7 @@ def sar_prepare(request, pk):
 
 @access.policy("sar.review")
 def sar_review(request, pk, sar_pk):
-    case = _case(request, pk, "sar.view", audit=False)
+    case = case_for_page(request, pk, "sar.view", audit=False)
     sar = _sar(request, case, "sar.review", sar_pk)
     audit_record(
         actor=request.user, action=AuditEvent.Action.VIEWED, record=sar, detail={"page": "subject access review"}
@@ -958,7 +966,7 @@ def sar_review(request, pk, sar_pk):
             "Your review is recorded. The practitioner has been told.",
         ):
             return redirect("case-sar", pk=pk)
-    return _render(
+    return case_page_render(
         request,
         case,
         "cases/sar_review.html",
@@ -974,7 +982,7 @@ def sar_review(request, pk, sar_pk):
 @require_POST
 @access.policy("sar.release")
 def sar_release(request, pk, sar_pk):
-    case = _case(request, pk, "sar.view", audit=False)
+    case = case_for_page(request, pk, "sar.view", audit=False)
     sar = _sar(request, case, "sar.release", sar_pk)
     try:
         services.subject_access_request_release(sar=sar, user=request.user)
@@ -986,7 +994,7 @@ def sar_release(request, pk, sar_pk):
 
 @access.policy("sar.download")
 def sar_download(request, pk, sar_pk):
-    case = _case(request, pk, "sar.view", audit=False)
+    case = case_for_page(request, pk, "sar.view", audit=False)
     sar = _sar(request, case, "sar.download", sar_pk)
     if content_digest(sar.content_html) != sar.content_digest:
         messages.error(request, "The export has changed since it was prepared. Prepare it again.")

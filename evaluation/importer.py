@@ -17,7 +17,7 @@ from django.utils import timezone
 from accommodation.models import AccommodationRequest, Placement
 from accommodation.services import AccommodationIncomplete, fund_for
 from assessments.instruments import DashAnswer, Instrument, Severity, Stage, ViabilityLevel
-from assessments.services import AssessmentIncomplete, _save
+from assessments.services import AssessmentIncomplete, assessment_save
 from cases.models import (
     Case,
     CaseEvent,
@@ -31,7 +31,7 @@ from cases.services import CLOSURE_STAGE
 from eip.people.models import Borough
 from eip.workdays import working_days_after_receipt
 from referrals.models import Ethnicity, Gender, PartnerDetails, Person, Referral, Team
-from referrals.services import ACKNOWLEDGEMENT_WORKING_DAYS, _next_reference
+from referrals.services import ACKNOWLEDGEMENT_WORKING_DAYS, referral_reference_next
 
 from .models import AccommodationNeed, AwaitingStart, HistoricalImport, ImportedReferral
 
@@ -321,7 +321,7 @@ def import_lines(lines, *, user) -> dict:
                 d["decision"], "acknowledged" if d["acknowledged"] else "submitted"
             )
             referral = Referral.objects.create(
-                reference=_next_reference(d["received"].year),
+                reference=referral_reference_next(d["received"].year),
                 status=status,
                 referrer=user,
                 borough=d["borough"],
@@ -413,7 +413,7 @@ def import_lines(lines, *, user) -> dict:
         elif kind == "assessment":
             try:
                 with transaction.atomic():
-                    _save(
+                    assessment_save(
                         case=case,
                         user=user,
                         instrument=d["instrument"],

@@ -195,7 +195,7 @@ def referral_window_contains(day) -> bool:
     return windows.filter(opens_on__lte=day, closes_on__gte=day).exists()
 
 
-def _next_reference(year: int) -> str:
+def referral_reference_next(year: int) -> str:
     counter, _ = ReferenceCounter.objects.get_or_create(year=year)
     counter = ReferenceCounter.objects.select_for_update().get(pk=counter.pk)
     counter.last += 1
@@ -238,7 +238,7 @@ def referral_submit(*, referral: Referral, user: User, now: datetime | None = No
     first_submission = referral.status == S.DRAFT
     link = reverse("referral-detail", args=[referral.pk])
     if first_submission:
-        referral.reference = _next_reference(timezone.localtime(now).year)
+        referral.reference = referral_reference_next(timezone.localtime(now).year)
         referral.received_at = now
         referral.acknowledgement_due = working_days_after_receipt(now, ACKNOWLEDGEMENT_WORKING_DAYS)
         referral.outside_window = not referral_window_contains(timezone.localtime(now).date())

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import calendar, services
+from cases import calendar, kernel, services
 from cases.models import Case, CaseEvent, RiskAction
 from cases.selectors import caseload_for_user, due_items
 from eip.notifications.models import Notification
@@ -617,7 +617,7 @@ def test_a_closure_sent_after_someone_else_closed_the_case_says_so(case, people,
 def test_each_service_refuses_an_out_of_date_version_and_bumps_it_on_save(case, people, save):
     p = people["practitioner"]
     start = case.version
-    with pytest.raises(services.CaseConflict, match="Someone else changed this case"):
+    with pytest.raises(kernel.CaseConflict, match="Someone else changed this case"):
         save(case, p, start - 1)
     assert stored(case)["version"] == start
     save(case, p, start)
@@ -636,7 +636,7 @@ def test_two_simultaneous_saves_from_the_same_version_cannot_both_win(people, mo
     case = make_case(people["worker"], people["practitioner"])
     version = case.version
     first_holds_the_lock, results = threading.Event(), {}
-    real_event = services._event
+    real_event = services.case_event_record
 
     def slow_event(*args, **kwargs):
         real_event(*args, **kwargs)
@@ -655,12 +655,12 @@ def test_two_simultaneous_saves_from_the_same_version_cannot_both_win(people, mo
                 expected_version=version,
             )
             results[name] = "saved"
-        except services.CaseConflict:
+        except kernel.CaseConflict:
             results[name] = "refused"
         finally:
             connection.close()
 
-    monkeypatch.setattr(services, "_event", slow_event)
+    monkeypatch.setattr(services, "case_event_record", slow_event)
     first = threading.Thread(target=save, args=("first", "From the first"), name="first")
     second = threading.Thread(target=save, args=("second", "From the second"), name="second")
     first.start()
@@ -708,3 +708,69 @@ def test_an_onward_referral_update_from_an_older_page_is_refused(case, people, c
     assert "Someone else updated the" in html.unescape(response.content.decode())
     onward.refresh_from_db()
     assert (onward.status, onward.outcome, onward.version) == ("accepted", "Starts Monday", 2)
+
+
+def test_the_caseload_puts_overdue_cases_first_and_counts_them_across_every_page(client, people):
+    # 55 new cases (nothing overdue) opened before 5 with open IDVA/MARAC actions (overdue):
+    # ordered by opening alone, the overdue five would all fall on page 2.
+    p, w = people["practitioner"], people["worker"]
+    for _ in range(55):
+        make_case(w, p)
+    late = []
+    for _ in range(5):
+        c = make_case(w, p)
+        services.disclosure_record(case=c, user=p, disclosed_on=date(2026, 1, 14), description="x", escalate=True)
+        late.append(c.pk)
+    client.force_login(p, backend="django.contrib.auth.backends.ModelBackend")
+    first = client.get(reverse("case-list"))
+    assert first.context["page"].paginator.count == 60
+    assert [row["case"].pk for row in first.context["rows"][:5]] == late
+    assert not any(any(i.overdue for i in row["due"]) for row in first.context["rows"][5:])
+    assert first.context["overdue_count"] == 5
+    assert "5 cases with something overdue" in first.content.decode()
+    second = client.get(reverse("case-list") + "?page=2")
+    assert len(second.context["rows"]) == 10 and second.context["overdue_count"] == 5
+
+
+def test_the_caseloads_overdue_query_agrees_with_what_is_due_on_each_case(people, camden):
+    """The SQL condition that orders and counts the caseload says "overdue" of a case exactly
+    when due_items() shows something overdue on it, day by day across deadlines, weekends and
+    the Christmas bank holidays."""
+    from accommodation.models import Fund, Placement
+    from cases.selectors import caseload_overdue_first
+    from tests.accommodation_factories import case_ready_for_accommodation, propose, request_for
+
+    p, w = people["practitioner"], people["worker"]
+    housing = UserFactory(role=Role.HOUSING_SPOC, borough=camden)
+    camden.housing_spoc = housing
+    camden.save()
+    Fund.objects.all().delete()
+    Fund.objects.create(name="Phase 1", total="14000.00", places=10)
+
+    waiting = make_case(w, p)  # consultation due 5 working days after opening
+    Case.objects.filter(pk=waiting.pk).update(opened_at=datetime(2026, 12, 18, 17, 30, tzinfo=LONDON))
+    to_intervention(make_case(w, p), people, started_on=date(2026, 12, 14))
+    met = to_intervention(make_case(w, p), people, started_on=date(2026, 12, 14))
+    services.meeting_record(case=met, user=p, held_on=date(2026, 12, 21), attendees="Sam")
+    escalated = make_case(w, p)
+    services.disclosure_record(case=escalated, user=p, disclosed_on=date(2026, 1, 14), description="x", escalate=True)
+    housed = case_ready_for_accommodation(w, p)
+    placement = propose(request_for(housed, p), housing, start_on=date(2026, 12, 1), planned_end_on=date(2026, 12, 29))
+    Placement.objects.filter(pk=placement.pk).update(status="approved")
+    closing = to_intervention(make_case(w, p), people, started_on=date(2026, 12, 1))
+    services.exit_start(case=closing, user=p)
+    Case.objects.filter(pk=closing.pk).update(exit_started_on=date(2026, 12, 16))
+
+    cases = caseload_for_user(user=p)
+    checked = 0
+    for partner_matters in (True, False):
+        for offset in range(0, 40):
+            today = date(2026, 12, 10) + timedelta(days=offset)
+            annotated, total, overdue = caseload_overdue_first(cases, partner_matters=partner_matters, today=today)
+            expected = {
+                c.pk: any(i.overdue for i in due_items(c, today, partner_matters=partner_matters)) for c in annotated
+            }
+            assert {c.pk: c.has_overdue for c in annotated} == expected, today
+            assert (total, overdue) == (len(expected), sum(expected.values()))
+            checked += sum(expected.values())
+    assert checked > 0

@@ -1,0 +1,103 @@
+"""Who may do what with a case, its emergency access and its subject access requests:
+registered with the one permission policy (eip.access) from CasesConfig.ready()."""
+
+from eip.access import has_grant, object_rule, role_rule
+from eip.people.models import Role
+
+R = Role
+
+ROLES = {
+    "case.list": {R.SOCIAL_WORKER, R.BOROUGH_SPOC, R.PRACTITIONER, R.SUPERVISOR},
+    "case.view": {R.SOCIAL_WORKER, R.BOROUGH_SPOC, R.PRACTITIONER, R.SUPERVISOR},
+    # Safety planning, partner consent details and partner support.
+    "case.view_partner": {R.SOCIAL_WORKER, R.PRACTITIONER, R.SUPERVISOR},
+    # Recording the work: practitioners. Supervisors read and do not edit.
+    "case.work": {R.PRACTITIONER},
+    # The social worker explains the service and obtains consent, so may record it.
+    "case.consent": {R.SOCIAL_WORKER, R.PRACTITIONER},
+    # Break the glass: a social worker may ask for emergency access to a case in their own borough
+    # they cannot normally see, with a reason; supervisors are alerted, approve it beyond a limit
+    # and review every grant. (A borough SPOC already sees every case in their borough, and
+    # emergency access never opens partner details, so it would give them nothing.)
+    "case.break_glass": {R.SOCIAL_WORKER},
+    "emergency_access.review": {R.SUPERVISOR},
+    "emergency_access.approve": {R.SUPERVISOR},
+    # Subject access requests: a practitioner prepares the client's export (third-party data
+    # withheld), a supervisor who did not prepare it reviews it, then it is released. The
+    # supervisor reads it before approving; the practitioner downloads it only once approved.
+    "sar.view": {R.PRACTITIONER, R.SUPERVISOR},
+    "sar.prepare": {R.PRACTITIONER},
+    "sar.review": {R.SUPERVISOR},
+    "sar.release": {R.PRACTITIONER, R.SUPERVISOR},
+    "sar.download": {R.PRACTITIONER, R.SUPERVISOR},
+}
+
+
+def case_rights(user, case) -> bool:
+    """A user's own rights to a case, without emergency access. Public: the apps that hang
+    records on a case (assessments, accommodation) grant on the same terms."""
+    if user.role in (R.PRACTITIONER, R.SUPERVISOR):
+        return True
+    if user.role == R.BOROUGH_SPOC and case.borough_id == user.borough_id:
+        return True
+    return user.role == R.SOCIAL_WORKER and has_grant(user, "cases.view_case", case)
+
+
+def _emergency_access(user, case) -> bool:
+    from .models import EmergencyAccess
+
+    return EmergencyAccess.objects.open_to(user).filter(case=case).exists()
+
+
+def case_rule(user, case) -> bool:
+    return case_rights(user, case) or _emergency_access(user, case)
+
+
+# Emergency access opens the case record (case.view) and nothing else: never partner or
+# children's details, consent, assessments (the DASH is about the partner) or accommodation
+# (exclusion areas and return-home reviews say where the family lives). The rules below ask
+# for the user's own rights.
+def case_partner_rule(user, case) -> bool:
+    return user.role != R.BOROUGH_SPOC and case_rights(user, case)
+
+
+def case_work_rule(user, case) -> bool:
+    return True  # any practitioner of the small pan-London team may cover a colleague's case
+
+
+def case_consent_rule(user, case) -> bool:
+    return case.is_open and case_rights(user, case)
+
+
+def sar_review_rule(user, sar) -> bool:
+    return True  # any supervisor; the service refuses the one who prepared it
+
+
+def sar_release_rule(user, sar) -> bool:
+    return True  # the service refuses anything not approved by a second person
+
+
+def sar_download_rule(user, sar) -> bool:
+    if user.role == R.SUPERVISOR:
+        return True  # reads it before approving
+    return sar.status in ("approved", "released")
+
+
+def emergency_access_review_rule(user, emergency_access) -> bool:
+    return True  # any supervisor; every grant is reviewed
+
+
+def register() -> None:
+    for action, roles in ROLES.items():
+        role_rule(action, roles)
+    object_rule("case.view")(case_rule)
+    object_rule("case.view_partner")(case_partner_rule)
+    object_rule("case.work")(case_work_rule)
+    object_rule("case.consent")(case_consent_rule)
+    object_rule("sar.view")(case_rights)
+    object_rule("sar.prepare")(case_work_rule)  # the same team-wide rule as recording the work
+    object_rule("sar.review")(sar_review_rule)
+    object_rule("sar.release")(sar_release_rule)
+    object_rule("sar.download")(sar_download_rule)
+    object_rule("emergency_access.review")(emergency_access_review_rule)
+    object_rule("emergency_access.approve")(emergency_access_review_rule)
