@@ -317,6 +317,18 @@ def test_an_early_end_releases_the_unused_nights_and_the_timeline_says_so(people
 
 
 @pytest.mark.django_db
+def test_a_placement_ended_before_it_began_releases_every_night(people, fund):
+    placement = approved(people)  # from 1 February 2026
+    services.placement_end(
+        placement=placement, user=people["practitioner"], ended_on=date(2026, 1, 30), move_on="family_friends"
+    )
+    placement.refresh_from_db()
+    assert (placement.committed, placement.released) == (Decimal("0.00"), Decimal("1680.00"))
+    event = placement.request.case.events.get(kind="placement_commitment_released")
+    assert event.summary.startswith("Placement ended 28 nights early: commitment reduced to £0.00 and £1,680.00")
+
+
+@pytest.mark.django_db
 def test_the_setting_lets_an_early_end_free_its_place(people, fund, settings):
     settings.EIP_EARLY_END_FREES_PLACE = True
     placement = approved(people)
