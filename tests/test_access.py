@@ -48,6 +48,9 @@ EXPECTED = {
     "notification-list": ("GET", _all(OK), REDIRECT),
     # Marking a notification read redirects; someone else's notification is "not found".
     "notification-read": ("POST", _all(REDIRECT), REDIRECT),
+    "notification-read-bulk": ("POST", _all(REDIRECT), REDIRECT),
+    # GOV.UK Notify's delivery receipts: no session counts, only Notify's bearer token.
+    "notify-delivery-receipt": ("POST", _all(401), 401),
     "borough-list": ("GET", _all(OK), REDIRECT),
     "audit-log": ("GET", _only(Role.SUPERVISOR, Role.ADMINISTRATOR), REDIRECT),
     "login": ("GET", _all(REDIRECT), OK),
@@ -130,6 +133,9 @@ EXPECTED.update(
         "finance-overview": ("GET", _only(Role.FINANCE, Role.PROGRAMME_MANAGER, Role.SUPERVISOR), REDIRECT),
         "finance-placement": ("GET", _only(Role.FINANCE), REDIRECT),
         "invoice-pay": ("POST", {**_only(), Role.FINANCE: REDIRECT}, REDIRECT),
+        "invoices-unpaid": ("GET", _only(Role.FINANCE), REDIRECT),
+        "finance-month-csv": ("GET", _only(Role.FINANCE), REDIRECT),
+        "fund-statement-pdf": ("GET", _only(Role.FINANCE, Role.PROGRAMME_MANAGER, Role.SUPERVISOR), REDIRECT),
         "agreement-pdf": ("GET", _only(Role.PRACTITIONER, Role.SUPERVISOR, Role.HOUSING_SPOC), REDIRECT),
     }
 )
@@ -214,6 +220,8 @@ SHOWS_PERSONAL_DATA = {
             "housing-request",
             "finance-overview",
             "finance-placement",
+            "invoices-unpaid",
+            "finance-month-csv",
             "agreement-pdf",
             "case-sar",
             "sar-prepare",
@@ -241,15 +249,18 @@ NO_PERSONAL_DATA = {
     **dict.fromkeys(["password_reset_confirm", "password_reset_complete"], "passwords"),
     **dict.fromkeys(["health-live", "health-ready"], "status words only, for load balancers"),
     "notification-list": "messages name records by reference only",
+    "notify-delivery-receipt": "status words only, for GOV.UK Notify",
     "audit-log": "references and staff only; it is the trail itself",
     "borough-list": "boroughs and their staff contacts",
     "referral-new": "an empty form",
     "case-break-glass": "says nothing about the case",
     "monitoring-report": "aggregates",
+    "fund-statement-pdf": "figures by borough only",
     "evaluation-export": "the download page",
     **dict.fromkeys(
         [
             "notification-read",
+            "notification-read-bulk",
             "referral-person",
             "person-merge-propose",
             "person-merge-decide",
