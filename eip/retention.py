@@ -35,7 +35,7 @@ from cases.models import (
 from eip.audit.models import AuditEvent
 from eip.audit.services import audit_record
 from referrals.matching import person_match_keys_refresh
-from referrals.models import AddressChange, LateReferralAgreement, PartnerDetails, Person, Referral
+from referrals.models import AddressChange, LateReferralAgreement, PartnerDetails, Person, Referral, ReferralChange
 
 ANONYMISED = "Anonymised"
 
@@ -123,6 +123,8 @@ def referral_anonymise(*, referral: Referral, now=None) -> Referral:
         PartnerDetails.objects.filter(referral=referral).update(date_of_birth=None, gender="", lives_with_client="")
         _clear(AddressChange.objects.filter(partner__referral=referral))
         _clear(LateReferralAgreement.objects.filter(referral=referral))
+        # The change log quotes what was typed: it goes with the rest.
+        ReferralChange.objects.filter(referral=referral).delete()
         if referral.person_id and not referral.person.referrals.filter(anonymised_at__isnull=True).exists():
             Person.objects.filter(pk=referral.person_id).update(
                 first_name=ANONYMISED,
