@@ -282,7 +282,7 @@ def _event(ids, event, when, *, code="", reason="", status="", following="", out
 
 def event_rows(keyed: bool = False):
     """One row per dated event of every case, grouped by referral, each kind in date order."""
-    from accommodation.models import AccommodationRequest, Placement
+    from accommodation.models import AccommodationFoundElsewhere, AccommodationRequest, Placement
     from cases.models import Case, Consultation, OnwardReferral
 
     from .models import AccommodationNeed, AwaitingStart
@@ -328,6 +328,10 @@ def event_rows(keyed: bool = False):
                     "committed": p.committed,
                 },
             ),
+        ),
+        (
+            AccommodationFoundElsewhere.objects.order_by("found_on", "pk"),
+            lambda f: ("found_elsewhere", f.found_on, {"code": f.route}),
         ),
         (
             OnwardReferral.objects.order_by("made_on", "pk"),

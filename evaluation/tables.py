@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from statistics import median
 
+from accommodation.models import MOVE_ON_PAYMENT_KINDS, AccommodationFoundElsewhere, Placement
 from assessments.instruments import (
     HIGH_NEED_AT_MOST,
     NEED_AT_MOST,
@@ -31,6 +32,13 @@ FILE_NAMES = ("referrals", "assessments", "events", "case_weeks", "partner_outco
 
 class ExportProblem(Exception):
     pass
+
+
+def _group(rows, key):
+    groups = defaultdict(list)
+    for row in rows:
+        groups[row[key]].append(row)
+    return groups
 
 
 def read_export(directory) -> dict[str, list[dict]]:
@@ -91,7 +99,10 @@ def tables(export: dict[str, list[dict]], period: Period) -> dict:
         e["referral_id"] for e in by_kind["accommodation_request"] if within(e["month"])
     }
     disengaged = sum(1 for r in intervention if r["closure_reason"] in ("dropped_out", "did_not_engage"))
-    placements = [e for e in by_kind["placement"] if within(e["month"])]
+    funded = [e for e in by_kind["placement"] if within(e["month"])]
+    placements = [e for e in funded if e["code"] not in MOVE_ON_PAYMENT_KINDS]
+    payments = [e for e in funded if e["code"] in MOVE_ON_PAYMENT_KINDS]
+    found_elsewhere = [e for e in by_kind["found_elsewhere"] if within(e["month"])]
     onward = [e for e in by_kind["onward_referral"] if within(e["month"])]
     monitoring = {
         "referrals_received": len(received),
@@ -101,7 +112,8 @@ def tables(export: dict[str, list[dict]], period: Period) -> dict:
         "case_consultations_held": len(consultations),
         "receiving_intensive_intervention": len(intervention),
         "assessed_as_requiring_accommodation": len(needing),
-        "received_accommodation": len(placements),
+        "received_accommodation": len({e["referral_id"] for e in funded}),
+        "found_accommodation_another_way": len(found_elsewhere),
         "stopped_engaging_before_planned_end": sum(1 for r in closed if r["closure_reason"] == "dropped_out"),
         "average_intervention_weeks": mean(sum(durations), 7 * len(durations)),
         "shortest_intervention_weeks": mean(min(durations), 7) if durations else None,
@@ -151,6 +163,8 @@ def tables(export: dict[str, list[dict]], period: Period) -> dict:
         for e in own:
             if e["event"] == "accommodation_need" and by_end(e["month"]):
                 latest = e["code"] if not e["outcome_month"] or by_end(e["outcome_month"]) else "in_process"
+        if any(e["event"] == "found_elsewhere" and by_end(e["month"]) for e in own):
+            latest = "found_other"
         outcomes_[latest] += 1
     accommodation_needs = {
         "assessed_as_needing": len(needing),
@@ -198,7 +212,19 @@ def tables(export: dict[str, list[dict]], period: Period) -> dict:
         "accommodation": {
             "placements": len(placements),
             "nights": sum(int(e["nights"]) for e in placements),
-            "committed_in_period": str(sum((Decimal(e["committed"]) for e in placements), Decimal("0"))),
+            "committed_in_period": str(sum((Decimal(e["committed"]) for e in funded), Decimal("0"))),
+            "move_on_payments": [
+                {
+                    "kind": dict(Placement.Kind.choices)[kind],
+                    "payments": len(rows),
+                    "amount": str(sum((Decimal(e["committed"]) for e in rows), Decimal("0"))),
+                }
+                for kind, rows in sorted(_group(payments, "code").items())
+            ],
+            "found_another_way": {
+                dict(AccommodationFoundElsewhere.Route.choices)[route]: len(rows)
+                for route, rows in sorted(_group(found_elsewhere, "code").items())
+            },
         },
         "onward_referrals": _onward(onward),
         "data_quality": _data_quality(export["assessments"], received, within),
