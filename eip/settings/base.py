@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "assessments",
     "accommodation",
     "evaluation",
+    "data_protection",
 ]
 
 MIDDLEWARE = [
