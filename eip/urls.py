@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from eip import health, views
+from eip.notifications import views as notification_views
 
 admin.site.site_header = "EIP administration"
 admin.site.site_title = "EIP administration"
@@ -14,6 +15,9 @@ urlpatterns = [
     path("home/", views.home, name="home"),
     path("notifications/", views.notification_list, name="notification-list"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification-read"),
+    path("notifications/read/", views.notification_read_bulk, name="notification-read-bulk"),
+    # GOV.UK Notify's callback: no sign-in, a bearer token (eip/notifications/views.py).
+    path("notifications/delivery-receipts", notification_views.delivery_receipt, name="notify-delivery-receipt"),
     path("boroughs/", views.borough_list, name="borough-list"),
     path("audit/", views.audit_log, name="audit-log"),
     path("sign-in/", views.SignInView.as_view(), name="login"),

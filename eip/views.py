@@ -6,6 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from eip import access
@@ -22,6 +23,8 @@ from eip.home import home_for
 from eip.notifications.services import (
     notification_list_for_user,
     notification_mark_read,
+    notification_mark_read_bulk,
+    notification_topics_for_user,
 )
 from eip.people.selectors import borough_directory
 
@@ -37,10 +40,51 @@ def home(request):
     return render(request, "eip/home.html", context)
 
 
+# What each topic of notification is called in the list's filter.
+NOTIFICATION_TOPICS = {
+    "referral": "Referrals",
+    "case": "Cases",
+    "assessment": "Assessments",
+    "accommodation": "Accommodation",
+    "evaluation": "Evaluation",
+    "outbound": "Blocked outputs",
+}
+
+
 @access.policy("notification.view")
 def notification_list(request):
-    page = Paginator(notification_list_for_user(user=request.user), 25).get_page(request.GET.get("page"))
-    return render(request, "eip/notification_list.html", {"page": page})
+    topics = notification_topics_for_user(user=request.user)
+    topic = request.GET.get("topic", "")
+    topic = topic if topic in topics else ""
+    unread_only = request.GET.get("show") == "unread"
+    rows = notification_list_for_user(user=request.user, unread_only=unread_only, topic=topic)
+    page = Paginator(rows, 25).get_page(request.GET.get("page"))
+    choices = [(t, NOTIFICATION_TOPICS.get(t, t.replace("_", " ").capitalize())) for t in topics]
+    return render(
+        request,
+        "eip/notification_list.html",
+        {
+            "page": page,
+            "topics": choices,
+            "topic": topic,
+            "unread_only": unread_only,
+            # Kept by the pagination links, so page 2 is page 2 of the same filter.
+            "query": urlencode({"topic": topic, "show": "unread" if unread_only else ""}),
+        },
+    )
+
+
+@require_POST
+@access.policy("notification.view")
+def notification_read_bulk(request):
+    ids = [int(value) for value in request.POST.getlist("notification") if value.isdigit()]
+    if not ids:
+        messages.error(request, "Select the notifications to mark as read.")
+    else:
+        count = notification_mark_read_bulk(user=request.user, notification_ids=ids)
+        messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked as read.")
+    back = request.POST.get("back", "")
+    return redirect(back if back.startswith("/notifications/") else "notification-list")
 
 
 @require_POST

@@ -49,6 +49,9 @@ EXPECTED = {
     "notification-list": ("GET", _all(OK), REDIRECT),
     # Marking a notification read redirects; someone else's notification is "not found".
     "notification-read": ("POST", _all(REDIRECT), REDIRECT),
+    "notification-read-bulk": ("POST", _all(REDIRECT), REDIRECT),
+    # GOV.UK Notify's delivery receipts: no session counts, only Notify's bearer token.
+    "notify-delivery-receipt": ("POST", _all(401), 401),
     "borough-list": ("GET", _all(OK), REDIRECT),
     "audit-log": ("GET", _only(Role.SUPERVISOR, Role.ADMINISTRATOR), REDIRECT),
     "login": ("GET", _all(REDIRECT), OK),
@@ -221,6 +224,7 @@ NO_PERSONAL_DATA = {
     **dict.fromkeys(["password_reset_confirm", "password_reset_complete"], "passwords"),
     **dict.fromkeys(["health-live", "health-ready"], "status words only, for load balancers"),
     "notification-list": "messages name records by reference only",
+    "notify-delivery-receipt": "status words only, for GOV.UK Notify",
     "audit-log": "references and staff only; it is the trail itself",
     "borough-list": "boroughs and their staff contacts",
     "referral-new": "an empty form",
@@ -230,6 +234,7 @@ NO_PERSONAL_DATA = {
     **dict.fromkeys(
         [
             "notification-read",
+            "notification-read-bulk",
             "referral-person",
             "referral-accept",
             "referral-address-change",

@@ -5,6 +5,7 @@ the production settings. Whichever server a request lands on, the person is the 
 by whichever worker takes it."""
 
 import base64
+import http.client
 import os
 import re
 import subprocess
@@ -53,8 +54,6 @@ class Node(Browser):
             + b"\r\n"
         )
         body = b"".join(parts) + f"--{BOUNDARY}--\r\n".encode()
-        import http.client
-
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         connection.request(
             "POST",
@@ -74,8 +73,6 @@ class Node(Browser):
         return status
 
     def download(self, path: str) -> tuple[int, bytes]:
-        import http.client
-
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         connection.request("GET", path, headers={"Host": HOST, "X-Forwarded-Proto": "https", "Cookie": cookie})
@@ -192,3 +189,15 @@ def test_two_web_servers_and_two_workers_serve_one_service(camden, cluster, sett
         f"/referrals/{referral.pk}/agreements/{agreement.pk}/document/"
     )
     assert status == 200 and body == AGREEMENT
+
+    # A body too big for any form is refused by its announced length, without waiting for it.
+    connection = http.client.HTTPConnection("127.0.0.1", one, timeout=10)
+    connection.putrequest("POST", f"/referrals/{referral.pk}/agreements/", skip_host=True)
+    for header, value in (("Host", HOST), ("X-Forwarded-Proto", "https"), ("Content-Length", str(50 * 1024 * 1024))):
+        connection.putheader(header, value)
+    connection.endheaders(b"--only the first bytes")
+    started = time.monotonic()
+    response = connection.getresponse()
+    assert response.status == 413 and b"The file is too big" in response.read()
+    assert time.monotonic() - started < 5
+    connection.close()

@@ -77,3 +77,43 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.kind} for {self.recipient_id} due {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class Message(models.Model):
+    """One e-mail or text message handed to the delivery service (GOV.UK Notify in production),
+    kept so that the service's delivery receipt can find it and a failure shows on the record
+    it was about. Neither the address nor the words are kept: the reference is enough."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        SMS = "sms", "Text message"
+
+    class Status(models.TextChoices):
+        SENT = "sent", "Sent"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Not delivered"
+
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    template = models.CharField(max_length=60, help_text="Key in settings.NOTIFY_TEMPLATES")
+    # Ours, sent with the message and returned in the receipt.
+    reference = models.CharField(max_length=64, unique=True)
+    # The delivery service's id for it ("" from the local backend).
+    provider_id = models.CharField(max_length=64, blank=True, db_index=True)
+    notification = models.ForeignKey(
+        Notification, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
+    subject_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    subject_id = models.PositiveBigIntegerField(null=True, blank=True)
+    subject = GenericForeignKey("subject_type", "subject_id")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SENT)
+    # The service's own word for a failure, e.g. "permanent-failure".
+    failure = models.CharField(max_length=40, blank=True)
+    sent_at = models.DateTimeField()
+    status_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        indexes = [models.Index(fields=["subject_type", "subject_id", "status"], name="message_subject_status")]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} {self.reference} ({self.status})"

@@ -21,6 +21,7 @@ from django.utils import timezone
 from eip import outbound
 from eip.db.claims import advisory_claim
 
+from .govuk_notify import NOTIFICATION_HEADER
 from .models import Notification
 from .publish import dispatch_safely, notifications_due_now  # noqa: F401  (dispatch_safely: callers queue through it)
 
@@ -133,9 +134,31 @@ def notification_mark_read(*, notification: Notification, user) -> Notification:
     return notification
 
 
-def notification_list_for_user(*, user) -> models.QuerySet[Notification]:
-    """The user's delivered notifications, newest first."""
-    return Notification.objects.filter(recipient=user, sent_at__isnull=False).order_by("-sent_at", "-pk")
+def notification_list_for_user(*, user, unread_only: bool = False, topic: str = "") -> models.QuerySet[Notification]:
+    """The user's delivered notifications, newest first; only unread ones, or one topic's
+    (the first part of the kind: "referral", "case", ...), when asked."""
+    rows = Notification.objects.filter(recipient=user, sent_at__isnull=False).order_by("-sent_at", "-pk")
+    if unread_only:
+        rows = rows.filter(read_at__isnull=True)
+    if topic:
+        rows = rows.filter(kind__startswith=f"{topic}.")
+    return rows
+
+
+def notification_topics_for_user(*, user) -> list[str]:
+    """The topics the user has notifications about, for the list's filter."""
+    kinds = notification_list_for_user(user=user).order_by().values_list("kind", flat=True).distinct()
+    return sorted({kind.split(".", 1)[0] for kind in kinds})
+
+
+def notification_mark_read_bulk(*, user, notification_ids: Iterable[int]) -> int:
+    """Mark the user's own delivered notifications among `notification_ids` read; others' are
+    left alone. Returns how many were newly read."""
+    return (
+        notification_list_for_user(user=user, unread_only=True)
+        .filter(pk__in=list(notification_ids))
+        .update(read_at=timezone.now())
+    )
 
 
 def notification_unread_count(*, user) -> int:
@@ -227,7 +250,12 @@ def notification_deliver(*, notification_id: int) -> bool:
         body = notification.message.strip()
         if notification.link:
             body = f"{body}\n\n{_absolute_link(notification.link)}"
-        email = EmailMessage(subject=_email_subject(notification.message), body=body + "\n", to=[recipient.email])
+        email = EmailMessage(
+            subject=_email_subject(notification.message),
+            body=body + "\n",
+            to=[recipient.email],
+            headers={NOTIFICATION_HEADER: str(notification.pk)},
+        )
         try:
             # E-mail leaves the secure system: checked against the third-party details of the
             # case it is about, whoever receives it.

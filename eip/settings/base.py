@@ -275,6 +275,20 @@ EIP_EMAIL_TRANSPORT = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends
 EMAIL_BACKEND = "eip.outbound.ReleasedOnlyEmailBackend"
 # A mail server that accepts and never answers must not hold a worker: seconds per SMTP call.
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+# GOV.UK Notify: with an API key, e-mail and text messages go through it (eip/notifications/
+# govuk_notify.py); without one (make run, tests) a local backend keeps them.
+NOTIFY_API_KEY = os.environ.get("NOTIFY_API_KEY", "")
+NOTIFY_BASE_URL = os.environ.get("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+NOTIFY_TIMEOUT = int(os.environ.get("NOTIFY_TIMEOUT", "10"))
+# The token Notify sends with delivery receipts (its callback settings); none refuses them all.
+NOTIFY_CALLBACK_TOKEN = os.environ.get("NOTIFY_CALLBACK_TOKEN", "")
+# Template ids from the Notify service. "email" has ((subject)) and ((body)); the session reminders'
+# fixed wording is in the Notify template itself.
+NOTIFY_TEMPLATES = {
+    "email": os.environ.get("NOTIFY_TEMPLATE_EMAIL", ""),
+    "session_reminder_day_before_sms": os.environ.get("NOTIFY_TEMPLATE_SESSION_DAY_BEFORE_SMS", ""),
+    "session_reminder_morning_sms": os.environ.get("NOTIFY_TEMPLATE_SESSION_MORNING_SMS", ""),
+}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "EIP <no-reply@eip.invalid>")
 # Where people reach the app: every absolute link in an email (notifications, password reset)
 # starts with it, never with the Host header of a request.

@@ -29,7 +29,13 @@ EIP_BASE_URL = _required("EIP_BASE_URL").rstrip("/")
 if not EIP_BASE_URL.startswith(("https://", "http://")):
     raise ImproperlyConfigured("EIP_BASE_URL must be the service's address, e.g. https://eip.example.org")
 
-EIP_EMAIL_TRANSPORT = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+# GOV.UK Notify when its API key is set, else SMTP.
+EIP_EMAIL_TRANSPORT = os.environ.get(
+    "EMAIL_BACKEND",
+    "eip.notifications.govuk_notify.NotifyEmailBackend"
+    if os.environ.get("NOTIFY_API_KEY")
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
