@@ -3,8 +3,9 @@ from crispy_forms_gds.layout import Field, Fixed, Fluid, Layout, Size
 from django import forms
 
 from eip.fields import DateField
+from eip.money import sterling
 
-from .models import Placement
+from .models import MOVE_ON_PAYMENT_KINDS, AccommodationFoundElsewhere, Invoice, Placement
 
 
 def _helper(*fields):
@@ -29,6 +30,27 @@ def _money_field(label, **kwargs):
         },
         **kwargs,
     )
+
+
+def _where_fields(what):
+    """How far from the family, and inside the borough or not: asked of a stay and of a new home."""
+    distance = forms.DecimalField(
+        label="Distance from the family home (miles)"
+        if what == "placement"
+        else f"Distance of the new {what} from the family home (miles)",
+        max_digits=6,
+        decimal_places=1,
+        min_value=0,
+        error_messages={
+            "required": "Enter the distance from the family home",
+            "invalid": "Enter the distance as a number",
+        },
+    )
+    outside = forms.BooleanField(label=f"The {what} is outside the borough", required=False)
+    justification = forms.CharField(
+        label=f"Why a {what} outside the borough is safe", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    return distance, outside, justification
 
 
 class RequestForm(forms.Form):
@@ -84,7 +106,7 @@ class PlacementForm(forms.Form):
     provider = forms.CharField(label="Provider", error_messages={"required": "Enter the provider"})
     kind = forms.ChoiceField(
         label="Type",
-        choices=Placement.Kind.choices,
+        choices=[(k, label) for k, label in Placement.Kind.choices if k not in MOVE_ON_PAYMENT_KINDS],
         widget=forms.RadioSelect,
         error_messages={"required": "Select the type of placement"},
     )
@@ -94,23 +116,13 @@ class PlacementForm(forms.Form):
         error_messages={"required": "Enter the address of the placement"},
     )
     nightly_rate = _money_field("Cost per night (£)", help_text="Leave blank if there is a single amount.")
-    fixed_amount = _money_field("Or a single amount (£)", help_text="For example a deposit or first month's rent.")
+    fixed_amount = _money_field(
+        "Or a single amount (£)",
+        help_text="For a stay charged as one sum. A deposit or rent for the client's next home is a move-on payment.",
+    )
     start_on = DateField(label="Start")
     planned_end_on = DateField(label="Planned end", help_text="At most four weeks after the start.")
-    distance_miles = forms.DecimalField(
-        label="Distance from the family home (miles)",
-        max_digits=6,
-        decimal_places=1,
-        min_value=0,
-        error_messages={
-            "required": "Enter the distance from the family home",
-            "invalid": "Enter the distance as a number",
-        },
-    )
-    out_of_borough = forms.BooleanField(label="The placement is outside the borough", required=False)
-    out_of_borough_justification = forms.CharField(
-        label="Why a placement outside the borough is safe", required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    distance_miles, out_of_borough, out_of_borough_justification = _where_fields("placement")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -124,6 +136,51 @@ class PlacementForm(forms.Form):
             Field.text("fixed_amount", field_width=Fixed.TEN),
             Field("start_on"),
             Field("planned_end_on"),
+            Field.text("distance_miles", field_width=Fixed.FIVE),
+            Field.checkbox("out_of_borough"),
+            Field.textarea("out_of_borough_justification", rows=3),
+        )
+
+
+class MoveOnPaymentForm(forms.Form):
+    prefix = "payment"
+    kind = forms.ChoiceField(
+        label="What is the payment for?",
+        choices=[(k, label) for k, label in Placement.Kind.choices if k in MOVE_ON_PAYMENT_KINDS[:3]],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select what the payment is for"},
+    )
+    payee_type = forms.ChoiceField(
+        label="Who is paid?",
+        choices=Placement.PayeeType.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select who is paid"},
+    )
+    payee = forms.CharField(
+        label="Name of the landlord, agent or organisation",
+        max_length=200,
+        error_messages={"required": "Enter the name of the landlord, agent or organisation paid"},
+    )
+    address = forms.CharField(
+        label="Address of the client's next home",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter the address of the client's next home"},
+    )
+    amount = _money_field("Amount (£)")
+    due_on = DateField(label="Date the payment is due")
+    distance_miles, out_of_borough, out_of_borough_justification = _where_fields("home")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["amount"].required = True
+        self.fields["amount"].error_messages["required"] = "Enter the amount of the payment"
+        self.helper = _helper(
+            Field.radios("kind", legend_size=Size.SMALL),
+            Field.radios("payee_type", legend_size=Size.SMALL),
+            Field.text("payee", field_width=Fluid.TWO_THIRDS),
+            Field.textarea("address", rows=3),
+            Field.text("amount", field_width=Fixed.TEN),
+            Field("due_on"),
             Field.text("distance_miles", field_width=Fixed.FIVE),
             Field.checkbox("out_of_borough"),
             Field.textarea("out_of_borough_justification", rows=3),
@@ -160,9 +217,24 @@ class ExtensionForm(forms.Form):
 
 
 class InvoiceForm(forms.Form):
-    reference = forms.CharField(label="Invoice reference", error_messages={"required": "Enter the invoice reference"})
+    reference = forms.CharField(
+        label="Invoice number", max_length=100, error_messages={"required": "Enter the invoice number"}
+    )
     amount = _money_field("Amount (£)")
     received_on = DateField(label="Date received")
+    over_approved_reason = forms.CharField(
+        label="If it is more than was approved, why (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="For example, damage charged by the provider. Needed only when the invoices for this placement "
+        "come to more than was approved.",
+    )
+    final = forms.BooleanField(
+        label="This is the provider's final invoice for the placement",
+        required=False,
+        help_text="Once the placement has ended: the commitment becomes what was invoiced and the rest returns "
+        "to the fund.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -171,7 +243,42 @@ class InvoiceForm(forms.Form):
             Field.text("reference", field_width=Fluid.ONE_HALF),
             Field.text("amount", field_width=Fixed.TEN),
             Field("received_on"),
+            Field.textarea("over_approved_reason", rows=2),
+            Field.checkbox("final"),
         )
+
+
+class PaymentForm(forms.Form):
+    invoice = forms.ModelChoiceField(
+        label="Invoice paid",
+        queryset=Invoice.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={"required": "Select the invoice that was paid"},
+    )
+    paid_on = DateField(label="Date paid")
+
+    def __init__(self, *args, invoices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["invoice"].queryset = Invoice.objects.filter(pk__in=[i.pk for i in invoices])
+        self.fields["invoice"].label_from_instance = lambda i: f"{i.reference}: {sterling(i.amount)}"
+        self.fields["paid_on"].error_messages["required"] = "Enter the date it was paid"
+        self.helper = _helper(Field.radios("invoice", legend_size=Size.SMALL), Field("paid_on"))
+
+
+class FundFilterForm(forms.Form):
+    """The fund page's filters: a phase, a borough, a month (all optional)."""
+
+    phase = forms.TypedChoiceField(label="Phase", coerce=int, required=False)
+    borough = forms.TypedChoiceField(label="Borough", coerce=int, required=False, empty_value=None)
+    month = forms.ChoiceField(label="Month", required=False)
+
+    def __init__(self, *args, phases, boroughs, months, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phase"].choices = [(f.pk, f"{f.name} ({f.period})") for f in phases]
+        self.fields["borough"].choices = [("", "All boroughs")] + [(b.pk, b.name) for b in boroughs]
+        self.fields["month"].choices = [("", "All months")] + [(f"{m:%Y-%m}", f"{m:%B %Y}") for m in months]
+        self.helper = _helper(Field.select("phase"), Field.select("borough"), Field.select("month"))
 
 
 class ReturnHomeReviewForm(forms.Form):
@@ -230,4 +337,25 @@ class EndForm(forms.Form):
         self.fields["ended_on"].error_messages["required"] = "Enter the date the client left"
         self.helper = _helper(
             Field("ended_on"), Field.radios("move_on", legend_size=Size.SMALL), Field.textarea("details", rows=2)
+        )
+
+
+class FoundElsewhereForm(forms.Form):
+    prefix = "elsewhere"
+    route = forms.ChoiceField(
+        label="How did the client find accommodation?",
+        choices=AccommodationFoundElsewhere.Route.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how the client found accommodation"},
+    )
+    found_on = DateField(label="Date the client moved in")
+    details = forms.CharField(
+        label="Details", required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="Needed for another way."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["found_on"].error_messages["required"] = "Enter the date the client moved in"
+        self.helper = _helper(
+            Field.radios("route", legend_size=Size.SMALL), Field("found_on"), Field.textarea("details", rows=2)
         )

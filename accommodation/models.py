@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 
@@ -102,12 +103,27 @@ class AccommodationRequest(models.Model):
         return f"Accommodation request {self.pk} on case {self.case.reference}"
 
 
+MOVE_ON_PAYMENT_KINDS = ["deposit", "first_month_rent", "rent_in_advance", "deposit_rent"]
+
+
 class Placement(models.Model):
     class Kind(models.TextChoices):
         HOTEL_BNB = "hotel_bnb", "Hotel or B&B"
         COUNCIL_NOMINATION = "council_nomination", "Council nomination unit"
         PRIVATE_ROOM = "private_room", "Private rented room"
-        DEPOSIT_RENT = "deposit_rent", "Deposit or first month's rent"
+        OTHER = "other", "Other"
+        # Move-on payments: a single payment towards the client's next home, from the same fund,
+        # for the same person (so no further place).
+        DEPOSIT = "deposit", "Deposit"
+        FIRST_MONTH_RENT = "first_month_rent", "First month's rent"
+        RENT_IN_ADVANCE = "rent_in_advance", "Rent in advance"
+        DEPOSIT_RENT = "deposit_rent", "Deposit or first month's rent (not itemised)"
+
+    class PayeeType(models.TextChoices):
+        PRIVATE_LANDLORD = "private_landlord", "Private landlord"
+        LETTING_AGENT = "letting_agent", "Letting agent"
+        HOUSING_ASSOCIATION = "housing_association", "Housing association"
+        COUNCIL = "council", "Council"
         OTHER = "other", "Other"
 
     class Status(models.TextChoices):
@@ -139,13 +155,18 @@ class Placement(models.Model):
     distance_miles = models.DecimalField("distance from the family home (miles)", max_digits=6, decimal_places=1)
     out_of_borough = models.BooleanField("outside the borough", default=False)
     out_of_borough_justification = models.TextField(blank=True)
+    # What the fund holds for it now: the approved cost plus approved extensions and any
+    # over-approved invoice, less what was released when it ended early or was settled.
     committed = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
+    released = models.DecimalField("returned to the fund", max_digits=10, decimal_places=2, default=Decimal("0"))
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_notes = models.TextField(blank=True)
     ended_on = models.DateField(null=True, blank=True)
+    # Required of a move-on payment proposed here (services); blank on an imported one that did not say.
+    payee_type = models.CharField("who is paid", max_length=30, choices=PayeeType.choices, blank=True)
     move_on = models.CharField(max_length=20, choices=MoveOn.choices, blank=True)
     move_on_details = models.TextField(blank=True)
 
@@ -153,8 +174,11 @@ class Placement(models.Model):
         ordering = ["-proposed_at"]
         indexes = [models.Index(fields=["fund", "status"], name="placement_fund_idx")]
         constraints = [
+            # A move-on payment is made on one day: its "end" is the day it is due.
             models.CheckConstraint(
-                condition=Q(planned_end_on__gt=models.F("start_on")), name="placement_ends_after_it_starts"
+                condition=Q(planned_end_on__gt=models.F("start_on"))
+                | Q(kind__in=MOVE_ON_PAYMENT_KINDS, planned_end_on=models.F("start_on"), fixed_amount__isnull=False),
+                name="placement_ends_after_it_starts",
             ),
             models.CheckConstraint(
                 condition=Q(nightly_rate__isnull=False) | Q(fixed_amount__isnull=False),
@@ -175,6 +199,10 @@ class Placement(models.Model):
 
     def audit_label(self):
         return f"Placement {self.pk} on case {self.request.case.reference}"
+
+    @property
+    def is_move_on_payment(self) -> bool:
+        return self.kind in MOVE_ON_PAYMENT_KINDS
 
     @property
     def nights(self) -> int:
@@ -214,15 +242,23 @@ class PlacementExtension(models.Model):
 
 class Invoice(models.Model):
     placement = models.ForeignKey(Placement, on_delete=models.PROTECT, related_name="invoices")
+    # The placement's provider when the invoice was recorded: an invoice number is the provider's own,
+    # so the same number from the same provider is the same invoice, whichever placement it is put on.
+    provider = models.CharField("provider", max_length=200)
     reference = models.CharField("invoice reference", max_length=100)
     amount = models.DecimalField("amount (£)", max_digits=10, decimal_places=2)
     received_on = models.DateField("date received")
     paid_on = models.DateField("date paid", null=True, blank=True)
+    over_approved_reason = models.TextField("why it is more than was approved", blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ["-received_on"]
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="invoice_amount_positive")]
+        indexes = [models.Index(fields=["paid_on", "received_on"], name="invoice_unpaid_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="invoice_amount_positive"),
+            models.UniqueConstraint(Lower("provider"), Lower("reference"), name="invoice_number_once_per_provider"),
+        ]
 
     def __str__(self):
         return self.reference
@@ -250,3 +286,32 @@ class ReturnHomeReview(models.Model):
 
     def __str__(self):
         return f"Return-home review {self.reviewed_on}"
+
+
+class AccommodationFoundElsewhere(models.Model):
+    """The client found somewhere to live without the programme's accommodation: the
+    evaluations count these apart from "received accommodation through the programme"."""
+
+    class Route(models.TextChoices):
+        OWN_PRIVATE_RENTAL = "own_private_rental", "Their own private rental"
+        FAMILY_FRIENDS = "family_friends", "With family or friends"
+        OTHER = "other", "Another way"
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="accommodation_found_elsewhere")
+    route = models.CharField("how the client found accommodation", max_length=30, choices=Route.choices)
+    found_on = models.DateField("date the client moved in")
+    details = models.TextField("details", blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-found_on"]
+        verbose_name_plural = "accommodation found elsewhere"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(route="other") | ~Q(details=""), name="accommodation_found_another_way_described"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_route_display()} from {self.found_on}"

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,7 +21,16 @@ from eip.notifications.services import notification_cancel, notification_schedul
 from eip.people.models import Role, User
 from eip.workdays import WARNING, reminder_delivery_at
 
-from .models import AccommodationRequest, Fund, Invoice, Placement, PlacementExtension, ReturnHomeReview
+from .models import (
+    MOVE_ON_PAYMENT_KINDS,
+    AccommodationFoundElsewhere,
+    AccommodationRequest,
+    Fund,
+    Invoice,
+    Placement,
+    PlacementExtension,
+    ReturnHomeReview,
+)
 
 COMMITTING = (Placement.Status.APPROVED, Placement.Status.ENDED)
 
@@ -215,6 +224,8 @@ def placement_propose(
     if request.placements.filter(status=Placement.Status.PROPOSED).exists():
         raise AccommodationError("A placement for this request is already waiting for finance.")
     errors = {}
+    if kind in MOVE_ON_PAYMENT_KINDS:
+        errors["kind"] = "A deposit or rent for the client's next home is proposed as a move-on payment"
     if (nightly_rate is None) == (fixed_amount is None):
         errors["nightly_rate"] = "Give either a cost per night or a single amount"
     if start_on and planned_end_on:
@@ -263,16 +274,98 @@ def placement_propose(
         f"Placement proposed by housing: {placement.get_kind_display().lower()}, "
         f"{start_on:%-d %B} to {planned_end_on:%-d %B}",
     )
+    _ask_finance(placement, f"A placement costing {_money(placement.committed)}")
+    return placement
+
+
+def _ask_finance(placement, what):
+    request = placement.request
     notification_send_now(
         recipients=User.objects.filter(role=Role.FINANCE, is_active=True),
         kind="accommodation.proposed",
         key=f"placement:{placement.pk}:proposed",
         subject=placement,
         link=reverse("finance-placement", args=[placement.pk]),
-        message=f"A placement costing {_money(placement.committed)} for case {request.case.reference} "
-        f"({request.borough.name}) needs approval.",
+        message=f"{what} for case {request.case.reference} ({request.borough.name}) needs approval.",
     )
-    return placement
+
+
+@transaction.atomic
+def move_on_payment_propose(
+    *,
+    request,
+    user,
+    kind,
+    payee_type,
+    payee,
+    address,
+    amount,
+    due_on,
+    distance_miles,
+    out_of_borough=False,
+    out_of_borough_justification="",
+):
+    """Housing proposes a single payment towards the client's next home (a deposit, the first
+    month's rent or rent in advance), from the same fund and for the same person: after a hotel
+    stay while a private room is found, or on its own. Finance approves it like a placement."""
+    request = (
+        AccommodationRequest.objects.select_for_update(of=("self",))
+        .select_related("case", "borough")
+        .get(pk=request.pk)
+    )
+    if request.status == AccommodationRequest.Status.WITHDRAWN:
+        raise AccommodationError("This request was withdrawn.")
+    if request.placements.filter(status=Placement.Status.PROPOSED).exists():
+        raise AccommodationError("A placement or payment for this request is already waiting for finance.")
+    errors = {}
+    if kind not in MOVE_ON_PAYMENT_KINDS[:3]:
+        errors["kind"] = "Select what the payment is for"
+    if payee_type not in Placement.PayeeType.values:
+        errors["payee_type"] = "Select who is paid"
+    if not (payee or "").strip():
+        errors["payee"] = "Enter the name of the landlord, agent or organisation paid"
+    if not (address or "").strip():
+        errors["address"] = "Enter the address of the client's next home"
+    if amount is None or amount <= 0:
+        errors["amount"] = "Enter the amount of the payment"
+    if due_on is None:
+        errors["due_on"] = "Enter the date the payment is due"
+    else:
+        try:
+            fund = fund_for(due_on)
+        except AccommodationIncomplete as uncovered:
+            errors["due_on"] = uncovered.errors["start_on"]
+    if distance_miles is None:
+        errors["distance_miles"] = "Enter the distance from the family home"
+    if out_of_borough and not (out_of_borough_justification or "").strip():
+        errors["out_of_borough_justification"] = "Explain why a home outside the borough is safe"
+    if errors:
+        raise AccommodationIncomplete(errors)
+    payment = Placement(
+        request=request,
+        fund=fund,
+        proposed_by=user,
+        provider=payee.strip(),
+        kind=kind,
+        payee_type=payee_type,
+        address=address,
+        fixed_amount=amount,
+        start_on=due_on,
+        planned_end_on=due_on,
+        distance_miles=distance_miles,
+        out_of_borough=out_of_borough,
+        out_of_borough_justification=out_of_borough_justification or "",
+        committed=amount,
+    )
+    payment.full_clean()
+    payment.save()
+    if request.status == AccommodationRequest.Status.REQUESTED:
+        request.status = AccommodationRequest.Status.PROPOSED
+        request.save(update_fields=["status"])
+    label = f"{payment.get_kind_display().lower()} of {_money(amount)} to a {payment.get_payee_type_display().lower()}"
+    case_event_record(request.case, user, "move_on_payment_proposed", f"Move-on payment proposed by housing: {label}")
+    _ask_finance(payment, f"A move-on payment ({label})")
+    return payment
 
 
 # --- the fund -----------------------------------------------------------------------------
@@ -280,18 +373,23 @@ def placement_propose(
 
 def fund_position(fund: Fund) -> dict:
     """Total, committed, spent and remaining, and places used, computed in the database."""
-    committed = fund.placements.filter(status__in=COMMITTING).aggregate(
-        committed=Sum("committed"), people=Count("request__case", distinct=True)
+    # A placement's commitment includes its approved extensions and any over-approved invoice.
+    counted = Q(status__in=COMMITTING)
+    if settings.EIP_EARLY_END_FREES_PLACE:
+        counted &= ~Q(status=Placement.Status.ENDED, ended_on__lt=F("planned_end_on"))
+    committed = fund.placements.aggregate(
+        committed=Sum("committed", filter=Q(status__in=COMMITTING)),
+        people=Count("request__case", distinct=True, filter=counted),
+        released=Sum("released"),
     )
-    extra = PlacementExtension.objects.filter(placement__fund=fund, status="approved").aggregate(
-        s=Sum("additional_cost")
-    )
+    released = committed["released"] or Decimal("0")
     spent = Invoice.objects.filter(placement__fund=fund, paid_on__isnull=False).aggregate(s=Sum("amount"))
-    total_committed = (committed["committed"] or Decimal("0")) + (extra["s"] or Decimal("0"))
+    total_committed = committed["committed"] or Decimal("0")
     return {
         "total": fund.total,
         "committed": total_committed,
         "spent": spent["s"] or Decimal("0"),
+        "released": released,
         "remaining": fund.total - total_committed,
         "places": fund.places,
         "people": committed["people"],
@@ -304,9 +402,13 @@ def fund_by_borough(fund: Fund) -> list[dict]:
     # commitment once per invoice.
     committed = {
         r["request__borough__name"]: r
-        for r in fund.placements.filter(status__in=COMMITTING)
+        for r in fund.placements.filter(Q(status__in=COMMITTING) | Q(released__gt=0))
         .values("request__borough__name")
-        .annotate(committed=Sum("committed"), placements=Count("pk"))
+        .annotate(
+            committed=Sum("committed", filter=Q(status__in=COMMITTING)),
+            placements=Count("pk", filter=Q(status__in=COMMITTING)),
+            released=Sum("released"),
+        )
     }
     spent = dict(
         Invoice.objects.filter(placement__fund=fund, paid_on__isnull=False)
@@ -316,23 +418,32 @@ def fund_by_borough(fund: Fund) -> list[dict]:
     return [
         {
             "borough": name,
-            "committed": row["committed"],
+            "committed": row["committed"] or Decimal("0"),
             "placements": row["placements"],
             "spent": spent.get(name, Decimal("0")),
+            "released": row["released"] or Decimal("0"),
         }
         for name, row in sorted(committed.items())
     ]
 
 
-def _check_fund(fund: Fund, additional: Decimal, case) -> None:
-    """Refuse a commitment the fund cannot bear. The caller holds the fund row's lock."""
+def _lock_fund(fund_id) -> Fund | None:
+    """Lock the phase a placement is charged to (None: a historical placement charged to no phase)."""
+    return Fund.objects.select_for_update().filter(pk=fund_id).first() if fund_id else None
+
+
+def _check_fund(fund: Fund | None, additional: Decimal, case) -> None:
+    """Refuse a commitment the fund cannot bear. The caller holds the fund row's lock. `case` is the
+    person the money houses (None: someone already counted, such as an over-approved invoice)."""
+    if fund is None:
+        return  # a historical placement charged to no phase: there is no fund to overspend
     position = fund_position(fund)
     if additional > position["remaining"]:
         raise AccommodationError(
             f"Approving this would commit {_money(additional)} but only {_money(position['remaining'])} of the "
             f"{_money(fund.total)} fund remains. Reject it, or ask housing for a cheaper placement."
         )
-    already_housed = fund.placements.filter(status__in=COMMITTING, request__case=case).exists()
+    already_housed = case is None or fund.placements.filter(status__in=COMMITTING, request__case=case).exists()
     if not already_housed and position["people"] >= fund.places:
         raise AccommodationError(
             f"The fund's {fund.places} places are all committed. No further person can be placed from it."
@@ -342,8 +453,14 @@ def _check_fund(fund: Fund, additional: Decimal, case) -> None:
 def _schedule_expiry(placement):
     case = placement.request.case
     recipients = [u for u in (case.practitioner, placement.request.borough.housing_spoc) if u and u.is_active]
-    for days in settings.EIP_PLACEMENT_REMINDER_DAYS:
+    scheduled_on = set()
+    for days in sorted(settings.EIP_PLACEMENT_REMINDER_DAYS):
         due_at = reminder_delivery_at(day=placement.planned_end_on - timedelta(days=days), timing=WARNING)
+        if due_at.date() in scheduled_on:
+            # The 3-day and 1-day reminders for a Monday end both fall back to the Friday: one
+            # message that day, not the same one twice.
+            continue
+        scheduled_on.add(due_at.date())
         # A warning due at a weekend comes on the working day before it, further ahead.
         ahead = (placement.planned_end_on - due_at.date()).days
         notification_schedule(
@@ -362,7 +479,7 @@ def _schedule_expiry(placement):
 @transaction.atomic
 def placement_decide(*, placement, user, approve: bool, notes=""):
     # Lock the fund first, always in the same order, so concurrent approvals queue here.
-    fund = Fund.objects.select_for_update().get(pk=placement.fund_id)
+    fund = _lock_fund(placement.fund_id)
     placement = (
         Placement.objects.select_for_update(of=("self",))
         .select_related("request__case", "request__borough")
@@ -371,26 +488,34 @@ def placement_decide(*, placement, user, approve: bool, notes=""):
     if placement.status != Placement.Status.PROPOSED:
         raise AccommodationError("This placement has already been decided.")
     request = placement.request
+    waiting = request.status in (AccommodationRequest.Status.REQUESTED, AccommodationRequest.Status.PROPOSED)
     if approve:
         _check_fund(fund, placement.committed, request.case)
         placement.status = Placement.Status.APPROVED
-        request.status = AccommodationRequest.Status.APPROVED
+        if placement.is_move_on_payment:
+            # A payment alongside a current stay leaves the stay open; on its own, it is the outcome.
+            if waiting:
+                request.status = AccommodationRequest.Status.ENDED
+        else:
+            request.status = AccommodationRequest.Status.APPROVED
     else:
         if not notes.strip():
             raise AccommodationIncomplete({"notes": "Say why the spend is rejected"})
         placement.status = Placement.Status.REJECTED
-        request.status = AccommodationRequest.Status.REQUESTED
+        if waiting:
+            request.status = AccommodationRequest.Status.REQUESTED
     placement.decided_by, placement.decided_at, placement.decision_notes = user, timezone.now(), notes.strip()
     placement.save()
     request.save(update_fields=["status"])
     verb = "approved" if approve else "rejected"
+    what = f"Move-on payment ({placement.get_kind_display().lower()})" if placement.is_move_on_payment else "Placement"
     case_event_record(
         request.case,
         user,
         f"placement_{verb}",
-        f"Placement {verb} by finance ({_money(placement.committed)})",
+        f"{what} {verb} by finance ({_money(placement.committed)})",
     )
-    if approve:
+    if approve and not placement.is_move_on_payment:
         _schedule_expiry(placement)
     recipients = [u for u in (request.case.practitioner, request.borough.housing_spoc) if u and u.is_active]
     notification_send_now(
@@ -411,7 +536,7 @@ def placement_decide(*, placement, user, approve: bool, notes=""):
 @transaction.atomic
 def extension_request(*, placement, user, new_end_on, reason):
     placement = Placement.objects.select_for_update().get(pk=placement.pk)
-    if placement.status != Placement.Status.APPROVED:
+    if placement.status != Placement.Status.APPROVED or placement.is_move_on_payment:
         raise AccommodationError("Only a current placement can be extended.")
     errors = {}
     if not reason.strip():
@@ -447,7 +572,7 @@ def extension_request(*, placement, user, new_end_on, reason):
 
 @transaction.atomic
 def extension_decide(*, extension, user, approve: bool, notes=""):
-    fund = Fund.objects.select_for_update().get(pk=extension.placement.fund_id)
+    fund = _lock_fund(extension.placement.fund_id)
     extension = (
         PlacementExtension.objects.select_for_update(of=("self",))
         .select_related("placement__request__case")
@@ -460,7 +585,8 @@ def extension_decide(*, extension, user, approve: bool, notes=""):
         _check_fund(fund, extension.additional_cost, extension.placement.request.case)
         notification_cancel(subject=placement, kind="accommodation.ending")
         placement.planned_end_on = extension.new_end_on
-        placement.save(update_fields=["planned_end_on"])
+        placement.committed += extension.additional_cost
+        placement.save(update_fields=["planned_end_on", "committed"])
         _schedule_expiry(placement)
     elif not notes.strip():
         raise AccommodationIncomplete({"notes": "Say why the extension is rejected"})
@@ -479,17 +605,75 @@ def extension_decide(*, extension, user, approve: bool, notes=""):
 # --- money --------------------------------------------------------------------------------
 
 
+def invoiced_total(placement) -> Decimal:
+    return placement.invoices.aggregate(s=Sum("amount"))["s"] or Decimal("0")
+
+
 @transaction.atomic
-def invoice_record(*, placement, user, reference, amount, received_on):
+def invoice_record(*, placement, user, reference, amount, received_on, over_approved_reason="", final=False):
+    """Record a provider's invoice against a current or ended placement. The same invoice number
+    from the same provider is refused; invoices beyond what was approved need a recorded reason,
+    and then commit the excess, so the fund is still never overspent."""
+    fund = _lock_fund(placement.fund_id)  # the same lock order as approvals
+    placement = Placement.objects.select_for_update(of=("self",)).select_related("request__case").get(pk=placement.pk)
     if placement.status not in COMMITTING:
         raise AccommodationError("Invoices can be recorded only for approved placements.")
+    if final and placement.status != Placement.Status.ENDED:
+        raise AccommodationIncomplete({"final": "A final invoice can be recorded once the placement has ended"})
+    reference, reason = (reference or "").strip(), (over_approved_reason or "").strip()
+    errors = {}
+    if not reference:
+        errors["reference"] = "Enter the invoice reference"
+    elif Invoice.objects.filter(provider__iexact=placement.provider, reference__iexact=reference).exists():
+        errors["reference"] = (
+            f"Invoice {reference} from {placement.provider} is already recorded. Check the number on the invoice"
+        )
     if amount is None or amount <= 0:
-        raise AccommodationIncomplete({"amount": "Enter the amount of the invoice"})
+        errors["amount"] = "Enter the amount of the invoice"
+    if received_on is None:
+        errors["received_on"] = "Enter the date the invoice was received"
+    if errors:
+        raise AccommodationIncomplete(errors)
+    invoiced = invoiced_total(placement) + amount
+    excess = invoiced - placement.committed
+    if excess > 0:
+        if not reason:
+            raise AccommodationIncomplete(
+                {
+                    "over_approved_reason": f"This brings the placement's invoices to {_money(invoiced)}, more than "
+                    f"the {_money(placement.committed)} approved. Record why, or check the amount"
+                }
+            )
+        _check_fund(fund, excess, None)
     invoice = Invoice(
-        placement=placement, reference=reference, amount=amount, received_on=received_on, recorded_by=user
+        placement=placement,
+        provider=placement.provider,
+        reference=reference,
+        amount=amount,
+        received_on=received_on,
+        over_approved_reason=reason if excess > 0 else "",
+        recorded_by=user,
     )
-    invoice.full_clean()
-    invoice.save()
+    invoice.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            invoice.save()
+    except IntegrityError:  # recorded at the same moment against another phase's placement
+        raise AccommodationIncomplete(
+            {"reference": f"Invoice {reference} from {placement.provider} is already recorded"}
+        ) from None
+    if excess > 0:
+        placement.committed = invoiced
+        placement.save(update_fields=["committed"])
+        case_event_record(
+            placement.request.case,
+            user,
+            "invoice_over_approved",
+            f"Invoice {reference} takes the placement {_money(excess)} over what was approved; "
+            f"commitment now {_money(invoiced)}",
+        )
+    if final:
+        placement_settle(placement=placement, user=user)
     return invoice
 
 
@@ -498,6 +682,12 @@ def invoice_pay(*, invoice, user, paid_on):
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if invoice.paid_on:
         raise AccommodationError("This invoice is already paid.")
+    if paid_on is None or paid_on > timezone.localdate():
+        raise AccommodationIncomplete({"paid_on": "Enter the date it was paid: today or earlier"})
+    if paid_on < invoice.received_on:
+        raise AccommodationIncomplete(
+            {"paid_on": f"It was received on {invoice.received_on:%-d %B %Y}: it cannot be paid before that"}
+        )
     invoice.paid_on = paid_on
     invoice.save(update_fields=["paid_on"])
     return invoice
@@ -553,9 +743,15 @@ def return_home_review_record(
 
 @transaction.atomic
 def placement_end(*, placement, user, ended_on, move_on, details=""):
+    """End a current placement with the client's move-on. Ended before the planned end, its
+    commitment falls to the nights used (never below what is already invoiced) and the rest
+    returns to the fund."""
+    _lock_fund(placement.fund_id)  # releases change the fund: same lock order
     placement = Placement.objects.select_for_update(of=("self",)).select_related("request__case").get(pk=placement.pk)
-    if placement.status != Placement.Status.APPROVED:
+    if placement.status != Placement.Status.APPROVED or placement.is_move_on_payment:
         raise AccommodationError("Only a current placement can be ended.")
+    if ended_on is None:
+        raise AccommodationIncomplete({"ended_on": "Enter the date the client left"})
     if move_on not in Placement.MoveOn.values:
         raise AccommodationIncomplete({"move_on": "Select where the client moved on to"})
     if (
@@ -571,6 +767,14 @@ def placement_end(*, placement, user, ended_on, move_on, details=""):
         move_on,
         details.strip(),
     )
+    released = Decimal("0")
+    # Ended before it began (the client never moved in): no night was used.
+    last_night = max(ended_on, placement.start_on)
+    if placement.nightly_rate is not None and last_night < placement.planned_end_on:
+        used = max(placement.cost_for(placement.start_on, last_night), invoiced_total(placement))
+        released = max(placement.committed - used, Decimal("0"))
+    placement.committed -= released
+    placement.released += released
     placement.save()
     request = placement.request
     request.status = AccommodationRequest.Status.ENDED
@@ -582,11 +786,77 @@ def placement_end(*, placement, user, ended_on, move_on, details=""):
         "placement_ended",
         f"Accommodation ended: {placement.get_move_on_display().lower()}",
     )
+    if released:
+        early = (placement.planned_end_on - last_night).days
+        case_event_record(
+            request.case,
+            user,
+            "placement_commitment_released",
+            f"Placement ended {early} night{'s' if early != 1 else ''} early: commitment reduced to "
+            f"{_money(placement.committed)} and {_money(released)} returned to the accommodation fund",
+        )
     return placement
 
 
+@transaction.atomic
+def placement_settle(*, placement, user):
+    """Finance has the provider's final invoice for an ended placement: the commitment becomes
+    what was invoiced and anything left returns to the fund."""
+    _lock_fund(placement.fund_id)
+    placement = Placement.objects.select_for_update(of=("self",)).select_related("request__case").get(pk=placement.pk)
+    if placement.status != Placement.Status.ENDED:
+        raise AccommodationError("A placement is settled on its final invoice once it has ended.")
+    invoiced = invoiced_total(placement)
+    released = max(placement.committed - invoiced, Decimal("0"))
+    if released:
+        placement.committed -= released
+        placement.released += released
+        placement.save(update_fields=["committed", "released"])
+        case_event_record(
+            placement.request.case,
+            user,
+            "placement_commitment_released",
+            f"Final invoice recorded: commitment reduced to {_money(placement.committed)} and "
+            f"{_money(released)} returned to the accommodation fund",
+        )
+    return placement
+
+
+@transaction.atomic
+def accommodation_found_elsewhere_record(*, case, user, route, found_on, details=""):
+    """The client found accommodation without the programme: their own private rental, family
+    or friends, or another way (described), from a date."""
+    case = case_lock(case)
+    errors = {}
+    if route not in AccommodationFoundElsewhere.Route.values:
+        errors["route"] = "Select how the client found accommodation"
+    if found_on is None:
+        errors["found_on"] = "Enter the date the client moved in"
+    elif found_on > timezone.localdate():
+        errors["found_on"] = "The date the client moved in must be today or in the past"
+    if route == AccommodationFoundElsewhere.Route.OTHER and not (details or "").strip():
+        errors["details"] = "Say how the client found accommodation"
+    if errors:
+        raise AccommodationIncomplete(errors)
+    found = AccommodationFoundElsewhere.objects.create(
+        case=case, route=route, found_on=found_on, details=(details or "").strip(), recorded_by=user
+    )
+    case_event_record(
+        case,
+        user,
+        "accommodation_found_elsewhere",
+        f"Client found accommodation another way: {found.get_route_display().lower()}, from {found_on:%-d %B %Y}",
+    )
+    return found
+
+
 def current_placement(case) -> Placement | None:
-    return Placement.objects.filter(request__case=case, status=Placement.Status.APPROVED).first()
+    """The stay the client is in now (a move-on payment is not a stay)."""
+    return (
+        Placement.objects.filter(request__case=case, status=Placement.Status.APPROVED)
+        .exclude(kind__in=MOVE_ON_PAYMENT_KINDS)
+        .first()
+    )
 
 
 def days_left(placement, today: date | None = None) -> int:

@@ -48,3 +48,7 @@ class EventKind(models.TextChoices):
     EXTENSION_DECIDED = "extension_decided", "Extension decided"
     RETURN_HOME_REVIEW = "return_home_review", "Return home review"
     PLACEMENT_ENDED = "placement_ended", "Placement ended"
+    PLACEMENT_COMMITMENT_RELEASED = "placement_commitment_released", "Unused accommodation money released"
+    INVOICE_OVER_APPROVED = "invoice_over_approved", "Invoice over what was approved"
+    MOVE_ON_PAYMENT_PROPOSED = "move_on_payment_proposed", "Move-on payment proposed"
+    ACCOMMODATION_FOUND_ELSEWHERE = "accommodation_found_elsewhere", "Accommodation found another way"

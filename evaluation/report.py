@@ -18,7 +18,13 @@ from statistics import median
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
-from accommodation.models import AccommodationRequest, Fund, Placement
+from accommodation.models import (
+    MOVE_ON_PAYMENT_KINDS,
+    AccommodationFoundElsewhere,
+    AccommodationRequest,
+    Fund,
+    Placement,
+)
 from assessments.instruments import (
     HIGH_NEED_AT_MOST,
     NEED_AT_MOST,
@@ -127,12 +133,20 @@ DEFINITIONS = (
     ),
     Definition(
         figure="received_accommodation",
-        counted="approved or ended placements",
-        population="placements",
-        date="placement start",
+        counted="people with an approved or ended stay or move-on payment (a stay then a deposit counts once)",
+        population="people",
+        date="placement start or payment due",
         evaluation_wording=(
             '"Number of service users receiving alternative accommodation delivered through the intervention"'
         ),
+    ),
+    Definition(
+        figure="found_accommodation_another_way",
+        counted="clients recorded as finding accommodation without the programme (own private rental, "
+        "family or friends, other)",
+        population="records of accommodation found another way",
+        date="moved in",
+        evaluation_wording='"found accommodation another way"',
     ),
     Definition(
         figure="stopped_engaging_before_planned_end",
@@ -344,8 +358,15 @@ def monitoring(period: Period) -> dict:
         "case_consultations_held": consultations.count(),
         "receiving_intensive_intervention": engaged["total"],
         "assessed_as_requiring_accommodation": len(needing),
+        # People, not stays: a hotel week then a deposit for the same client is one person housed.
         "received_accommodation": Placement.objects.filter(
             status__in=["approved", "ended"], start_on__gte=period.start, start_on__lte=period.end
+        )
+        .values("request__case")
+        .distinct()
+        .count(),
+        "found_accommodation_another_way": AccommodationFoundElsewhere.objects.filter(
+            found_on__gte=period.start, found_on__lte=period.end
         ).count(),
         "stopped_engaging_before_planned_end": closed.filter(closure_reason="dropped_out").count(),
         "average_intervention_weeks": mean(sum(durations), 7 * len(durations)),
@@ -382,6 +403,11 @@ def accommodation_needs(period: Period) -> dict:
     ):
         decided = row["outcome_on"] is None or row["outcome_on"] <= period.end
         latest[row["case_id"]] = row["outcome"] if decided else AccommodationNeed.Outcome.IN_PROCESS
+    # Found another way, as recorded on the case's accommodation page (accommodation app).
+    for case_id in AccommodationFoundElsewhere.objects.filter(case_id__in=cases, found_on__lte=period.end).values_list(
+        "case_id", flat=True
+    ):
+        latest[case_id] = AccommodationNeed.Outcome.FOUND_OTHER
     outcomes = Counter(
         AccommodationNeed.Outcome.PLACED if case in placed else latest.get(case, AccommodationNeed.Outcome.IN_PROCESS)
         for case in cases
@@ -754,9 +780,13 @@ def timeliness(period: Period) -> dict:
 
 
 def accommodation(period: Period) -> dict:
-    started = Placement.objects.filter(
+    funded = Placement.objects.filter(
         status__in=["approved", "ended"], start_on__gte=period.start, start_on__lte=period.end
     )
+    started = funded.exclude(kind__in=MOVE_ON_PAYMENT_KINDS)
+    payments = funded.filter(kind__in=MOVE_ON_PAYMENT_KINDS)
+    kinds = dict(Placement.Kind.choices)
+    routes = dict(AccommodationFoundElsewhere.Route.choices)
     nights = sum(
         (p["ended_on"] or p["planned_end_on"]).toordinal() - p["start_on"].toordinal()
         for p in started.values("start_on", "planned_end_on", "ended_on")
@@ -768,7 +798,18 @@ def accommodation(period: Period) -> dict:
     return {
         "placements": started.count(),
         "nights": nights,
-        "committed_in_period": str(started.aggregate(s=Sum("committed"))["s"] or Decimal("0")),
+        "committed_in_period": str(funded.aggregate(s=Sum("committed"))["s"] or Decimal("0")),
+        "move_on_payments": [
+            {"kind": kinds[row["kind"]], "payments": row["n"], "amount": str(row["amount"])}
+            for row in payments.values("kind").annotate(n=Count("pk"), amount=Sum("committed")).order_by("kind")
+        ],
+        "found_another_way": {
+            routes[row["route"]]: row["n"]
+            for row in AccommodationFoundElsewhere.objects.filter(found_on__gte=period.start, found_on__lte=period.end)
+            .values("route")
+            .annotate(n=Count("pk"))
+            .order_by("route")
+        },
         "fund": {k: str(v) for k, v in position.items()} if position else None,
     }
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from eip.people.models import User
 
-from . import services
+from . import amending, services
 from .models import Referral, ReferralWindow, ReferredChild
 
 CLIENTS = [
@@ -19,6 +19,9 @@ CLIENTS = [
     ("Kwame", "Mensah", date(1989, 7, 30), "man", "black_african", "child_in_need", "Ama"),
     ("Tomasz", "Nowak", date(1990, 4, 12), "man", "white_other", "child_in_need", "Kasia"),
     ("Ryan", "Clarke", date(1993, 1, 19), "man", "mixed_white_black_caribbean", "early_help", "Jade"),
+    ("Jordan", "Price", date(1992, 6, 2), "man", "white_british", "early_help", "Mia"),
+    # The accepted client again, spelled another way: the inbox offers the person already known.
+    ("Tomas", "Novak", date(1990, 4, 12), "man", "white_other", "child_in_need", "Kasia"),
 ]
 
 
@@ -85,3 +88,6 @@ def load_demo_referrals():
         details="Recent serious assault; MARAC referral made.",
         suggested_onward_referrals="Sutton DVPP; IDVA service for the partner.",
     )
+    withdrawn = _referral(camden, CLIENTS[7], days_ago=1)  # withdrawn by the social worker
+    amending.referral_withdraw(referral=withdrawn, user=camden, reason="The family has moved out of London.")
+    _referral(camden, CLIENTS[8], days_ago=0)  # the accepted client again, spelled another way

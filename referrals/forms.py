@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from eip.fields import DateField
 from eip.uploads import check_document
 
+from .amending import REFERRAL_ANSWERS
 from .models import (
     LateReferralAgreement,
     PartnerDetails,
@@ -63,34 +64,7 @@ class ReferralForm(forms.ModelForm):
 
     class Meta:
         model = Referral
-        fields = [
-            "team",
-            "team_other",
-            "referrer_phone",
-            "client_first_name",
-            "client_last_name",
-            "client_date_of_birth",
-            "client_gender",
-            "client_ethnicity",
-            "client_first_language",
-            "client_interpreter_needed",
-            "client_additional_needs",
-            "client_phone",
-            "client_email",
-            "client_address",
-            "client_postcode",
-            "client_safe_contact_times",
-            "risk_markers",
-            "risk_markers_other",
-            "police_involved",
-            "police_details",
-            "orders",
-            "dash_completed",
-            "dash_score",
-            "accommodation_may_be_needed",
-            "client_willingness",
-            "case_dynamic",
-        ]
+        fields = REFERRAL_ANSWERS
         labels = {
             "team": "Which team are you in?",
             "team_other": "Name of your team",
@@ -369,3 +343,16 @@ class LateAgreementForm(forms.Form):
             except ValidationError as refused:
                 self.add_error("document", refused)
         return data
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="Why are you withdrawing the referral?",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="The practitioners will see this.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _no_form_tag(Field.textarea("reason", rows=4))

@@ -7,6 +7,7 @@ candidates, however many people are on record. Scoring: each candidate is compar
 every name, date of birth, phone and postcode it has been referred under, and the reasons
 are kept in words a practitioner can check."""
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -21,7 +22,7 @@ from rapidfuzz.distance import JaroWinkler
 
 from .models import Person, PersonMatchKey, Referral
 
-CANDIDATES = 40  # persons scored per referral, the most keys shared first
+CANDIDATES = 25  # persons scored per referral, the most keys shared first
 SHOWN = 8  # candidates shown to the practitioner
 SHOWN_FROM = 35  # below this score a candidate is not worth a practitioner's time
 
@@ -62,6 +63,7 @@ _VARIANTS = [
 _CANONICAL = {spelling: group.split()[0] for group in _VARIANTS for spelling in group.split()}
 
 
+@functools.lru_cache(maxsize=20_000)
 def fold(text: str) -> str:
     """Lower case, accents dropped, apostrophes gone, any other non-letter a space."""
     text = unicodedata.normalize("NFKD", text or "")
@@ -70,19 +72,22 @@ def fold(text: str) -> str:
     return " ".join(re.sub(r"[^a-z]+", " ", text).split())
 
 
-def name_parts(text: str) -> list[str]:
-    """The parts of a name: 'Smith-Jones' and 'Smith Jones' are both ['smith', 'jones']."""
-    return fold(text).split()
+@functools.lru_cache(maxsize=20_000)
+def name_parts(text: str) -> tuple[str, ...]:
+    """The parts of a name: 'Smith-Jones' and 'Smith Jones' are both ('smith', 'jones')."""
+    return tuple(fold(text).split())
 
 
 def canonical(part: str) -> str:
     return _CANONICAL.get(part, part)
 
 
+@functools.lru_cache(maxsize=20_000)
 def sound(part: str) -> str:
     return jellyfish.metaphone(canonical(part)) or part
 
 
+@functools.lru_cache(maxsize=20_000)
 def phone_normalised(raw: str) -> str:
     """A UK phone number as +44…, so '07700 900123' and '+44 7700 900123' agree."""
     raw = (raw or "").strip()
@@ -203,6 +208,7 @@ class PersonMatch:
         return "Strong match" if self.score >= 75 else "Possible match" if self.score >= 50 else "Weak match"
 
 
+@functools.lru_cache(maxsize=20_000)
 def _part_likeness(a: str, b: str) -> tuple[float, str]:
     """How alike two name parts are, and why, best first."""
     if a == b:
@@ -217,6 +223,7 @@ def _part_likeness(a: str, b: str) -> tuple[float, str]:
     return 0.4 * similarity, ""
 
 
+@functools.lru_cache(maxsize=20_000)
 def _name_likeness(typed: str, known: str) -> tuple[float, str]:
     """Whole names compared, and part by part so that a double-barrelled surname matches either half."""
     a, b = name_parts(typed), name_parts(known)

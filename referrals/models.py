@@ -120,6 +120,9 @@ class Person(models.Model):
     date_of_birth = models.DateField(null=True, blank=True)
     borough = models.ForeignKey("people.Borough", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when this record was found to be the same person as another and merged into it: the
+    # record stays, empty of referrals and cases, so the merge can be explained afterwards.
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         indexes = [
@@ -132,6 +135,48 @@ class Person(models.Model):
 
     def audit_label(self):
         return f"Person {self.pk}"
+
+
+class PersonMerge(models.Model):
+    """Two person records found to be the same person: proposed by a practitioner, confirmed
+    (or rejected) by a supervisor; `moved` keeps what moved to the surviving record."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Waiting for a supervisor"
+        CONFIRMED = "confirmed", "Merged"
+        REJECTED = "rejected", "Not merged"
+
+    kept = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges_kept")
+    merged = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges_merged")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROPOSED)
+    reason = models.TextField("why they are the same person")
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    moved = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(kept=models.F("merged")), name="person_merge_two_records"),
+            models.CheckConstraint(
+                condition=Q(status="proposed") | ~Q(decided_by=models.F("proposed_by")),
+                name="person_merge_confirmed_by_another",
+            ),
+            models.UniqueConstraint(
+                fields=["merged"], condition=Q(status="proposed"), name="person_merge_one_proposal_per_record"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Merge of person {self.merged_id} into person {self.kept_id}"
+
+    def audit_label(self):
+        return f"Person merge {self.pk}"
 
 
 class PersonMatchKey(models.Model):
@@ -157,6 +202,7 @@ class Referral(models.Model):
         ACKNOWLEDGED = "acknowledged", "Acknowledged"
         ACCEPTED = "accepted", "Accepted"
         DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn"
 
     class DeclineReason(models.TextChoices):
         NOT_KNOWN_TO_CSC = "not_known_to_csc", "Not known to children's services"
@@ -192,6 +238,9 @@ class Referral(models.Model):
     client_address = models.TextField("address", blank=True)
     client_postcode = models.CharField("postcode", max_length=10, blank=True)
     client_safe_contact_times = models.CharField("safe times to contact", max_length=200, blank=True)
+    # What the client's name sounds like (referrals.inbox.name_sounds), so the inbox search
+    # finds a misspelled name. A text field, so the retention policy clears it with the name.
+    client_name_sounds = models.TextField(blank=True, editable=False)
 
     # Risk
     risk_markers = models.JSONField("early intervention risk markers", default=list, blank=True)
@@ -230,6 +279,8 @@ class Referral(models.Model):
     decline_reason = models.CharField(max_length=30, choices=DeclineReason.choices, blank=True)
     decline_details = models.TextField(blank=True)
     suggested_onward_referrals = models.TextField(blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_reason = models.TextField("why the referral is withdrawn", blank=True)
     # Optimistic locking: a save from a stale form is refused, not silently applied.
     version = models.PositiveIntegerField(default=1)
     # Set when the retention policy removed who the people are (eip.retention).
@@ -286,6 +337,22 @@ class Referral(models.Model):
     @property
     def is_open_for_triage(self):
         return self.status in (self.Status.SUBMITTED, self.Status.MORE_INFO, self.Status.ACKNOWLEDGED)
+
+
+class ReferralChange(models.Model):
+    """One amendment the social worker made after sending: what changed, when, by whom.
+    `changes`: [{"field": label, "before": text, "after": text, "partner": bool}]."""
+
+    referral = models.ForeignKey("Referral", on_delete=models.CASCADE, related_name="changes")
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(auto_now_add=True)
+    changes = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self):
+        return f"Change to {self.referral}"
 
 
 class PartnerDetails(models.Model):

@@ -10,7 +10,7 @@ from eip.audit.services import audit_record
 from eip.retention import ANONYMISED, older_than, retention_fields, retention_policy, text_clear
 
 from .matching import person_match_keys_refresh
-from .models import AddressChange, LateReferralAgreement, PartnerDetails, Person, Referral
+from .models import AddressChange, LateReferralAgreement, PartnerDetails, Person, Referral, ReferralChange
 
 
 def referral_anonymise(*, referral: Referral, now=None) -> Referral:
@@ -33,6 +33,8 @@ def referral_anonymise(*, referral: Referral, now=None) -> Referral:
         PartnerDetails.objects.filter(referral=referral).update(date_of_birth=None, gender="", lives_with_client="")
         text_clear(AddressChange.objects.filter(partner__referral=referral))
         text_clear(LateReferralAgreement.objects.filter(referral=referral))
+        # The change log quotes what was typed: it goes with the rest.
+        ReferralChange.objects.filter(referral=referral).delete()
         if referral.person_id and not referral.person.referrals.filter(anonymised_at__isnull=True).exists():
             Person.objects.filter(pk=referral.person_id).update(
                 first_name=ANONYMISED,

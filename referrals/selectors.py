@@ -1,4 +1,4 @@
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from eip import access
@@ -19,25 +19,6 @@ def referral_list_for_user(*, user) -> QuerySet[Referral]:
     if user.role == Role.SOCIAL_WORKER:
         return access.granted(user, "referrals.view_referral", referrals)
     return referrals.none()
-
-
-def referral_inbox(*, user, today=None) -> QuerySet[Referral]:
-    """The practitioners' inbox: referrals waiting for a decision, overdue acknowledgements
-    first, then unacknowledged ones by due date, then the rest oldest first."""
-    today = today or timezone.localdate()
-    return (
-        referral_list_for_user(user=user)
-        .filter(status__in=[S.SUBMITTED, S.MORE_INFO, S.ACKNOWLEDGED])
-        .annotate(
-            priority=Case(
-                When(acknowledged_at__isnull=True, acknowledgement_due__lt=today, then=Value(0)),
-                When(acknowledged_at__isnull=True, then=Value(1)),
-                default=Value(2),
-                output_field=IntegerField(),
-            )
-        )
-        .order_by("priority", "acknowledgement_due", "received_at")
-    )
 
 
 def referral_counts_for_user(*, user, today=None) -> dict:

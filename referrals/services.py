@@ -22,6 +22,7 @@ from eip.people.models import Role, User
 from eip.workdays import OVERDUE, WARNING, reminder_delivery_at, working_days_after_receipt
 
 from . import matching
+from .inbox import name_sounds
 from .models import (
     AddressChange,
     LateReferralAgreement,
@@ -71,6 +72,18 @@ def referral_save(
     objects replacing the current ones. Refuses a save based on an out-of-date page."""
     if referral.status not in (S.DRAFT, S.MORE_INFO):
         raise ReferralError("This referral has been submitted and can no longer be changed.")
+    referral_answers_store(
+        referral=referral, partner=partner, children=children, user=user, expected_version=expected_version
+    )
+    audit_record(actor=user, action=AuditEvent.Action.CHANGED, record=referral, detail={"status": referral.status})
+    return referral
+
+
+def referral_answers_store(
+    *, referral: Referral, partner: PartnerDetails, children: list, user: User, expected_version: int
+) -> None:
+    """Store the referral's answers, its partner's and its children (replacing them), unless
+    the page they came from is out of date. Callers check the referral may still change."""
     updated = Referral.objects.filter(pk=referral.pk, version=expected_version).update(version=F("version") + 1)
     if not updated:
         raise ReferralConflict(
@@ -78,9 +91,10 @@ def referral_save(
             "been saved: open the referral again to see the latest version."
         )
     referral.version = expected_version + 1
+    referral.client_name_sounds = name_sounds(referral.client_first_name, referral.client_last_name)
     referral.full_clean(exclude=["reference"])
     referral.save()
-    referral.address_change_held = _hold_safe_address_change(partner=partner, user=user)
+    referral.address_change_held = hold_safe_address_change(partner=partner, user=user)
     partner.referral = referral
     partner.full_clean()
     partner.save()
@@ -89,11 +103,9 @@ def referral_save(
         child.referral = referral
         child.full_clean()
         child.save()
-    audit_record(actor=user, action=AuditEvent.Action.CHANGED, record=referral, detail={"status": referral.status})
-    return referral
 
 
-def _hold_safe_address_change(*, partner, user) -> bool:
+def hold_safe_address_change(*, partner, user) -> bool:
     """A flagged (safe) address is never changed by one person alone: a new address typed over
     it is held for a second person to confirm, and a blank means 'unchanged'."""
     stored = PartnerDetails.objects.filter(pk=partner.pk, safe_address=True).first() if partner.pk else None
@@ -510,13 +522,15 @@ def late_agreements_missing(*, referral: Referral) -> list[str]:
 # --- acceptance --------------------------------------------------------------------------
 
 
-def referral_acceptance_blockers(*, referral: Referral) -> list[str]:
+def referral_acceptance_blockers(*, referral: Referral, person_chosen: bool = False) -> list[str]:
+    """What stops acceptance now. `person_chosen`: the person is being chosen in the same
+    action, so a missing link is not a blocker."""
     blockers = []
     if not referral.acknowledged_at:
         blockers.append("Acknowledge the referral first.")
     if referral.status == S.MORE_INFO:
         blockers.append("Wait for the social worker to add the information you asked for.")
-    if referral.person_id is None:
+    if referral.person_id is None and not person_chosen:
         blockers.append("Check whether the client is already known: link the referral to a person or record a new one.")
     missing = late_agreements_missing(referral=referral)
     if missing:
@@ -565,6 +579,14 @@ def referral_accept(*, referral: Referral, user: User):
         f"{user.full_name} will be in touch to arrange the case consultation.",
     )
     return case
+
+
+@transaction.atomic
+def referral_link_and_accept(*, referral: Referral, user: User, person: Person | None, because: tuple[str, ...] = ()):
+    """Accept in one confirmed action: link the person (or record a new one) and open the
+    case; if acceptance is refused, the link is not kept either."""
+    referral_link_person(referral=referral, user=user, person=person, because=because)
+    return referral_accept(referral=referral, user=user)
 
 
 def acknowledgement_overdue(referral: Referral, today=None) -> bool:

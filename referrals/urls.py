@@ -1,12 +1,19 @@
 from django.urls import path
 
-from . import views
+from . import people_views, views
 
 urlpatterns = [
+    path("people/<int:pk>/", people_views.person_detail, name="person-detail"),
+    path("people/<int:pk>/merge/", people_views.person_merge_propose, name="person-merge-propose"),
+    path("people/merges/", people_views.person_merge_list, name="person-merge-list"),
+    path("people/merges/<int:pk>/", people_views.person_merge_detail, name="person-merge-detail"),
+    path("people/merges/<int:pk>/decide/", people_views.person_merge_decide, name="person-merge-decide"),
     path("", views.referral_list, name="referral-list"),
     path("new/", views.referral_new, name="referral-new"),
     path("<int:pk>/", views.referral_detail, name="referral-detail"),
     path("<int:pk>/edit/", views.referral_edit, name="referral-edit"),
+    path("<int:pk>/amend/", views.referral_amend, name="referral-amend"),
+    path("<int:pk>/withdraw/", views.referral_withdraw, name="referral-withdraw"),
     path("<int:pk>/acknowledge/", views.referral_acknowledge, name="referral-acknowledge"),
     path(
         "<int:pk>/request-information/",

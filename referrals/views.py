@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -14,7 +13,7 @@ from eip.forms_util import add_errors, error_summary, submit
 from eip.people.models import Role
 from eip.workdays import receipt_rule, working_day_received
 
-from . import services
+from . import amending, inbox, services
 from .forms import (
     AcknowledgeForm,
     DeclineForm,
@@ -22,10 +21,11 @@ from .forms import (
     PartnerForm,
     ReferralForm,
     RequestInformationForm,
+    WithdrawForm,
     child_formset,
 )
 from .models import AddressChange, Person, Referral
-from .selectors import referral_inbox, referral_list_for_user
+from .selectors import referral_list_for_user
 
 
 def _referral_for(request, pk, action="referral.view"):
@@ -39,35 +39,48 @@ def _referral_for(request, pk, action="referral.view"):
 
 @access.policy("referral.list")
 def referral_list(request):
+    """The working inbox: tabs, search, borough and team filters, overdue and high risk first.
+    A social worker's list is their own referrals, drafts included."""
     user = request.user
-    if user.role == Role.PRACTITIONER:
-        referrals = referral_inbox(user=user)
-        title = "Referral inbox"
-    elif user.role == Role.SOCIAL_WORKER:
-        referrals = referral_list_for_user(user=user).order_by("-created_at")
-        title = "Your referrals"
-    elif user.role == Role.BOROUGH_SPOC:
-        referrals = referral_list_for_user(user=user)
-        title = f"Referrals from {user.borough.name}"
+    scope = referral_list_for_user(user=user)
+    if user.role == Role.SOCIAL_WORKER:
+        title, tabs, default_tab = "Your referrals", None, "all"
     else:
-        referrals = referral_list_for_user(user=user)
-        title = "All referrals"
-    page = Paginator(referrals, 50).get_page(request.GET.get("page"))
+        title = "Referral inbox" if user.role == Role.PRACTITIONER else "All referrals"
+        if user.role == Role.BOROUGH_SPOC:
+            title = f"Referrals from {user.borough.name}"
+        tabs, default_tab = inbox.TABS, "to_acknowledge"
+    searching = bool(request.GET.get("q", "").strip())
+    tab = request.GET.get("tab") or ("all" if searching else default_tab)
+    if tab not in inbox.TABS:
+        tab = default_tab
+    filters = inbox.InboxFilter(request.GET or None, queryset=scope)
+    filtered = filters.qs if filters.is_bound and filters.is_valid() else scope
+    today = timezone.localdate()
+    table = inbox.InboxTable(inbox.inbox_queryset(referrals=filtered, tab=tab, today=today), today=today)
+    table.paginate(page=request.GET.get("page", 1), per_page=50)
     audit_list_viewed(
         actor=user,
         model=Referral,
-        ids=[referral.pk for referral in page.object_list],
-        label=f"{title}, page {page.number}",
+        ids=[row.record.pk for row in table.paginated_rows],
+        label=f"{title}, page {table.page.number}",
         page="referral-list",
     )
+    counts = inbox.inbox_tab_counts(referrals=filtered) if tabs else {}
+    kept = request.GET.copy()
+    for name in ("page", "tab"):
+        kept.pop(name, None)
     return render(
         request,
         "referrals/referral_list.html",
         {
-            "page": page,
+            "table": table,
+            "filters": filters,
             "title": title,
-            "today": timezone.localdate(),
-            "is_inbox": user.role == Role.PRACTITIONER,
+            "tabs": [(key, label, counts.get(key, 0)) for key, (label, _) in tabs.items()] if tabs else [],
+            "tab": tab,
+            "query_without_tab": kept.urlencode(),
+            "searching": searching,
         },
     )
 
@@ -163,7 +176,7 @@ def _edit(request, referral, *, creating):
     return redirect("referral-edit", pk=referral.pk)
 
 
-def _render_edit(request, referral, form, partner_form, children, creating):
+def _render_edit(request, referral, form, partner_form, children, creating, amending=False):
     return render(
         request,
         "referrals/referral_form.html",
@@ -174,6 +187,7 @@ def _render_edit(request, referral, form, partner_form, children, creating):
             "children": children,
             "errors": error_summary(form, partner_form, children),
             "creating": creating,
+            "amending": amending,
             "version": referral.version,
             "receipt_rule": receipt_rule(),
         },
@@ -193,6 +207,11 @@ def referral_detail(request, pk):
         "partner": referral.partner if show_partner else None,
         "children": list(referral.children.all()) if show_partner else [],
         "can_edit": access.allowed(user, "referral.edit", referral),
+        "can_amend": referral.status != Referral.Status.MORE_INFO and access.allowed(user, "referral.amend", referral),
+        "changes": [
+            (change, [c for c in change.changes if show_partner or not c["partner"]])
+            for change in referral.changes.select_related("changed_by")
+        ],
         "can_triage": can_triage,
         "overdue": services.acknowledgement_overdue(referral),
         "case": getattr(referral, "case", None) if referral.status == Referral.Status.ACCEPTED else None,
@@ -202,7 +221,7 @@ def referral_detail(request, pk):
             AddressChange.objects.filter(partner__referral=referral, status="pending").select_related("requested_by")
         )
     if can_triage:
-        context["blockers"] = services.referral_acceptance_blockers(referral=referral)
+        context["blockers"] = services.referral_acceptance_blockers(referral=referral, person_chosen=True)
         context["matches"] = services.person_matches_for_referral(referral=referral)
         if context["matches"]:
             audit_list_viewed(
@@ -287,23 +306,27 @@ def referral_late_agreement(request, pk):
     )
 
 
+def _chosen_person(referral, choice):
+    """The person picked on the page: one of the candidates offered (the list is the access
+    check), or None for a new person. Raises KeyError for anything else."""
+    if choice == "new":
+        return None, ()
+    candidates = {str(m.person.pk): m for m in services.person_matches_for_referral(referral=referral)}
+    match = candidates[choice]
+    return match.person, (f"score {match.score}", *match.reasons, *match.against)
+
+
 @access.policy("referral.triage")
 def referral_person(request, pk):
     """Link the referral to a person already known, or record a new one."""
     referral = _referral_for(request, pk, "referral.triage")
     if request.method != "POST":
         return redirect(reverse("referral-detail", args=[pk]) + "#person")
-    choice = request.POST.get("person", "")
-    person, because = None, ()
-    if choice != "new":
-        # Only a person offered as a candidate can be chosen: the list is the access check.
-        candidates = {m.person.pk: m for m in services.person_matches_for_referral(referral=referral)}
-        try:
-            match = candidates[int(choice)]
-        except (KeyError, ValueError):
-            messages.error(request, "Select one of the people listed, or ‘This is a new person’.")
-            return redirect(reverse("referral-detail", args=[pk]) + "#person")
-        person, because = match.person, (f"score {match.score}", *match.reasons, *match.against)
+    try:
+        person, because = _chosen_person(referral, request.POST.get("person", ""))
+    except KeyError:
+        messages.error(request, "Select one of the people listed, or ‘This is a new person’.")
+        return redirect(reverse("referral-detail", args=[pk]) + "#person")
     try:
         services.referral_link_person(referral=referral, user=request.user, person=person, because=because)
     except services.ReferralError as refused:
@@ -320,16 +343,57 @@ def referral_person(request, pk):
 
 @access.policy("referral.triage")
 def referral_accept(request, pk):
+    """Accept in one confirmed action: the page says what will happen (and asks who the
+    client is, if no one is linked yet); confirming links the person and opens the case."""
     referral = _referral_for(request, pk, "referral.triage")
+    if not referral.is_open_for_triage:
+        messages.info(
+            request, f"Referral {referral.reference} has already been {referral.get_status_display().lower()}."
+        )
+        return redirect("referral-detail", pk=pk)
+    needs_person = referral.person_id is None
+    error = ""
     if request.method == "POST":
         try:
-            services.referral_accept(referral=referral, user=request.user)
+            if needs_person:
+                person, because = _chosen_person(referral, request.POST.get("person", ""))
+                services.referral_link_and_accept(referral=referral, user=request.user, person=person, because=because)
+            else:
+                services.referral_accept(referral=referral, user=request.user)
+        except KeyError:
+            error = "Select who the client is: one of the people listed, or a new person"
         except services.ReferralError as refused:
             messages.error(request, str(refused))
+            return redirect("referral-detail", pk=pk)
         else:
             messages.success(request, f"Referral {referral.reference} accepted and a case opened.")
-        return redirect("referral-detail", pk=pk)
-    return redirect("referral-detail", pk=pk)
+            return redirect("referral-detail", pk=pk)
+    audit_record(
+        actor=request.user, action=AuditEvent.Action.VIEWED, record=referral, detail={"page": "referral-accept"}
+    )
+    matches = services.person_matches_for_referral(referral=referral) if needs_person else []
+    if matches:
+        audit_list_viewed(
+            actor=request.user,
+            model=Person,
+            ids=[match.person.pk for match in matches],
+            label=f"People who may be the client of {referral.audit_label()}",
+            page="referral-accept",
+        )
+    return render(
+        request,
+        "referrals/referral_accept.html",
+        {
+            "referral": referral,
+            "needs_person": needs_person,
+            "matches": matches,
+            "blockers": services.referral_acceptance_blockers(referral=referral, person_chosen=True),
+            "errors": [("person", error)] if error else [],
+            "person_error": error,
+            "typed": request.POST.get("person", ""),
+        },
+        status=400 if error else 200,
+    )
 
 
 @access.policy("referral.triage")
@@ -381,3 +445,73 @@ def referral_address_change(request, pk, change_pk):
             else "The change was rejected; the safe address is unchanged.",
         )
     return redirect("referral-detail", pk=pk)
+
+
+@access.policy("referral.amend")
+def referral_amend(request, pk):
+    """Change a referral already sent: the practitioners are told and the change is logged."""
+    referral = _referral_for(request, pk, "referral.amend")
+    audit_record(
+        actor=request.user,
+        action=AuditEvent.Action.VIEWED,
+        record=referral,
+        detail={"page": "referral-amend", "partner_details": True},
+    )
+    partner = referral.partner
+    if request.method != "POST":
+        return _render_edit(
+            request,
+            referral,
+            ReferralForm(instance=referral),
+            PartnerForm(instance=partner),
+            child_formset(referral=referral),
+            creating=False,
+            amending=True,
+        )
+    form = ReferralForm(request.POST, instance=referral)
+    partner_form = PartnerForm(request.POST, instance=partner)
+    children = child_formset(referral=referral, data=request.POST)
+    if not (form.is_valid() and partner_form.is_valid() and children.is_valid()):
+        return _render_edit(request, referral, form, partner_form, children, creating=False, amending=True)
+    kids = [child for child in (f.to_child() for f in children.forms) if child is not None]
+    version = request.POST.get("version", "")
+    try:
+        change = amending.referral_amend(
+            referral=form.instance,
+            partner=partner_form.instance,
+            children=kids,
+            user=request.user,
+            expected_version=int(version) if version.isdigit() else -1,
+        )
+    except services.ReferralIncomplete as incomplete:
+        add_errors(incomplete.errors, {"": form, "partner": partner_form})
+        return _render_edit(request, referral, form, partner_form, children, creating=False, amending=True)
+    except services.ReferralError as refused:
+        form.add_error(None, str(refused))
+        return _render_edit(request, referral, form, partner_form, children, creating=False, amending=True)
+    count = len(change.changes)
+    messages.success(
+        request,
+        f"Your change{'s' if count != 1 else ''} to referral {referral.reference} "
+        f"{'have' if count != 1 else 'has'} been sent. The practitioners have been told.",
+    )
+    return redirect("referral-detail", pk=pk)
+
+
+@access.policy("referral.amend")
+def referral_withdraw(request, pk):
+    referral = _referral_for(request, pk, "referral.amend")
+    audit_record(
+        actor=request.user, action=AuditEvent.Action.VIEWED, record=referral, detail={"page": "referral-withdraw"}
+    )
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and submit(
+        request,
+        form,
+        lambda data: amending.referral_withdraw(referral=referral, user=request.user, reason=data["reason"]),
+        f"Referral {referral.reference} has been withdrawn. The practitioners have been told.",
+    ):
+        return redirect("referral-detail", pk=pk)
+    return render(
+        request, "referrals/referral_withdraw.html", {"referral": referral, "form": form, "errors": error_summary(form)}
+    )

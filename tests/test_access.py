@@ -21,7 +21,7 @@ from eip import access, outbound
 from eip.notifications.services import notification_send_now
 from eip.notifications.tasks import notification_deliver
 from eip.people.models import Borough, Role
-from referrals.models import AddressChange, LateReferralAgreement
+from referrals.models import AddressChange, LateReferralAgreement, Person, PersonMerge
 from tests.assessment_factories import dash
 from tests.factories import UserFactory
 from tests.figures import count
@@ -79,17 +79,32 @@ EXPECTED = {
     ),
     # Submitted, so no longer editable: the referrer is told it is not there.
     "referral-edit": ("GET", {**_only(), Role.SOCIAL_WORKER: NOT_FOUND}, REDIRECT),
+    # After sending and before a decision, the referring social worker may change or withdraw it.
+    "referral-amend": ("GET", _only(Role.SOCIAL_WORKER), REDIRECT),
+    "referral-withdraw": ("GET", _only(Role.SOCIAL_WORKER), REDIRECT),
     "referral-acknowledge": ("GET", _only(Role.PRACTITIONER), REDIRECT),
     "referral-request-information": ("GET", _only(Role.PRACTITIONER), REDIRECT),
     "referral-decline": ("GET", _only(Role.PRACTITIONER), REDIRECT),
     "referral-late-agreement": ("GET", _only(Role.PRACTITIONER), REDIRECT),
     "referral-person": ("POST", {**_only(), Role.PRACTITIONER: REDIRECT}, REDIRECT),
-    "referral-accept": ("POST", {**_only(), Role.PRACTITIONER: REDIRECT}, REDIRECT),
+    # Accepting is confirmed on its own page (which asks who the client is, if no one is linked).
+    "referral-accept": ("GET", _only(Role.PRACTITIONER), REDIRECT),
     "referral-agreement-document": ("GET", _only(Role.PRACTITIONER), REDIRECT),
     # Deciding a safe-address change: practitioners and supervisors (the change itself is refused
     # to its requester; the record's answer is a redirect with that message).
     "referral-address-change": ("POST", {**_only(), Role.PRACTITIONER: REDIRECT, Role.SUPERVISOR: REDIRECT}, REDIRECT),
 }
+EXPECTED.update(
+    {
+        # People and merging two records of one person: practitioners and supervisors. A proposal
+        # or decision with nothing chosen is answered with the page and its error (400).
+        "person-detail": ("GET", _only(Role.PRACTITIONER, Role.SUPERVISOR), REDIRECT),
+        "person-merge-propose": ("POST", {**_only(), Role.PRACTITIONER: 400, Role.SUPERVISOR: 400}, REDIRECT),
+        "person-merge-list": ("GET", _only(Role.PRACTITIONER, Role.SUPERVISOR), REDIRECT),
+        "person-merge-detail": ("GET", _only(Role.PRACTITIONER, Role.SUPERVISOR), REDIRECT),
+        "person-merge-decide": ("POST", {**_only(), Role.SUPERVISOR: 400}, REDIRECT),
+    }
+)
 CASE_READERS = (Role.SOCIAL_WORKER, Role.BOROUGH_SPOC, Role.PRACTITIONER, Role.SUPERVISOR)
 for _name in (
     "case-list",
@@ -119,6 +134,9 @@ EXPECTED.update(
         "finance-overview": ("GET", _only(Role.FINANCE, Role.PROGRAMME_MANAGER, Role.SUPERVISOR), REDIRECT),
         "finance-placement": ("GET", _only(Role.FINANCE), REDIRECT),
         "invoice-pay": ("POST", {**_only(), Role.FINANCE: REDIRECT}, REDIRECT),
+        "invoices-unpaid": ("GET", _only(Role.FINANCE), REDIRECT),
+        "finance-month-csv": ("GET", _only(Role.FINANCE), REDIRECT),
+        "fund-statement-pdf": ("GET", _only(Role.FINANCE, Role.PROGRAMME_MANAGER, Role.SUPERVISOR), REDIRECT),
         "agreement-pdf": ("GET", _only(Role.PRACTITIONER, Role.SUPERVISOR, Role.HOUSING_SPOC), REDIRECT),
     }
 )
@@ -177,6 +195,9 @@ SHOWS_PERSONAL_DATA = {
             "referral-decline",
             "referral-late-agreement",
             "referral-agreement-document",
+            "referral-accept",
+            "referral-amend",
+            "referral-withdraw",
             "case-list",
             "case-detail",
             "case-accessibility",
@@ -200,6 +221,8 @@ SHOWS_PERSONAL_DATA = {
             "housing-request",
             "finance-overview",
             "finance-placement",
+            "invoices-unpaid",
+            "finance-month-csv",
             "agreement-pdf",
             "case-sar",
             "sar-prepare",
@@ -208,6 +231,9 @@ SHOWS_PERSONAL_DATA = {
             # A grant's reason is written by the person who broke the glass and may name the client.
             "emergency-access-queue",
             "emergency-access-detail",
+            "person-detail",
+            "person-merge-list",
+            "person-merge-detail",
             # Pseudonymous, but still about people.
             "evaluation-export-referrals",
             "evaluation-export-assessments",
@@ -230,13 +256,15 @@ NO_PERSONAL_DATA = {
     "referral-new": "an empty form",
     "case-break-glass": "says nothing about the case",
     "monitoring-report": "aggregates",
+    "fund-statement-pdf": "figures by borough only",
     "evaluation-export": "the download page",
     **dict.fromkeys(
         [
             "notification-read",
             "notification-read-bulk",
             "referral-person",
-            "referral-accept",
+            "person-merge-propose",
+            "person-merge-decide",
             "referral-address-change",
             "case-exit",
             "invitation-send",
@@ -466,6 +494,13 @@ def _url_for(name, user, other_user, records=None, other_borough=False):
         if name == "referral-address-change":
             return reverse(name, args=[referral.pk, records["address_change"].pk])
         return reverse(name, args=[referral.pk])
+    if name in ("person-detail", "person-merge-propose"):
+        return reverse(name, args=[records["case"].person_id])
+    if name in ("person-merge-detail", "person-merge-decide"):
+        person = records["case"].person
+        other = Person.objects.create(first_name="Dan", last_name="Hughes", borough=person.borough)
+        merge = PersonMerge.objects.create(kept=person, merged=other, reason="Same", proposed_by=other_user)
+        return reverse(name, args=[merge.pk])
     if name == "notification-read":
         notification = notification_send_now(
             recipients=[user or other_user],

@@ -103,6 +103,7 @@ def test_the_fund_tracks_committed_spent_and_remaining_by_borough(people, fund):
     assert position == {
         "total": Decimal("14000.00"),
         "committed": Decimal("2630.00"),
+        "released": Decimal("0"),
         "spent": Decimal("840.00"),
         "remaining": Decimal("11370.00"),
         "places": 10,
@@ -110,7 +111,13 @@ def test_the_fund_tracks_committed_spent_and_remaining_by_borough(people, fund):
         "places_left": 8,
     }
     assert services.fund_by_borough(fund) == [
-        {"borough": "Camden", "committed": Decimal("2630.00"), "placements": 2, "spent": Decimal("840.00")}
+        {
+            "borough": "Camden",
+            "committed": Decimal("2630.00"),
+            "placements": 2,
+            "spent": Decimal("840.00"),
+            "released": Decimal("0"),
+        }
     ]
 
 

@@ -198,6 +198,7 @@ def test_the_monitoring_figures_match_the_hand_count(january):
         "receiving_intensive_intervention": 1,  # case A
         "assessed_as_requiring_accommodation": 1,
         "received_accommodation": 1,
+        "found_accommodation_another_way": 0,
         "stopped_engaging_before_planned_end": 0,
         "average_intervention_weeks": None,  # no intervention ended in January
         "shortest_intervention_weeks": None,

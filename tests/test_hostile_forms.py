@@ -44,6 +44,7 @@ from cases.models import (
 )
 from data_protection import services as sar_services
 from eip.people.models import Role
+from referrals import services as referral_services
 from referrals.models import AddressChange, LateReferralAgreement, Referral
 from tests.assessment_factories import dash
 from tests.factories import PASSWORD, UserFactory
@@ -249,6 +250,17 @@ def _case_url(name, *extra):
 def _referral_url(name, submit=True):
     def build(users):
         referral = make_referral(users[Role.SOCIAL_WORKER], submit=submit)
+        return {"referral": referral, "url": reverse(name, args=[referral.pk])}
+
+    return build
+
+
+def _acknowledged_referral_url(name):
+    def build(users):
+        referral = make_referral(users[Role.SOCIAL_WORKER])
+        referral_services.referral_acknowledge(
+            referral=referral, user=users[Role.PRACTITIONER], consultation_timeline="Soon"
+        )
         return {"referral": referral, "url": reverse(name, args=[referral.pk])}
 
     return build
@@ -504,9 +516,9 @@ FORMS = [
     FormSpec(
         "referral-accept",
         Role.PRACTITIONER,
-        _referral_url("referral-accept"),
-        lambda ctx: {},
-        ["anything"],
+        _acknowledged_referral_url("referral-accept"),
+        lambda ctx: {"person": "new"},
+        ["person"],
         models=(Case,),
     ),
     FormSpec(

@@ -152,6 +152,7 @@ def test_a_whole_year_imports_into_an_empty_database_without_a_fund_and_reports_
         "receiving_intensive_intervention": 2,  # Y-1, Y-5
         "assessed_as_requiring_accommodation": 2,  # Y-1 (need and request, once), Y-5
         "received_accommodation": 1,
+        "found_accommodation_another_way": 0,  # recorded on the case's accommodation page; none imported
         "stopped_engaging_before_planned_end": 0,
         "average_intervention_weeks": 9.0,  # 56 and 70 days
         "shortest_intervention_weeks": 8.0,

@@ -209,3 +209,40 @@ def test_a_person_not_offered_as_a_candidate_cannot_be_linked(client, worker, ca
     assert "Select one of the people listed" in text(response)
     referral.refresh_from_db()
     assert referral.person is None
+
+
+def test_accepting_links_the_person_and_opens_the_case_in_one_confirmed_action(client, worker):
+    from cases.models import Case
+    from referrals import services
+
+    practitioner = UserFactory(role=Role.PRACTITIONER)
+    first = make_referral(worker)
+    known = services.referral_link_person(referral=first, user=practitioner, person=None)
+    again = make_referral(worker, client_first_name="Danny")
+    services.referral_acknowledge(referral=again, user=practitioner, consultation_timeline="Soon")
+    client.force_login(practitioner, backend="django.contrib.auth.backends.ModelBackend")
+    url = reverse("referral-accept", args=[again.pk])
+    page = text(client.get(url))
+    assert "Who is Danny Hughes?" in page and "Daniel Hughes, born 14 May 1987" in page
+    # Nothing chosen: the page says so, and nothing is accepted.
+    refused = client.post(url, {})
+    assert refused.status_code == 400
+    assert "Select who the client is" in text(refused)
+    assert not Case.objects.filter(referral=again).exists()
+    response = client.post(url, {"person": str(known.pk)})
+    assert response.status_code == 302
+    again.refresh_from_db()
+    assert again.status == Referral.Status.ACCEPTED and again.person == known
+    assert Case.objects.get(referral=again).person == known
+
+
+def test_a_refused_acceptance_does_not_keep_the_link(client, worker):
+    """Not yet acknowledged: the one action is refused whole."""
+    practitioner = UserFactory(role=Role.PRACTITIONER)
+    referral = make_referral(worker)
+    client.force_login(practitioner, backend="django.contrib.auth.backends.ModelBackend")
+    url = reverse("referral-accept", args=[referral.pk])
+    assert "Acknowledge the referral first" in text(client.get(url))
+    client.post(url, {"person": "new"})
+    referral.refresh_from_db()
+    assert referral.person is None and referral.status == Referral.Status.SUBMITTED

@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_forms_gds",
     "csp",
+    "django_filters",
+    "django_tables2",
     "eip.people",
     "eip.audit",
     "eip.notifications",
@@ -364,6 +366,10 @@ EIP_BREAK_GLASS_REVIEW_WORKING_DAYS = 2
 # The programme went live in August 2020 (SCIE evaluation): phase 1 of the fund runs from then.
 EIP_PROGRAMME_STARTED_ON = date(2020, 8, 1)
 EIP_PLACEMENT_MAX_DAYS = 28
+# Whether a placement that ended before its planned end gives its place back to the fund. The
+# programme counts people, not stays (up to 10 people), so by default someone housed once keeps
+# counting; its unused money is released either way.
+EIP_EARLY_END_FREES_PLACE = os.environ.get("EIP_EARLY_END_FREES_PLACE", "") == "1"
 # Days before a placement ends on which practitioner and housing SPOC are reminded.
 EIP_PLACEMENT_REMINDER_DAYS = (7, 3, 1)
 

@@ -10,6 +10,7 @@ LABELS = {
     "receiving_intensive_intervention": "Receiving intensive 1:1 intervention",
     "assessed_as_requiring_accommodation": "Assessed as requiring accommodation",
     "received_accommodation": "Received accommodation through the programme",
+    "found_accommodation_another_way": "Found accommodation another way",
     "stopped_engaging_before_planned_end": "Stopped engaging before the planned end",
     "average_intervention_weeks": "Average length of intervention (weeks)",
     "shortest_intervention_weeks": "Shortest intervention (weeks)",

@@ -1,0 +1,175 @@
+"""The working inbox: names, risk, tabs, a search that forgives spelling, filters, overdue
+and high risk first, and the same number of queries for 3 or 300 referrals."""
+
+import html
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from eip.people.models import Role
+from referrals import services
+from referrals.models import Referral
+from tests.factories import UserFactory
+from tests.referral_factories import make_referral
+
+pytestmark = pytest.mark.django_db
+
+
+def text(response):
+    return html.unescape(response.content.decode())
+
+
+def rows(response):
+    """The references listed, in order."""
+    return [row.record.reference for row in response.context["table"].paginated_rows]
+
+
+@pytest.fixture
+def worker(camden):
+    return UserFactory(role=Role.SOCIAL_WORKER, borough=camden)
+
+
+@pytest.fixture
+def practitioner(client):
+    user = UserFactory(role=Role.PRACTITIONER)
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return user
+
+
+def test_the_inbox_shows_name_risk_and_puts_overdue_then_high_risk_first(client, worker, practitioner):
+    long_ago = timezone.now() - timedelta(days=14)
+    calm = make_referral(worker, client_first_name="Ann", client_last_name="Calm", dash_score=3)
+    risky = make_referral(worker, client_first_name="Bo", client_last_name="Risky", dash_score=14)
+    assault = make_referral(
+        worker, client_first_name="Cy", client_last_name="Hit", dash_score=2, risk_markers=["first_assault"]
+    )
+    ordered = make_referral(
+        worker, client_first_name="Di", client_last_name="Order", dash_score=1, orders=["bail_conditions"]
+    )
+    overdue = make_referral(worker, client_first_name="Ed", client_last_name="Late", dash_score=0, now=long_ago)
+    response = client.get(reverse("referral-list"))
+    page = text(response)
+    order = rows(response)
+    assert order[0] == overdue.reference
+    assert set(order[1:4]) == {risky.reference, assault.reference, ordered.reference}
+    assert order[4] == calm.reference
+    assert "Bo Risky" in page and "Overdue" in page
+    assert page.count("High risk indicated") == 3
+    assert "Child in Need" in page  # the team
+
+
+def test_tabs_split_the_referrals_by_where_they_are(client, worker, practitioner):
+    new = make_referral(worker)
+    acknowledged = make_referral(worker)
+    services.referral_acknowledge(referral=acknowledged, user=practitioner, consultation_timeline="Soon")
+    asked = make_referral(worker)
+    services.referral_request_information(referral=asked, user=practitioner, request="DOB of the children")
+    declined = make_referral(worker)
+    services.referral_decline(
+        referral=declined, user=practitioner, reason="refused", details="", suggested_onward_referrals=""
+    )
+    expected = {
+        "to_acknowledge": [new.reference],
+        "awaiting_decision": [acknowledged.reference],
+        "more_info": [asked.reference],
+        "declined": [declined.reference],
+        "accepted": [],
+    }
+    for tab, references in expected.items():
+        response = client.get(reverse("referral-list"), {"tab": tab})
+        assert rows(response) == references, tab
+    assert rows(client.get(reverse("referral-list"))) == [new.reference]  # the default tab
+    tabs = {key: count for key, _, count in client.get(reverse("referral-list")).context["tabs"]}
+    assert tabs == {
+        "to_acknowledge": 1,
+        "awaiting_decision": 1,
+        "more_info": 1,
+        "declined": 1,
+        "accepted": 0,
+        "withdrawn": 0,
+        "all": 4,
+    }
+
+
+@pytest.mark.parametrize(
+    "search",
+    ["Danial Hughs", "hughes", "DANIEL", "Dan", "14/05/1987", "1987-05-14"],
+)
+def test_a_misspelled_name_a_date_of_birth_or_a_reference_finds_the_client(client, worker, practitioner, search):
+    wanted = make_referral(worker)  # Daniel Hughes, born 14 May 1987
+    services.referral_acknowledge(referral=wanted, user=practitioner, consultation_timeline="Soon")
+    make_referral(worker, client_first_name="Priya", client_last_name="Sharma", client_date_of_birth=date(1990, 1, 1))
+    # Searching looks in every tab: this one is no longer waiting to be acknowledged.
+    assert rows(client.get(reverse("referral-list"), {"q": search})) == [wanted.reference]
+
+
+def test_search_by_reference(client, worker, practitioner):
+    make_referral(worker)
+    second = make_referral(worker)
+    assert rows(client.get(reverse("referral-list"), {"q": second.reference})) == [second.reference]
+    assert rows(client.get(reverse("referral-list"), {"q": "Nobody Atall"})) == []
+
+
+def test_filters_by_borough_and_team(client, worker, practitioner, sutton):
+    sutton_worker = UserFactory(role=Role.SOCIAL_WORKER, borough=sutton)
+    camden_referral = make_referral(worker, team="early_help")
+    sutton_referral = make_referral(sutton_worker, team="child_protection")
+    assert rows(client.get(reverse("referral-list"), {"borough": sutton.pk})) == [sutton_referral.reference]
+    assert rows(client.get(reverse("referral-list"), {"team": "early_help"})) == [camden_referral.reference]
+    response = client.get(reverse("referral-list"), {"team": "child_protection", "borough": worker.borough_id})
+    assert rows(response) == []
+    assert "No referrals match." in text(response)
+
+
+def test_a_borough_spoc_sees_the_same_inbox_for_their_borough_only(client, worker, sutton, camden):
+    sutton_worker = UserFactory(role=Role.SOCIAL_WORKER, borough=sutton)
+    mine = make_referral(worker)
+    make_referral(sutton_worker)
+    spoc = UserFactory(role=Role.BOROUGH_SPOC, borough=camden)
+    client.force_login(spoc, backend="django.contrib.auth.backends.ModelBackend")
+    assert rows(client.get(reverse("referral-list"), {"tab": "all"})) == [mine.reference]
+    assert rows(client.get(reverse("referral-list"), {"tab": "all", "borough": sutton.pk})) == []
+
+
+def _many(worker, number):
+    """`number` more submitted referrals, written in one statement (the page is measured, not the factory)."""
+    template = make_referral(worker)
+    now = timezone.now()
+    Referral.objects.bulk_create(
+        [
+            Referral(
+                **{
+                    f.attname: getattr(template, f.attname)
+                    for f in Referral._meta.concrete_fields
+                    if f.attname not in ("id", "reference")
+                },
+                reference=f"EIP-1999-{n:05d}",
+            )
+            for n in range(number)
+        ]
+    )
+    assert now
+
+
+@pytest.mark.parametrize("role", [Role.PRACTITIONER, Role.SUPERVISOR, Role.BOROUGH_SPOC])
+def test_the_inbox_makes_the_same_number_of_queries_for_3_or_300_referrals(client, worker, camden, role):
+    viewer = UserFactory(role=role, borough=camden)
+    client.force_login(viewer, backend="django.contrib.auth.backends.ModelBackend")
+
+    def queries(**params):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(reverse("referral-list"), params)
+            assert response.status_code == 200
+        return len(captured), len(rows(response))
+
+    for _ in range(3):
+        make_referral(worker)
+    few = queries(), queries(q="hughes"), queries(tab="all", sort="client")
+    _many(worker, 297)
+    many = queries(), queries(q="hughes"), queries(tab="all", sort="client")
+    assert [count for count, _ in many] == [count for count, _ in few]
+    assert [shown for _, shown in many] == [50, 50, 50]
