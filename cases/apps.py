@@ -7,10 +7,25 @@ class CasesConfig(AppConfig):
 
     def ready(self):
         from eip import outbound
+        from eip.demo import demo_loader
+        from eip.home import home_panel
+        from referrals.services import referral_accepted_opens_case
 
-        from . import duties  # noqa: F401  (registers the weekly meeting's reminders)
+        from . import (
+            duties,  # noqa: F401  (registers the weekly meeting's reminders)
+            retention,
+            rules,
+        )
+        from .demo import load_demo_cases
+        from .home import case_home_panel
         from .selectors import case_identifiers
+        from .services import case_open
 
+        rules.register()  # this app's actions in the one permission policy
+        retention.register()
+        demo_loader(load_demo_cases)
+        home_panel(case_home_panel)
+        referral_accepted_opens_case(case_open)
         outbound.identifier_source(case_identifiers)
         # What a record is about, for the guard: the referral the case came from.
         outbound.concern_of("cases.Case")(lambda case: [case.referral_id])

@@ -1,7 +1,6 @@
 """Demonstration cases at each stage, made through the same services as the screens."""
 
 from datetime import date, timedelta
-from decimal import Decimal
 
 from django.utils import timezone
 
@@ -99,36 +98,6 @@ def load_demo_cases():
             topics=["emotional_regulation", "impact_on_children"],
             notes="Good engagement.",
         )
-    # In temporary accommodation, booked by Camden housing and approved by finance.
-    from accommodation import services as accommodation_services
-
-    housing = User.objects.get(email="housing.camden@eip.example")
-    finance = User.objects.get(email="finance@eip.example")
-    request = accommodation_services.accommodation_request(
-        case=on_track,
-        user=practitioner,
-        needed_from=today - timedelta(days=10),
-        reason="Arguments escalating; the partner wants to stay at home with the children.",
-        risks_and_mitigation="Client might return to the home: no-contact agreement and weekly reviews.",
-        scenario_planning="If the couple separate: housing options for a private rented room.",
-        housing_options_explained=True,
-        preferred_area="Kentish Town",
-        exclusion_areas="Within a mile of NW5",
-    )
-    placement = accommodation_services.placement_propose(
-        request=request,
-        user=housing,
-        provider="Camden Travel Inn",
-        kind="hotel_bnb",
-        address="10 Example Street, London N1 1AA",
-        nightly_rate=Decimal("62.00"),
-        fixed_amount=None,
-        start_on=today - timedelta(days=10),
-        planned_end_on=today + timedelta(days=18),
-        distance_miles=Decimal("2.5"),
-        out_of_borough=False,
-    )
-    accommodation_services.placement_decide(placement=placement, user=finance, approve=True)
     # In intervention, no meeting for ten days: overdue.
     _to_intervention(_case(sutton, practitioner, CLIENTS[1], 20), sutton, practitioner, today - timedelta(days=10))
     # Awaiting consent after a consultation.

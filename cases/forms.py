@@ -10,7 +10,7 @@ from eip.fields import DateField
 from .models import Case, Consent, Consultation, InterventionSession, Modality, OnwardReferral
 
 
-def _helper(*fields):
+def case_form_helper(*fields):
     helper = FormHelper()
     helper.form_tag = False
     helper.disable_csrf = True
@@ -75,7 +75,7 @@ class ConsultationScheduleForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["day"].error_messages["required"] = "Enter the date of the consultation"
         self.fields["at"].error_messages["required"] = "Enter the time of the consultation"
-        self.helper = _helper(
+        self.helper = case_form_helper(
             Field("day"),
             Field.text("at", field_width=Fixed.FIVE),
             Field.radios("modality", legend_size=Size.SMALL, inline=True),
@@ -108,7 +108,7 @@ class ConsultationOutcomeForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = case_form_helper(
             Field.radios("outcome", legend_size=Size.SMALL),
             Field.radios("not_suitable_reason", legend_size=Size.SMALL),
             Field.textarea("notes", rows=4),
@@ -138,7 +138,7 @@ class RiskPlanForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = case_form_helper(
             Field.textarea("risks", rows=5),
             Field.textarea("protective_factors", rows=4),
             Field.textarea("safety_planning", rows=5),
@@ -157,7 +157,7 @@ class PlanActionForm(forms.Form):
         number = int(self.prefix.rsplit("-", 1)[-1]) + 1
         for name in ("action", "owner", "due"):
             self.fields[name].label = f"Action {number}: {self.fields[name].label.lower()}"
-        self.helper = _helper(
+        self.helper = case_form_helper(
             Field.text("action", field_width=Fluid.FULL),
             Field.text("owner", field_width=Fluid.ONE_HALF),
             Field("due"),
@@ -204,7 +204,7 @@ class ConsentForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["given_on"].error_messages["required"] = "Enter the date consent was given"
-        self.helper = _helper(
+        self.helper = case_form_helper(
             Field.radios("party", legend_size=Size.SMALL, inline=True),
             Field("given_on"),
             Field.radios("method", legend_size=Size.SMALL),
@@ -230,7 +230,7 @@ class ConsentWithdrawalForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["withdrawn_on"].error_messages["required"] = "Enter the date consent was withdrawn"
-        self.helper = _helper(Field("withdrawn_on"), Field.textarea("notes", rows=3))
+        self.helper = case_form_helper(Field("withdrawn_on"), Field.textarea("notes", rows=3))
 
 
 class InterventionStartForm(forms.Form):
@@ -239,7 +239,7 @@ class InterventionStartForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["started_on"].error_messages["required"] = "Enter the date the intervention started"
-        self.helper = _helper(Field("started_on"))
+        self.helper = case_form_helper(Field("started_on"))
 
 
 class SessionForm(forms.Form):
@@ -278,7 +278,7 @@ class SessionForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["held_on"].error_messages["required"] = "Enter the date of the session"
-        self.helper = _helper(
+        self.helper = case_form_helper(
             Field("held_on"),
             Field.radios("modality", legend_size=Size.SMALL, inline=True),
             Field.radios("attendance", legend_size=Size.SMALL, inline=True),
@@ -288,6 +288,7 @@ class SessionForm(forms.Form):
         )
 
     def clean(self):
+        # The service refuses it too; said here so the message sits with the other fields' errors.
         data = super().clean()
         if (
             data.get("attendance") == "attended"
@@ -317,7 +318,7 @@ class AccessibilityForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial.setdefault("version", self.instance.version)
-        self.helper = _helper(
+        self.helper = case_form_helper(
             Field.textarea("accessibility_adaptations", rows=3),
             Field.checkbox("interpreter_used"),
             Field.text("interpreter_language", field_width=Fluid.ONE_HALF),
@@ -344,7 +345,7 @@ class MeetingForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["held_on"].error_messages["required"] = "Enter the date of the meeting"
-        self.helper = _helper(
+        self.helper = case_form_helper(
             Field("held_on"),
             Field.textarea("attendees", rows=2),
             Field.textarea("risk_updates", rows=4),
@@ -369,7 +370,7 @@ class MeetingArrangeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["day"].error_messages["required"] = "Enter the date of the next meeting"
         self.fields["at"].error_messages["required"] = "Enter the time of the next meeting"
-        self.helper = _helper(Field("day"), Field.text("at", field_width=Fixed.FIVE))
+        self.helper = case_form_helper(Field("day"), Field.text("at", field_width=Fixed.FIVE))
 
     def at_datetime(self):
         return _combine(self.cleaned_data["day"], self.cleaned_data["at"])
@@ -389,7 +390,9 @@ class DisclosureForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["disclosed_on"].error_messages["required"] = "Enter the date of the disclosure"
-        self.helper = _helper(Field("disclosed_on"), Field.textarea("description", rows=4), Field.checkbox("escalate"))
+        self.helper = case_form_helper(
+            Field("disclosed_on"), Field.textarea("description", rows=4), Field.checkbox("escalate")
+        )
 
 
 class RiskActionDoneForm(forms.Form):
@@ -399,7 +402,7 @@ class RiskActionDoneForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["done_on"].error_messages["required"] = "Enter the date it was done"
-        self.helper = _helper(Field("done_on"), Field.textarea("notes", rows=2))
+        self.helper = case_form_helper(Field("done_on"), Field.textarea("notes", rows=2))
 
 
 class OnwardReferralForm(forms.Form):
@@ -418,7 +421,7 @@ class OnwardReferralForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["made_on"].error_messages["required"] = "Enter the date the referral was made"
-        self.helper = _helper(
+        self.helper = case_form_helper(
             Field.select("service"),
             Field.text("service_other", field_width=Fluid.TWO_THIRDS),
             Field("made_on"),
@@ -434,7 +437,7 @@ class OnwardReferralUpdateForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = case_form_helper(
             Field.radios("status", legend_size=Size.SMALL, inline=True), Field.textarea("outcome", rows=2)
         )
 
@@ -451,7 +454,7 @@ class PartnerContactForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["contacted_on"].error_messages["required"] = "Enter the date of contact"
-        self.helper = _helper(
+        self.helper = case_form_helper(
             Field("contacted_on"),
             Field.text("by", field_width=Fluid.ONE_HALF),
             Field.textarea("notes", rows=4),
@@ -469,7 +472,7 @@ class PartnerSupporterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(Field.text("supporter", field_width=Fluid.TWO_THIRDS))
+        self.helper = case_form_helper(Field.text("supporter", field_width=Fluid.TWO_THIRDS))
 
 
 class CloseForm(forms.Form):
@@ -490,7 +493,7 @@ class CloseForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = case_form_helper(
             Field.radios("reason", legend_size=Size.SMALL),
             Field.textarea("exit_summary", rows=5),
             Field.textarea("onward_plan", rows=4),
@@ -527,43 +530,6 @@ class CaseloadFilterForm(forms.Form):
         self.helper.layout = Layout(*fields)
 
 
-class SubjectAccessPrepareForm(forms.Form):
-    received_on = DateField(label="Date the client asked", help_text="For example, 27 3 2026")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["received_on"].error_messages["required"] = "Enter the date the client asked"
-        self.helper = _helper(Field("received_on"))
-
-    def clean_received_on(self):
-        received_on = self.cleaned_data["received_on"]
-        if received_on and received_on > timezone.localdate():
-            raise forms.ValidationError("The date the client asked must be today or in the past")
-        return received_on
-
-
-class SubjectAccessReviewForm(forms.Form):
-    decision = forms.ChoiceField(
-        label="Can this export be released to the client?",
-        choices=[
-            ("approve", "Yes, approve it for release"),
-            ("return", "No, return it to the practitioner"),
-        ],
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select whether to approve the export or return it"},
-    )
-    notes = forms.CharField(
-        label="Notes",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Needed when you return it: say what must change, for example text about the partner to withhold.",
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = _helper(Field.radios("decision", legend_size=Size.SMALL), Field.textarea("notes", rows=3))
-
-
 class EmergencyAccessRequestForm(forms.Form):
     reason = forms.CharField(
         label="Why do you need this case now?",
@@ -576,7 +542,7 @@ class EmergencyAccessRequestForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(Field.textarea("reason", rows=4))
+        self.helper = case_form_helper(Field.textarea("reason", rows=4))
 
 
 class EmergencyAccessDecisionForm(forms.Form):
@@ -600,7 +566,7 @@ class EmergencyAccessDecisionForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(Field.radios("decision", legend_size=Size.SMALL), Field.textarea("note", rows=3))
+        self.helper = case_form_helper(Field.radios("decision", legend_size=Size.SMALL), Field.textarea("note", rows=3))
 
 
 class EmergencyAccessReviewForm(forms.Form):
@@ -624,4 +590,4 @@ class EmergencyAccessReviewForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(Field.radios("outcome", legend_size=Size.SMALL), Field.textarea("note", rows=3))
+        self.helper = case_form_helper(Field.radios("outcome", legend_size=Size.SMALL), Field.textarea("note", rows=3))

@@ -5,6 +5,8 @@ what happened as one timeline event plus one audit record. The stage and event v
 are declared here so a misspelt event kind fails at once rather than writing a timeline line
 no filter will ever find."""
 
+from collections.abc import Callable
+
 from eip.audit.models import AuditEvent
 from eip.audit.services import audit_record
 from eip.errors import Incomplete, Refused
@@ -24,6 +26,9 @@ __all__ = [
     "case_lock",
     "stage_require",
     "stale_page_check",
+    "on_intervention_started",
+    "on_exit_started",
+    "exit_assessments_check",
 ]
 
 Stage = Case.Stage
@@ -87,3 +92,44 @@ def stage_require(case: Case, stages, doing: str) -> None:
     """Refuse `doing` (plain words: "record a session") unless the case is in one of `stages`."""
     if case.stage not in stages:
         raise CaseError(f"You cannot {doing} while the case is ‘{case.get_stage_display().lower()}’.")
+
+
+# --- hooks: what apps built on cases do when a case moves on -----------------------------
+# Registered from their AppConfig.ready(), so cases never imports them.
+
+_ON_INTERVENTION_STARTED: list[Callable[[Case], None]] = []
+_ON_EXIT_STARTED: list[Callable[[Case], None]] = []
+_EXIT_ASSESSMENTS_COMPLETE: list[Callable[[Case], bool]] = []
+
+
+def on_intervention_started(hook: Callable[[Case], None]) -> Callable[[Case], None]:
+    """Run `hook(case)` in the transaction that starts a case's intervention."""
+    _ON_INTERVENTION_STARTED.append(hook)
+    return hook
+
+
+def on_exit_started(hook: Callable[[Case], None]) -> Callable[[Case], None]:
+    """Run `hook(case)` in the transaction that starts a case's exit stage."""
+    _ON_EXIT_STARTED.append(hook)
+    return hook
+
+
+def exit_assessments_check(check: Callable[[Case], bool]) -> Callable[[Case], bool]:
+    """`check(case)` says whether the exit assessments it knows of are complete: closing the
+    case otherwise needs a reason why they could not be done."""
+    _EXIT_ASSESSMENTS_COMPLETE.append(check)
+    return check
+
+
+def intervention_started(case: Case) -> None:
+    for hook in _ON_INTERVENTION_STARTED:
+        hook(case)
+
+
+def exit_started(case: Case) -> None:
+    for hook in _ON_EXIT_STARTED:
+        hook(case)
+
+
+def exit_assessments_done(case: Case) -> bool:
+    return all(check(case) for check in _EXIT_ASSESSMENTS_COMPLETE)

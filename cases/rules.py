@@ -1,4 +1,4 @@
-"""Who may do what with a case, its emergency access and its subject access requests:
+"""Who may do what with a case and its emergency access:
 registered with the one permission policy (eip.access) from CasesConfig.ready()."""
 
 from eip.access import has_grant, object_rule, role_rule
@@ -22,20 +22,12 @@ ROLES = {
     "case.break_glass": {R.SOCIAL_WORKER},
     "emergency_access.review": {R.SUPERVISOR},
     "emergency_access.approve": {R.SUPERVISOR},
-    # Subject access requests: a practitioner prepares the client's export (third-party data
-    # withheld), a supervisor who did not prepare it reviews it, then it is released. The
-    # supervisor reads it before approving; the practitioner downloads it only once approved.
-    "sar.view": {R.PRACTITIONER, R.SUPERVISOR},
-    "sar.prepare": {R.PRACTITIONER},
-    "sar.review": {R.SUPERVISOR},
-    "sar.release": {R.PRACTITIONER, R.SUPERVISOR},
-    "sar.download": {R.PRACTITIONER, R.SUPERVISOR},
 }
 
 
 def case_rights(user, case) -> bool:
     """A user's own rights to a case, without emergency access. Public: the apps that hang
-    records on a case (assessments, accommodation) grant on the same terms."""
+    records on a case (assessments, accommodation, subject access) grant on the same terms."""
     if user.role in (R.PRACTITIONER, R.SUPERVISOR):
         return True
     if user.role == R.BOROUGH_SPOC and case.borough_id == user.borough_id:
@@ -69,20 +61,6 @@ def case_consent_rule(user, case) -> bool:
     return case.is_open and case_rights(user, case)
 
 
-def sar_review_rule(user, sar) -> bool:
-    return True  # any supervisor; the service refuses the one who prepared it
-
-
-def sar_release_rule(user, sar) -> bool:
-    return True  # the service refuses anything not approved by a second person
-
-
-def sar_download_rule(user, sar) -> bool:
-    if user.role == R.SUPERVISOR:
-        return True  # reads it before approving
-    return sar.status in ("approved", "released")
-
-
 def emergency_access_review_rule(user, emergency_access) -> bool:
     return True  # any supervisor; every grant is reviewed
 
@@ -94,10 +72,5 @@ def register() -> None:
     object_rule("case.view_partner")(case_partner_rule)
     object_rule("case.work")(case_work_rule)
     object_rule("case.consent")(case_consent_rule)
-    object_rule("sar.view")(case_rights)
-    object_rule("sar.prepare")(case_work_rule)  # the same team-wide rule as recording the work
-    object_rule("sar.review")(sar_review_rule)
-    object_rule("sar.release")(sar_release_rule)
-    object_rule("sar.download")(sar_download_rule)
     object_rule("emergency_access.review")(emergency_access_review_rule)
     object_rule("emergency_access.approve")(emergency_access_review_rule)

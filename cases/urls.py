@@ -25,10 +25,5 @@ urlpatterns = [
     path("<int:pk>/partner/", views.case_partner, name="case-partner"),
     path("<int:pk>/exit/", views.case_exit, name="case-exit"),
     path("<int:pk>/close/", views.case_close, name="case-close"),
-    path("<int:pk>/subject-access/", views.case_sar, name="case-sar"),
-    path("<int:pk>/subject-access/new/", views.sar_prepare, name="sar-prepare"),
-    path("<int:pk>/subject-access/<int:sar_pk>/review/", views.sar_review, name="sar-review"),
-    path("<int:pk>/subject-access/<int:sar_pk>/release/", views.sar_release, name="sar-release"),
-    path("<int:pk>/subject-access/<int:sar_pk>/export.pdf", views.sar_download, name="sar-download"),
     path("<int:pk>/emergency-access/", views.case_break_glass, name="case-break-glass"),
 ]

@@ -18,41 +18,22 @@ from eip.audit.services import audit_list_viewed, audit_record
 from eip.forms_util import add_errors, error_summary, submit
 from eip.people.models import Role
 
-from . import forms, kernel, services
-from .models import Case, Consent, EmergencyAccess, OnwardReferral, RiskAction, SubjectAccessRequest
+from . import break_glass, forms, kernel, services
+from .models import Case, Consent, EmergencyAccess, OnwardReferral, RiskAction
 from .selectors import (
     case_get_for_user,
     case_with_due_facts,
     caseload_for_user,
     caseload_overdue_first,
-    content_digest,
     due_items,
     emergency_access_activity,
-    subject_access_pdf,
-    subject_access_release_html,
-    subject_access_review_facts,
-    subject_access_review_html,
     weeks_open,
 )
 from .selectors import (
     emergency_access_queue as emergency_access_queue_rows,
 )
+from .tabs import CASE_TABS
 from .tasks import invitation_for
-
-SECTIONS = [
-    ("Overview", "case-detail", "case.view"),
-    ("Consultation and plan", "case-plan", "case.view"),
-    ("Consent", "case-consent", "case.view"),
-    ("Sessions", "case-sessions", "case.view"),
-    ("Meetings", "case-meetings", "case.view"),
-    ("Assessments", "case-assessments", "assessment.view"),
-    ("Accommodation", "case-accommodation", "accommodation.view"),
-    ("Risk", "case-risk", "case.view"),
-    ("Onward referrals", "case-onward", "case.view"),
-    ("Partner support", "case-partner", "case.view_partner"),
-    ("Closure", "case-close", "case.view"),
-    ("Subject access requests", "case-sar", "sar.view"),
-]
 
 
 def case_for_page(request, pk, action="case.view", *, audit=True):
@@ -80,9 +61,9 @@ def case_page_render(request, case, template, current, **context):
         {
             "case": annotated,
             "sections": [
-                {"text": text, "href": reverse(name, args=[case.pk]), "current": name == current}
-                for text, name, action in SECTIONS
-                if access.allowed(user, action, case)
+                {"text": tab.text, "href": reverse(tab.url_name, args=[case.pk]), "current": tab.url_name == current}
+                for tab in CASE_TABS
+                if access.allowed(user, tab.action, case)
             ],
             "due": due_items(annotated, partner_matters=show_partner),
             "weeks_open": weeks_open(annotated),
@@ -763,10 +744,10 @@ def case_break_glass(request, pk):
     form = forms.EmergencyAccessRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            row = services.emergency_access_request(
+            row = break_glass.emergency_access_request(
                 case_number=pk, user=request.user, reason=form.cleaned_data["reason"]
             )
-        except services.EmergencyAccessUnavailable:
+        except break_glass.EmergencyAccessUnavailable:
             return render(request, "cases/break_glass_unavailable.html", {"pk": pk})
         except services.CaseIncomplete as incomplete:
             add_errors(incomplete.errors, {"": form})
@@ -843,9 +824,9 @@ def emergency_access_detail(request, pk):
             request,
             decision_form,
             lambda d: (
-                services.emergency_access_approve(emergency_access=row, user=request.user, note=d["note"])
+                break_glass.emergency_access_approve(emergency_access=row, user=request.user, note=d["note"])
                 if d["decision"] == "approve"
-                else services.emergency_access_refuse(emergency_access=row, user=request.user, note=d["note"])
+                else break_glass.emergency_access_refuse(emergency_access=row, user=request.user, note=d["note"])
             ),
             "Your decision is recorded. The social worker has been told.",
         ):
@@ -855,7 +836,7 @@ def emergency_access_detail(request, pk):
         if which == "review" and submit(
             request,
             review_form,
-            lambda d: services.emergency_access_review(
+            lambda d: break_glass.emergency_access_review(
                 emergency_access=row, user=request.user, justified=d["outcome"] == "justified", note=d["note"]
             ),
             "Your review is recorded.",
@@ -864,7 +845,7 @@ def emergency_access_detail(request, pk):
     if which and not (decision_form or review_form):
         # Decided or reviewed by someone else while this page was open.
         messages.error(request, "This has already been decided or reviewed: what is recorded is shown below.")
-    pages = dict((name, text) for text, name, _ in SECTIONS)
+    pages = {tab.url_name: tab.text for tab in CASE_TABS}
     activity = [
         {"at": event.at, "page": pages.get((event.detail or {}).get("page"), "Case page")}
         for event in emergency_access_activity(emergency_access=row)
@@ -880,143 +861,4 @@ def emergency_access_detail(request, pk):
             "review_form": review_form,
             "errors": error_summary(*(f for f in (decision_form, review_form) if f)),
         },
-    )
-
-
-# --- subject access requests -------------------------------------------------------------
-
-
-def _sar(request, case, action, sar_pk):
-    """The access gate for one subject access request on a case already let through."""
-    return access.get_for_user(
-        request.user,
-        action,
-        SubjectAccessRequest.objects.filter(case=case).select_related("case__referral", "requested_by", "reviewed_by"),
-        pk=sar_pk,
-    )
-
-
-@access.policy("sar.view")
-def case_sar(request, pk):
-    case = case_for_page(request, pk, "sar.view")
-    user = request.user
-    today = timezone.localdate()
-    rows = [
-        {
-            "sar": sar,
-            "overdue": sar.status != SubjectAccessRequest.Status.RELEASED and today > sar.due_on,
-            "can_review": access.allowed(user, "sar.review", sar),
-            "can_download": access.allowed(user, "sar.download", sar),
-            "can_release": sar.status == SubjectAccessRequest.Status.APPROVED
-            and access.allowed(user, "sar.release", sar),
-        }
-        for sar in case.subject_access_requests.select_related("requested_by", "reviewed_by", "released_by")
-    ]
-    return case_page_render(
-        request,
-        case,
-        "cases/case_sar.html",
-        "case-sar",
-        rows=rows,
-        can_prepare=access.allowed(user, "sar.prepare", case) and not any(r["sar"].is_open for r in rows),
-    )
-
-
-@access.policy("sar.prepare")
-def sar_prepare(request, pk):
-    case = case_for_page(request, pk, "sar.prepare")
-    returned = case.subject_access_requests.filter(status=SubjectAccessRequest.Status.RETURNED).first()
-    form = forms.SubjectAccessPrepareForm(
-        request.POST or None, initial={"received_on": returned.received_on} if returned else None
-    )
-    if request.method == "POST" and submit(
-        request,
-        form,
-        lambda d: services.subject_access_request_prepare(case=case, user=request.user, received_on=d["received_on"]),
-        "The export is prepared. A supervisor has been asked to review it.",
-    ):
-        return redirect("case-sar", pk=pk)
-    return case_page_render(
-        request,
-        case,
-        "cases/sar_prepare.html",
-        "case-sar",
-        form=form,
-        returned=returned,
-        errors=error_summary(form),
-    )
-
-
-@access.policy("sar.review")
-def sar_review(request, pk, sar_pk):
-    case = case_for_page(request, pk, "sar.view", audit=False)
-    sar = _sar(request, case, "sar.review", sar_pk)
-    audit_record(
-        actor=request.user, action=AuditEvent.Action.VIEWED, record=sar, detail={"page": "subject access review"}
-    )
-    form = None
-    if sar.status == SubjectAccessRequest.Status.PREPARED and sar.requested_by_id != request.user.pk:
-        form = forms.SubjectAccessReviewForm(request.POST or None)
-        if request.method == "POST" and submit(
-            request,
-            form,
-            lambda d: services.subject_access_request_review(
-                sar=sar, user=request.user, approve=d["decision"] == "approve", notes=d["notes"]
-            ),
-            "Your review is recorded. The practitioner has been told.",
-        ):
-            return redirect("case-sar", pk=pk)
-    return case_page_render(
-        request,
-        case,
-        "cases/sar_review.html",
-        "case-sar",
-        sar=sar,
-        form=form,
-        facts=subject_access_review_facts(sar=sar),
-        review_html=subject_access_review_html(sar=sar),
-        errors=error_summary(form) if form else [],
-    )
-
-
-@require_POST
-@access.policy("sar.release")
-def sar_release(request, pk, sar_pk):
-    case = case_for_page(request, pk, "sar.view", audit=False)
-    sar = _sar(request, case, "sar.release", sar_pk)
-    try:
-        services.subject_access_request_release(sar=sar, user=request.user)
-        messages.success(request, "The export is recorded as released to the client.")
-    except services.CaseError as refused:
-        messages.error(request, str(refused))
-    return redirect("case-sar", pk=pk)
-
-
-@access.policy("sar.download")
-def sar_download(request, pk, sar_pk):
-    case = case_for_page(request, pk, "sar.view", audit=False)
-    sar = _sar(request, case, "sar.download", sar_pk)
-    if content_digest(sar.content_html) != sar.content_digest:
-        messages.error(request, "The export has changed since it was prepared. Prepare it again.")
-        return redirect("case-sar", pk=pk)
-    # Made for the client, whoever downloads it: checked against the case's third-party details
-    # as they are now (a partner who moved since the export was prepared is caught here).
-    released = outbound.outbound_release(
-        content=subject_access_release_html(sar=sar),
-        audience="client",
-        channel="download",
-        concerning=[case],
-        user=request.user,
-        label="the subject access export",
-    )
-    audit_record(
-        actor=request.user,
-        action=AuditEvent.Action.EXPORTED,
-        record=sar,
-        detail={"document": "subject access export", "status": sar.status},
-    )
-    return released.response(
-        subject_access_pdf(sar=sar),
-        content_type="application/pdf",
-        filename=f"subject-access-{case.reference}-{sar.pk}.pdf",
     )

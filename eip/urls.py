@@ -37,6 +37,7 @@ urlpatterns = [
     path("referrals/", include("referrals.urls")),
     path("cases/", include("cases.urls")),
     path("cases/", include("assessments.urls")),
+    path("cases/", include("data_protection.urls")),
     path("", include("cases.emergency_urls")),
     path("", include("accommodation.urls")),
     path("", include("evaluation.urls")),

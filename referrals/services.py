@@ -541,10 +541,20 @@ def referral_acceptance_blockers(*, referral: Referral, person_chosen: bool = Fa
     return blockers
 
 
+# Opens the case for an accepted referral: cases registers it from CasesConfig.ready(), so
+# referrals, below cases, never imports it.
+_CASE_OPENERS: list = []
+
+
+def referral_accepted_opens_case(case_open) -> None:
+    """Declare the service that opens a case when a referral is accepted:
+    `case_open(*, referral, practitioner, user) -> case`."""
+    _CASE_OPENERS[:] = [case_open]
+
+
 @transaction.atomic
 def referral_accept(*, referral: Referral, user: User):
-    from cases.services import case_open
-
+    (case_open,) = _CASE_OPENERS
     referral = _locked_for_triage(referral)
     blockers = referral_acceptance_blockers(referral=referral)
     if blockers:

@@ -14,8 +14,9 @@ from guardian.shortcuts import assign_perm
 
 from accommodation import services as accommodation_services
 from assessments.services import assessment_complete
-from cases import services
+from cases import break_glass, services
 from cases.models import Case
+from data_protection import services as sar_services
 from eip import access, outbound
 from eip.notifications.services import notification_send_now
 from eip.notifications.tasks import notification_deliver
@@ -417,13 +418,13 @@ def records(users, sutton):
         amount=Decimal("420"),
         received_on=date(2026, 2, 9),
     )
-    emergency_access = services.emergency_access_request(
+    emergency_access = break_glass.emergency_access_request(
         case_number=case.pk,
         user=UserFactory(role=Role.SOCIAL_WORKER, borough=case.borough),
         reason="Police called about the family tonight",
     )
-    sar = services.subject_access_request_prepare(case=case, user=practitioner, received_on=timezone.localdate())
-    sar = services.subject_access_request_review(sar=sar, user=users[Role.SUPERVISOR], approve=True, notes="")
+    sar = sar_services.subject_access_request_prepare(case=case, user=practitioner, received_on=timezone.localdate())
+    sar = sar_services.subject_access_request_review(sar=sar, user=users[Role.SUPERVISOR], approve=True, notes="")
     partner = camden_referral.partner
     partner.safe_address = True
     partner.save()

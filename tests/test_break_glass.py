@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from accommodation import services as accommodation_services
 from assessments.services import assessment_complete
-from cases import services
+from cases import break_glass, services
 from cases.models import Case, EmergencyAccess
 from eip.audit.models import AuditEvent
 from eip.notifications.models import Notification
@@ -323,7 +323,7 @@ def test_approval_is_refused_once_the_agreement_has_ended(client, team, camden, 
     camden.isa_in_place = False
     camden.save()
     with pytest.raises(services.CaseError, match="no longer possible"):
-        services.emergency_access_approve(emergency_access=waiting, user=team["supervisor"])
+        break_glass.emergency_access_approve(emergency_access=waiting, user=team["supervisor"])
 
 
 @pytest.mark.probe(3)

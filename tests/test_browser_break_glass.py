@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from selenium.webdriver.common.by import By
 
-from cases import services
+from cases import break_glass
 from cases.models import EmergencyAccess
 from eip.people.models import Role
 from tests.factories import BoroughFactory, UserFactory
@@ -29,7 +29,7 @@ def test_break_the_glass_and_the_supervisors_review_queue(browser):
     case = make_case(referrer, practitioner)
     earlier_case = make_case(referrer, practitioner)
     # A grant from last week whose review is now overdue.
-    earlier = services.emergency_access_request(
+    earlier = break_glass.emergency_access_request(
         case_number=earlier_case.pk, user=other, reason="Called by the police at night about the children"
     )
     EmergencyAccess.objects.filter(pk=earlier.pk).update(review_due_on=timezone.localdate() - timedelta(days=3))

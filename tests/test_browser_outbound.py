@@ -13,6 +13,7 @@ from accommodation import services as accommodation_services
 from accommodation.models import Fund
 from cases import services
 from cases.models import Case
+from data_protection import services as sar_services
 from eip.people.models import Role
 from tests.factories import BoroughFactory, UserFactory
 from tests.referral_factories import make_case
@@ -108,7 +109,7 @@ def test_the_reviewer_sees_each_withheld_span_highlighted_with_its_reason(browse
         topics=["communication"],
         notes="Practised time-outs. Drove past Larkspur Rd; rang +44 7700 900999 and his sister on 020 7946 0018.",
     )
-    sar = services.subject_access_request_prepare(case=case, user=practitioner, received_on=timezone.localdate())
+    sar = sar_services.subject_access_request_prepare(case=case, user=practitioner, received_on=timezone.localdate())
 
     browser.sign_in(supervisor.email)
     browser.go(f"/cases/{case.pk}/subject-access/{sar.pk}/review/")

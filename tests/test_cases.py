@@ -774,3 +774,31 @@ def test_the_caseloads_overdue_query_agrees_with_what_is_due_on_each_case(people
             assert (total, overdue) == (len(expected), sum(expected.values()))
             checked += sum(expected.values())
     assert checked > 0
+
+
+def test_an_attended_session_needs_its_length_whoever_records_it(case, people):
+    # The rule lives in the service, so the importer, the admin or an API cannot skip it.
+    to_intervention(case, people)
+    with pytest.raises(services.CaseIncomplete) as refused:
+        services.session_record(
+            case=case,
+            user=people["practitioner"],
+            held_on=date(2026, 1, 13),
+            modality="video",
+            duration_minutes=None,
+            attendance="attended",
+            topics=[],
+            notes="",
+        )
+    assert refused.value.errors == {"duration_minutes": "Enter how long the session lasted"}
+    missed = services.session_record(
+        case=case,
+        user=people["practitioner"],
+        held_on=date(2026, 1, 14),
+        modality="video",
+        duration_minutes=None,
+        attendance="did_not_attend",
+        topics=[],
+        notes="",
+    )
+    assert missed.duration_minutes is None

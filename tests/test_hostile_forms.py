@@ -28,7 +28,7 @@ from accommodation.models import AccommodationRequest, Invoice, Placement, Place
 from assessments.instruments import NEEDS_AREAS, SOAG_CATEGORIES, Instrument
 from assessments.models import Assessment
 from assessments.services import assessment_complete, items_for
-from cases import services
+from cases import break_glass, services
 from cases.models import (
     Case,
     Consent,
@@ -42,6 +42,7 @@ from cases.models import (
     RiskPlan,
     SubjectAccessRequest,
 )
+from data_protection import services as sar_services
 from eip.people.models import Role
 from referrals import services as referral_services
 from referrals.models import AddressChange, LateReferralAgreement, Referral
@@ -322,7 +323,7 @@ def _emergency_access(limit):
     def build(users):
         case = intervention_case(users)
         with override_settings(EIP_BREAK_GLASS_LIMIT_PER_30_DAYS=limit):
-            row = services.emergency_access_request(
+            row = break_glass.emergency_access_request(
                 case_number=case.pk,
                 user=UserFactory(role=Role.SOCIAL_WORKER, borough=case.borough),
                 reason="Police called about the family tonight",
@@ -334,7 +335,7 @@ def _emergency_access(limit):
 
 def _sar_review(users):
     case = intervention_case(users)
-    sar = services.subject_access_request_prepare(
+    sar = sar_services.subject_access_request_prepare(
         case=case, user=users[Role.PRACTITIONER], received_on=timezone.localdate()
     )
     return {"case": case, "sar": sar, "url": reverse("sar-review", args=[case.pk, sar.pk])}

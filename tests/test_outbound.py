@@ -25,6 +25,7 @@ from accommodation.models import Fund
 from cases import calendar
 from cases import services as case_services
 from cases import tasks as case_tasks
+from data_protection import services as sar_services
 from eip import outbound
 from eip.audit.models import AuditEvent
 from eip.notifications.models import Notification
@@ -207,14 +208,14 @@ def test_a_subject_access_export_that_became_identifying_is_refused(world, clien
         topics=[],
         notes="He said he has been to Larkspur Rd twice.",
     )
-    sar = case_services.subject_access_request_prepare(case=case, user=p, received_on=date(2026, 3, 3))
+    sar = sar_services.subject_access_request_prepare(case=case, user=p, received_on=date(2026, 3, 3))
     assert "Larkspur Rd" in sar.content_html
     url = reverse("sar-download", args=[case.pk, sar.pk])
     assert sign_in(client, world["people"][Role.SUPERVISOR]).get(url).status_code == 200  # clean so far
     PartnerDetails.objects.filter(referral=case.referral).update(address="7 Larkspur Road, London")
     response = client.get(url)
     assert_refused_page(response, "the partner's street")
-    case_services.subject_access_request_review(sar=sar, user=world["people"][Role.SUPERVISOR], approve=True)
+    sar_services.subject_access_request_review(sar=sar, user=world["people"][Role.SUPERVISOR], approve=True)
     assert_refused_page(sign_in(client, p).get(url), "the partner's street")
     assert_audited_and_alerted(world, "the partner's street", 0)
 

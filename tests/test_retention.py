@@ -142,7 +142,7 @@ def test_declined_referrals_are_anonymised_and_abandoned_drafts_deleted(camden, 
 
 def test_an_open_case_is_never_anonymised(camden):
     case = make_case(UserFactory(role=Role.SOCIAL_WORKER, borough=camden), UserFactory(role=Role.PRACTITIONER))
-    from eip.retention import case_anonymise
+    from cases.retention import case_anonymise
 
     with pytest.raises(ValueError):
         case_anonymise(case=case)

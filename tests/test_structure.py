@@ -123,3 +123,82 @@ def test_the_private_import_check_sees_an_import_inside_a_function():
     ]
     relative = "from ..services import _x\n"  # same app: its own business
     assert private_cross_app_imports(extra={"cases.sub.mod": relative}) == []
+
+
+# --- the core imports no pathway app; no import cycle between apps ---------------------------
+
+CORE = "eip"
+
+
+def _top(module: str) -> str:
+    return module.split(".")[0]
+
+
+def app_imports(root: Path = ROOT, extra: dict[str, str] | None = None) -> dict[tuple[str, str], list[str]]:
+    """(importing package, imported package) -> where, over the top-level packages (the core,
+    eip, with its sub-apps counted as one), at any depth: an import inside a function ties
+    two apps as much as one at the top of the file."""
+    packages = set(_packages(root))
+    sources = {name: (path, None) for name, path in _modules(root)}
+    for name, text in (extra or {}).items():
+        sources[name] = (root / (name.replace(".", "/") + ".py"), text)
+    edges: dict[tuple[str, str], list[str]] = {}
+    for module, (path, text) in sources.items():
+        for imp in imports_of(module, path, text):
+            a, b = _top(module), _top(imp.target)
+            if b in packages and a != b:
+                edges.setdefault((a, b), []).append(f"{module}:{imp.line}")
+    return edges
+
+
+def core_imports_of_apps(root: Path = ROOT, extra: dict[str, str] | None = None) -> list[str]:
+    # benchmarks is tooling over the whole project, not part of it.
+    return sorted(
+        f"{where} imports {b}"
+        for (a, b), places in app_imports(root, extra).items()
+        if a == CORE and b != "benchmarks"
+        for where in places
+    )
+
+
+def app_cycles(root: Path = ROOT, extra: dict[str, str] | None = None) -> list[str]:
+    """Every cycle in the graph of packages, each named once with the imports that close it."""
+    edges = app_imports(root, extra)
+    graph: dict[str, set[str]] = {}
+    for a, b in edges:
+        graph.setdefault(a, set()).add(b)
+    found = set()
+
+    def walk(path):
+        for nxt in sorted(graph.get(path[-1], ())):
+            if nxt == path[0]:
+                cycle = path[path.index(min(path)) :] + path[: path.index(min(path))]
+                found.add(tuple(cycle))
+            elif nxt not in path and nxt > path[0]:
+                walk(path + [nxt])
+
+    for start in sorted(graph):
+        walk([start])
+    return [
+        " -> ".join(cycle + (cycle[0],))
+        + " ("
+        + "; ".join(edges[(a, b)][0] for a, b in zip(cycle, cycle[1:] + (cycle[0],), strict=True))
+        + ")"
+        for cycle in sorted(found)
+    ]
+
+
+def test_the_core_imports_no_pathway_app():
+    assert core_imports_of_apps() == []
+
+
+def test_no_import_cycle_between_apps():
+    assert app_cycles() == []
+
+
+def test_the_structure_checks_see_a_core_import_and_a_cycle_hidden_in_a_function():
+    core = "def f():\n    from cases.models import Case\n"
+    assert core_imports_of_apps(extra={"eip.extra": core}) == ["eip.extra:2 imports cases"]
+    back = "def f():\n    from accommodation.models import Placement\n"
+    (cycle,) = app_cycles(extra={"cases.extra": back})
+    assert cycle.startswith("accommodation -> cases -> accommodation (") and cycle.endswith("; cases.extra:2)")

@@ -17,7 +17,8 @@ from accommodation.models import Fund
 from assessments.services import assessment_complete
 from cases import services
 from cases.models import Case, SubjectAccessRequest
-from cases.selectors import WITHHELD, content_digest, subject_access_pdf
+from data_protection import services as sar_services
+from data_protection.selectors import WITHHELD, content_digest, subject_access_pdf
 from eip.audit.models import AuditEvent
 from eip.people.models import BOROUGH_ROLES, Role
 from tests.assessment_factories import dash, needs, soag
@@ -184,7 +185,7 @@ def case(people):
 
 
 def _prepare(case, people, received_on=date(2026, 3, 3)):
-    return services.subject_access_request_prepare(case=case, user=people["practitioner"], received_on=received_on)
+    return sar_services.subject_access_request_prepare(case=case, user=people["practitioner"], received_on=received_on)
 
 
 def _pdf_text(sar, tmp_path) -> str:
@@ -201,7 +202,7 @@ def _squeezed(text: str) -> str:
 @pytest.mark.document_scan
 def test_the_export_has_the_clients_data_and_none_of_the_third_partys(case, people, tmp_path):
     sar = _prepare(case, people)
-    sar = services.subject_access_request_review(sar=sar, user=people["supervisor"], approve=True)
+    sar = sar_services.subject_access_request_review(sar=sar, user=people["supervisor"], approve=True)
     text = _pdf_text(sar, tmp_path)
     for document in (text, sar.content_html):
         squeezed = _squeezed(document)
@@ -238,25 +239,25 @@ def test_the_export_is_frozen_when_prepared(case, people):
     # Tampering with the stored export stops its release.
     SubjectAccessRequest.objects.filter(pk=sar.pk).update(content_html=before + "<p>extra</p>")
     with pytest.raises(services.CaseError, match="changed"):
-        services.subject_access_request_review(sar=sar, user=people["supervisor"], approve=True)
+        sar_services.subject_access_request_review(sar=sar, user=people["supervisor"], approve=True)
 
 
 def test_release_is_refused_before_approval_and_after_return(case, people):
     sar = _prepare(case, people)
     with pytest.raises(services.CaseError, match="must approve"):
-        services.subject_access_request_release(sar=sar, user=people["practitioner"])
+        sar_services.subject_access_request_release(sar=sar, user=people["practitioner"])
     with pytest.raises(services.CaseIncomplete):
-        services.subject_access_request_review(sar=sar, user=people["supervisor"], approve=False, notes=" ")
-    services.subject_access_request_review(sar=sar, user=people["supervisor"], approve=False, notes="Withhold more")
+        sar_services.subject_access_request_review(sar=sar, user=people["supervisor"], approve=False, notes=" ")
+    sar_services.subject_access_request_review(sar=sar, user=people["supervisor"], approve=False, notes="Withhold more")
     with pytest.raises(services.CaseError, match="returned"):
-        services.subject_access_request_release(sar=sar, user=people["practitioner"])
+        sar_services.subject_access_request_release(sar=sar, user=people["practitioner"])
     # Prepared again, approved, released once.
     again = _prepare(case, people)
-    services.subject_access_request_review(sar=again, user=people["supervisor"], approve=True)
-    released = services.subject_access_request_release(sar=again, user=people["practitioner"])
+    sar_services.subject_access_request_review(sar=again, user=people["supervisor"], approve=True)
+    released = sar_services.subject_access_request_release(sar=again, user=people["practitioner"])
     assert released.status == "released" and released.released_by == people["practitioner"]
     with pytest.raises(services.CaseError, match="already been released"):
-        services.subject_access_request_release(sar=again, user=people["practitioner"])
+        sar_services.subject_access_request_release(sar=again, user=people["practitioner"])
     assert list(case.events.filter(kind__startswith="sar_").values_list("kind", flat=True)) == [
         "sar_released",
         "sar_approved",
@@ -268,13 +269,13 @@ def test_release_is_refused_before_approval_and_after_return(case, people):
 
 def test_the_preparer_cannot_review_their_own_export(case, people):
     supervisor = people["supervisor"]
-    sar = services.subject_access_request_prepare(case=case, user=supervisor, received_on=date(2026, 3, 3))
+    sar = sar_services.subject_access_request_prepare(case=case, user=supervisor, received_on=date(2026, 3, 3))
     with pytest.raises(services.CaseError, match="another supervisor"):
-        services.subject_access_request_review(sar=sar, user=supervisor, approve=True)
+        sar_services.subject_access_request_review(sar=sar, user=supervisor, approve=True)
     sar.refresh_from_db()
     assert sar.status == "prepared"
     with pytest.raises(services.CaseError):
-        services.subject_access_request_release(sar=sar, user=people["practitioner"])
+        sar_services.subject_access_request_release(sar=sar, user=people["practitioner"])
     # The database refuses it too.
     with pytest.raises(IntegrityError), transaction.atomic():
         SubjectAccessRequest.objects.filter(pk=sar.pk).update(
@@ -289,13 +290,13 @@ def test_release_needs_the_approval_of_a_supervisor(case, people):
         status="approved", reviewed_by=people["colleague"], reviewed_at=timezone.now()
     )
     with pytest.raises(services.CaseError, match="supervisor other than"):
-        services.subject_access_request_release(sar=sar, user=people["practitioner"])
+        sar_services.subject_access_request_release(sar=sar, user=people["practitioner"])
 
 
 def test_a_non_supervisor_cannot_review(case, people, client_for):
     sar = _prepare(case, people)
     with pytest.raises(services.CaseError, match="Only a supervisor"):
-        services.subject_access_request_review(sar=sar, user=people["colleague"], approve=True)
+        sar_services.subject_access_request_review(sar=sar, user=people["colleague"], approve=True)
     url = reverse("sar-review", args=[case.pk, sar.pk])
     for who in ("colleague", "worker"):
         response = client_for(people[who]).post(url, {"decision": "approve"})
@@ -382,7 +383,7 @@ def test_the_whole_flow_through_the_screens_and_every_download_is_audited(case, 
 
 def test_no_one_else_sees_subject_access_requests(case, people, client_for, camden):
     sar = _prepare(case, people)
-    services.subject_access_request_review(sar=sar, user=people["supervisor"], approve=True)
+    sar_services.subject_access_request_review(sar=sar, user=people["supervisor"], approve=True)
     urls = [
         reverse("case-sar", args=[case.pk]),
         reverse("sar-review", args=[case.pk, sar.pk]),
@@ -412,7 +413,7 @@ def test_a_partner_who_shares_the_clients_surname_and_home(people, tmp_path):
         user=p,
         held_on=date(2026, 1, 7),
         modality="video",
-        duration_minutes=None,
+        duration_minutes=50,
         attendance="attended",
         topics=[],
         notes='Said chloe hughes was upset. <img src="file:///etc/passwd"> Lives at NW10AA.',
@@ -423,7 +424,7 @@ def test_a_partner_who_shares_the_clients_surname_and_home(people, tmp_path):
     for secret in ("Chloe", "chloe", "12 Example Road", "NW1 0AA", "NW10AA"):
         assert secret not in html, secret
     assert '<img src="file:' not in html and "&lt;img" in html  # escaped, never markup
-    services.subject_access_request_review(sar=sar, user=people["supervisor"], approve=True)
+    sar_services.subject_access_request_review(sar=sar, user=people["supervisor"], approve=True)
     text = _squeezed(_pdf_text(sar, tmp_path))
     assert "Daniel" in text and "Chloe" not in text and "ExampleRoad" not in text and "NW10AA" not in text
 
@@ -535,7 +536,7 @@ def test_the_reviewer_sees_each_withheld_span_with_its_reason_and_the_client_onl
     ]
     assert "Larkspur" not in page and "7700 900999" not in page and "7946" not in page
     # The client's copy: the plain marker where each span was, no reasons.
-    sar = services.subject_access_request_review(sar=sar, user=people["supervisor"], approve=True)
+    sar = sar_services.subject_access_request_review(sar=sar, user=people["supervisor"], approve=True)
     text = _pdf_text(sar, tmp_path)
     notes = _squeezed(text[text.index("Sessions") : text.index("Professionals meetings")])
     assert notes.count("[withheld:") == 3 and "Drovepast" in notes

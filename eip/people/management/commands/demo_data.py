@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from eip.demo import DEMO_LOADERS
 from eip.people.models import Borough, Organisation, Role, User
 
 # The demo's printed login; the command refuses to run in production.
@@ -50,13 +51,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not settings.DEBUG and not getattr(settings, "EIP_ALLOW_DEMO_DATA", False):
             raise CommandError("Demo data is only for local and test configurations.")
-        from cases.demo import load_demo_cases
-        from referrals.demo import load_demo_referrals
-
         with transaction.atomic():
             logins = self._load()
-            load_demo_referrals()
-            load_demo_cases()
+            for load in DEMO_LOADERS:  # each app's records, registered from its ready()
+                load()
         if not options["quiet_logins"]:
             self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})\n")
             for role, email in logins:

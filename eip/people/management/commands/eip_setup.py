@@ -19,9 +19,10 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+# The trial's facts, shared with the demo data: the ten boroughs and the partners.
+from eip.first_run import FIRST_RUN_STEPS
 from eip.people.models import Borough, Organisation, Role, User
 
-# The trial's facts, shared with the demo data: the ten boroughs and the partners.
 from .demo_data import BOROUGHS, ORGANISATIONS, _slug
 
 
@@ -69,8 +70,6 @@ class Command(BaseCommand):
         return password
 
     def _programme(self) -> list[str]:
-        from accommodation.models import Fund
-
         made = []
         for name, kind in ORGANISATIONS:
             _, created = Organisation.objects.get_or_create(name=name, defaults={"kind": kind})
@@ -81,14 +80,9 @@ class Command(BaseCommand):
             )
             _, created = Borough.objects.get_or_create(code=_slug(name), defaults={"name": name})
             made += [f"Borough {name} created (no information sharing agreement recorded yet)."] if created else []
-        if not Fund.objects.exists():
-            # The migration creates the first phase's fund; this puts it back if it is missing.
-            Fund.objects.create(name="Phase 1 accommodation fund", total="14000.00", places=10)
-            made.append("Accommodation fund created: £14,000 for up to 10 people.")
-        made.append(
-            f"{Borough.objects.count()} boroughs, {Organisation.objects.count()} organisations, "
-            f"fund phases: {', '.join(str(f) for f in Fund.objects.all())}."
-        )
+        for step in FIRST_RUN_STEPS:  # each app's own (the accommodation fund), registered from its ready()
+            made += step()
+        made.append(f"{Borough.objects.count()} boroughs, {Organisation.objects.count()} organisations.")
         return made
 
     def _administrator(self, email, name, organisation, password) -> User:
