@@ -61,7 +61,7 @@ def _months(period: Period):
     return first, last
 
 
-def tables(export: dict[str, list[dict]], period: Period) -> dict:
+def tables(export: dict[str, list[dict]], period: Period) -> dict:  # noqa: C901 - figure after figure, read beside report.py
     first, last = _months(period)
 
     def within(month):

@@ -30,21 +30,7 @@ def follow_up_due_on(case) -> date | None:
 def partner_outcome_record(*, case, user, stage, asked_on, asked_by, not_asked="", answers=None) -> PartnerOutcome:
     """Record one stage of the measure. Either every answer is given or the reason it was not asked."""
     answers = answers or {}
-    errors = {}
-    if stage == Stage.FOLLOW_UP and not case.closed_at:
-        errors["stage"] = "The follow-up is three months after the case closes; this case is open"
-    if asked_on and asked_on > timezone.localdate():
-        errors["asked_on"] = "The date cannot be in the future"
-    if PartnerOutcome.objects.filter(case=case, stage=stage).exists():
-        errors["stage"] = "This stage has already been recorded for this case"
-    if not not_asked:
-        for name, _ in BEHAVIOURS:
-            if not answers.get(name):
-                errors[name] = "Choose how often this is happening, or 'does not know or did not say'"
-        if not answers.get("feels_safe"):
-            errors["feels_safe"] = "Choose how safe the partner feels"
-        if not answers.get("listened_to"):
-            errors["listened_to"] = "Choose whether the partner feels listened to"
+    errors = _problems(case=case, stage=stage, asked_on=asked_on, not_asked=not_asked, answers=answers)
     if errors:
         raise PartnerOutcomeIncomplete(errors)
     fields = {} if not_asked else {name: answers[name] for name, _ in BEHAVIOURS}
@@ -62,6 +48,25 @@ def partner_outcome_record(*, case, user, stage, asked_on, asked_by, not_asked="
     if stage == Stage.FOLLOW_UP:
         notification_cancel(subject=case, kind=REMINDER_KIND)
     return outcome
+
+
+def _problems(*, case, stage, asked_on, not_asked, answers) -> dict[str, str]:
+    errors = {}
+    if stage == Stage.FOLLOW_UP and not case.closed_at:
+        errors["stage"] = "The follow-up is three months after the case closes; this case is open"
+    if asked_on and asked_on > timezone.localdate():
+        errors["asked_on"] = "The date cannot be in the future"
+    if PartnerOutcome.objects.filter(case=case, stage=stage).exists():
+        errors["stage"] = "This stage has already been recorded for this case"
+    if not not_asked:
+        for name, _ in BEHAVIOURS:
+            if not answers.get(name):
+                errors[name] = "Choose how often this is happening, or 'does not know or did not say'"
+        if not answers.get("feels_safe"):
+            errors["feels_safe"] = "Choose how safe the partner feels"
+        if not answers.get("listened_to"):
+            errors["listened_to"] = "Choose whether the partner feels listened to"
+    return errors
 
 
 def follow_up_reminders_schedule(*, today: date | None = None) -> int:
