@@ -49,7 +49,7 @@ def test_the_evaluator_downloads_the_export_and_nothing_else(browser):
     browser.assert_accessible()
     exported = browser.download("Referrals and cases (CSV)")
     content = exported.read_text()
-    assert content.startswith("person_id,referral_id,borough") and "Camden" in content
+    assert content.startswith("person_id,referral_id,person_referral_number,borough") and "Camden" in content
     assert "Daniel" not in content and "Hughes" not in content and "07700" not in content
     for path in ("/referrals/", "/cases/", "/reports/monitoring/", "/finance/", "/audit/"):
         browser.go(path)
