@@ -397,29 +397,41 @@ def monitoring(period: Period) -> dict:
 def _cases_needing_accommodation(period: Period) -> set[int]:
     """Cases assessed as needing accommodation in the period: an assessed need recorded, or
     (where none was recorded) an accommodation request made. Each service user counts once."""
-    assessed = AccommodationNeed.objects.filter(assessed_on__gte=period.start, assessed_on__lte=period.end)
-    requested = AccommodationRequest.objects.filter(**_in("requested_at", period))
+    assessed, requested = _needing_accommodation(period)
     return set(assessed.values_list("case_id", flat=True)) | set(requested.values_list("case_id", flat=True))
+
+
+def _needing_accommodation(period: Period):
+    """The two sources of `_cases_needing_accommodation`, as querysets of case ids: used as
+    subqueries so the figures below cost the same queries whether or not any case qualifies."""
+    return (
+        AccommodationNeed.objects.filter(assessed_on__gte=period.start, assessed_on__lte=period.end).values("case_id"),
+        AccommodationRequest.objects.filter(**_in("requested_at", period)).values("case_id"),
+    )
 
 
 def accommodation_needs(period: Period) -> dict:
     """Where the service users assessed as needing accommodation in the period stood at its end."""
     cases = _cases_needing_accommodation(period)
+    assessed, requested = _needing_accommodation(period)
+    needing = Q(case_id__in=assessed) | Q(case_id__in=requested)
     placed = set(
         Placement.objects.filter(
-            request__case_id__in=cases, status__in=["approved", "ended"], start_on__lte=period.end
+            Q(request__case_id__in=assessed) | Q(request__case_id__in=requested),
+            status__in=["approved", "ended"],
+            start_on__lte=period.end,
         ).values_list("request__case_id", flat=True)
     )
     latest = {}  # case -> the outcome of its latest need recorded by the period's end
     for row in (
-        AccommodationNeed.objects.filter(case_id__in=cases, assessed_on__lte=period.end)
+        AccommodationNeed.objects.filter(needing, assessed_on__lte=period.end)
         .order_by("case_id", "assessed_on", "pk")
         .values("case_id", "outcome", "outcome_on")
     ):
         decided = row["outcome_on"] is None or row["outcome_on"] <= period.end
         latest[row["case_id"]] = row["outcome"] if decided else AccommodationNeed.Outcome.IN_PROCESS
     # Found another way, as recorded on the case's accommodation page (accommodation app).
-    for case_id in AccommodationFoundElsewhere.objects.filter(case_id__in=cases, found_on__lte=period.end).values_list(
+    for case_id in AccommodationFoundElsewhere.objects.filter(needing, found_on__lte=period.end).values_list(
         "case_id", flat=True
     ):
         latest[case_id] = AccommodationNeed.Outcome.FOUND_OTHER
@@ -439,20 +451,19 @@ def accommodation_needs(period: Period) -> dict:
 def suitable_not_started(period: Period) -> dict:
     """The cases accepted in the period (assessed as suitable for consultation), by where each
     stood at the period's end. The parts add up to the whole."""
+    accepted = Case.objects.filter(**_in("referral__decided_at", period), referral__status="accepted")
     cases = list(
-        Case.objects.filter(**_in("referral__decided_at", period), referral__status="accepted")
-        .annotate(
+        accepted.annotate(
             not_suitable=Exists(
                 Consultation.objects.filter(
                     case=OuterRef("pk"), held=True, outcome="not_suitable", scheduled_at__lt=period.end_at
                 )
             )
-        )
-        .values_list("pk", "intervention_started_on", "closed_at", "not_suitable")
+        ).values_list("pk", "intervention_started_on", "closed_at", "not_suitable")
     )
     states = {}
     for row in (
-        AwaitingStart.objects.filter(case_id__in=[c[0] for c in cases], recorded_on__lte=period.end)
+        AwaitingStart.objects.filter(case_id__in=accepted.values("pk"), recorded_on__lte=period.end)
         .order_by("case_id", "recorded_on", "pk")
         .values("case_id", "state")
     ):

@@ -246,3 +246,22 @@ def test_every_figure_of_the_report_is_defined_here_and_in_the_readme(camden):
     readme = Path(__file__).resolve().parent.parent.joinpath("README.md").read_text()
     for d in DEFINITIONS:
         assert f"| {d.figure} | {d.counted} | {d.population} | {d.date} | {d.evaluation_wording} |" in readme
+
+
+def test_the_report_costs_the_same_queries_whether_or_not_anyone_qualifies(camden):
+    """The benchmark holds the report's query count constant as data grows: a figure whose rows
+    are looked up only when some case qualifies would cost more queries in a busier month."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            monitoring_report(period=JANUARY)
+        return len(captured)
+
+    empty = queries()
+    user, cases = _cases(camden, 3, intervention_started_on=date(2021, 1, 4))
+    Referral.objects.filter(case__in=cases).update(decided_at=datetime(2021, 1, 10, 12, tzinfo=LONDON))
+    AccommodationNeed.objects.create(case=cases[0], assessed_on=date(2021, 1, 8))
+    AwaitingStart.objects.create(case=cases[1], state="due_to_start", recorded_on=date(2021, 1, 12))
+    assert queries() == empty
