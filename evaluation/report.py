@@ -630,9 +630,14 @@ def demographics(period: Period) -> dict:
     groups = Counter(
         Ethnicity.group_of(p["client_ethnicity"]) if p["client_ethnicity"] else "Not known" for p in people
     )
-    minoritised = sum(n for group, n in groups.items() if group not in ("White", "Not known"))
     white_british = sum(1 for p in people if p["client_ethnicity"] == "white_british")
+    return demographics_table(total=total, genders=genders, ages=ages, groups=groups, white_british=white_british)
 
+
+def demographics_table(*, total: int, genders: Counter, ages: list[int], groups: Counter, white_british: int) -> dict:
+    """The demographics table from its counts: one shape for the report and for the tables an
+    evaluator rebuilds from the export (`evaluation.tables`)."""
+    minoritised = sum(n for group, n in groups.items() if group not in ("White", "Not known"))
     return {
         "individuals": total,
         "gender": {label: {"count": n, "percent": percent(n, total)} for label, n in sorted(genders.items())},

@@ -12,7 +12,6 @@ from collections import Counter, defaultdict
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
-from statistics import median
 
 from accommodation.models import MOVE_ON_PAYMENT_KINDS, AccommodationFoundElsewhere, Placement
 from assessments.instruments import (
@@ -25,7 +24,15 @@ from partner_outcomes.services import summary_from_rows
 from referrals.models import Gender, Team
 
 from .models import AwaitingStart
-from .report import SCHEMA_VERSION, Period, mean, percent, soag_comparison, soag_distribution, years_months
+from .report import (
+    SCHEMA_VERSION,
+    Period,
+    demographics_table,
+    mean,
+    percent,
+    soag_comparison,
+    soag_distribution,
+)
 
 FILE_NAMES = ("referrals", "assessments", "events", "case_weeks", "partner_outcomes")
 
@@ -250,22 +257,8 @@ def _demographics(received):
     genders = Counter(labels.get(p["gender"] or "not_known") for p in people)
     ages = [int(p["age_at_referral_months"]) for p in people if p["age_at_referral_months"] != ""]
     groups = Counter(p["ethnicity_group"] for p in people)
-    minoritised = sum(n for group, n in groups.items() if group not in ("White", "Not known"))
     white_british = sum(1 for p in people if p["ethnicity"] == "white_british")
-    return {
-        "individuals": total,
-        "gender": {label: {"count": n, "percent": percent(n, total)} for label, n in sorted(genders.items())},
-        "age_at_referral": {
-            "median": years_months(median(ages)) if ages else None,
-            "minimum": years_months(min(ages)) if ages else None,
-            "maximum": years_months(max(ages)) if ages else None,
-            "not_known": total - len(ages),
-        },
-        "ethnicity_groups": {group: {"count": n, "percent": percent(n, total)} for group, n in sorted(groups.items())},
-        "white_british_percent": percent(white_british, total),
-        "black_asian_minoritised": {"count": minoritised, "percent": percent(minoritised, total)},
-        "not_known": {"count": groups.get("Not known", 0), "percent": percent(groups.get("Not known", 0), total)},
-    }
+    return demographics_table(total=total, genders=genders, ages=ages, groups=groups, white_british=white_british)
 
 
 def _both(answers, instrument, within):
