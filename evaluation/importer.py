@@ -30,6 +30,7 @@ from cases.models import (
 from cases.services import CLOSURE_STAGE
 from eip.people.models import Borough
 from eip.workdays import working_days_after_receipt
+from referrals.matching import person_match_keys_refresh
 from referrals.models import Ethnicity, Gender, PartnerDetails, Person, Referral, Team
 from referrals.services import ACKNOWLEDGEMENT_WORKING_DAYS, referral_reference_next
 
@@ -470,4 +471,7 @@ def import_lines(lines, *, user) -> dict:
     if savepoint_problems:
         transaction.set_rollback(True)
         return {"imported": False, "problems": savepoint_problems}
+    # An imported person is found by the matcher when they are referred again, under any spelling.
+    for person in {person.pk: person for person in people.values()}.values():
+        person_match_keys_refresh(person=person)
     return {"imported": True, "problems": [], "counts": counts, "people": len(people)}

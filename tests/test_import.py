@@ -14,6 +14,7 @@ from accommodation.models import Fund, Placement
 from cases.models import Case
 from eip.people.models import Role
 from evaluation.report import Period, monitoring_report
+from referrals.matching import person_candidates, referral_identity
 from referrals.models import Person, Referral
 from tests.factories import BoroughFactory, UserFactory
 
@@ -236,3 +237,12 @@ def test_a_record_the_format_does_not_allow_is_named_by_line_and_field(setup, tm
     assert "line 6, following_consultation: must be true or false" in err
     assert "line 3, outcome: 'hotel' is not one of" in err
     assert not Referral.objects.exists()
+
+
+def test_an_imported_person_is_found_by_the_matcher_when_referred_again(setup):
+    call_command("import_cases", str(EXAMPLE), "--user", "admin@eip.test")
+    ian = Person.objects.get(first_name="Ian")
+    # A new referral spells him differently and swaps the day and month of his birth.
+    again = Referral(client_first_name="Iain", client_last_name="Irwin", client_date_of_birth=date(1984, 10, 2))
+    matches = person_candidates(identity=referral_identity(again))
+    assert matches and matches[0].person == ian
