@@ -17,7 +17,7 @@ def placement_due(case, today: date) -> list[DueItem]:
         return []
     left = (ends_on - today).days
     what = f"Accommodation ends ({left} day{'s' if left != 1 else ''} left)" if left >= 0 else "Accommodation move-on"
-    return [DueItem(what, ends_on, left < 0)]
+    return [DueItem(what, ends_on, left < 0, "case-accommodation")]
 
 
 def placement_overdue(today: date) -> Q:

@@ -25,7 +25,7 @@ def assessments_due(case, today: date) -> list[DueItem]:
         done = getattr(case, f"{stage}_done") or 0
         due = due_date(case, stage)
         if due is not None and done < total:
-            return [DueItem(f"{label} ({done} of {total} done)", due, today > due)]
+            return [DueItem(f"{label} ({done} of {total} done)", due, today > due, "case-assessments")]
     return []
 
 

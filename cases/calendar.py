@@ -1,32 +1,13 @@
-"""Calendar invitations (iCalendar, RFC 5545) that open in Outlook. They carry the case
-reference and the kind of meeting only: never names of the client, partner or children."""
+"""Calendar invitations (iCalendar, RFC 5545, written by the icalendar library) that open in
+Outlook. They carry the case reference and the kind of meeting only: never names of the
+client, partner or children, nor the place (an address typed there could say where someone
+lives) — the place and any video link stay in EIP."""
 
 from datetime import UTC, timedelta
 
 from django.conf import settings
 from django.utils import timezone
-
-
-def _escape(text: str) -> str:
-    return (
-        text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n").replace("\n", "\\n")
-    )
-
-
-def _fold(line: str) -> str:
-    # Lines longer than 75 octets are folded with CRLF + space.
-    encoded = line.encode()
-    if len(encoded) <= 75:
-        return line
-    parts, current = [], b""
-    for char in line:
-        piece = char.encode()
-        if len(current) + len(piece) > 74:
-            parts.append(current.decode())
-            current = b""
-        current += piece
-    parts.append(current.decode())
-    return "\r\n ".join(parts)
+from icalendar import Calendar, Event, vCalAddress, vText
 
 
 def invitation(
@@ -39,28 +20,30 @@ def invitation(
     organiser_email: str,
     attendee_emails: list[str],
     sequence: int = 0,
+    cancelled: bool = False,
 ) -> str:
-    fmt = "%Y%m%dT%H%M%SZ"
+    """The invitation text. A rescheduled event keeps its uid with a higher `sequence`, so
+    calendars move it; `cancelled` sends the cancellation that removes it."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//EIP//Case management//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "CANCEL" if cancelled else "REQUEST")
+    event = Event()
+    event.add("uid", f"{uid}@{settings.EIP_CALENDAR_DOMAIN}")
+    event.add("sequence", sequence)
+    event.add("dtstamp", timezone.now().astimezone(UTC))
     start_utc = start.astimezone(UTC)
-    end_utc = start_utc + timedelta(minutes=minutes)
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//EIP//Case management//EN",
-        "METHOD:REQUEST",
-        "CALSCALE:GREGORIAN",
-        "BEGIN:VEVENT",
-        f"UID:{uid}@{settings.EIP_CALENDAR_DOMAIN}",
-        f"SEQUENCE:{sequence}",
-        f"DTSTAMP:{timezone.now().astimezone(UTC):{fmt}}",
-        f"DTSTART:{start_utc:{fmt}}",
-        f"DTEND:{end_utc:{fmt}}",
-        f"SUMMARY:{_escape(summary)}",
-        f"DESCRIPTION:{_escape(description)}",
-        f"ORGANIZER:mailto:{organiser_email}",
-        *[f"ATTENDEE;ROLE=REQ-PARTICIPANT;RSVP=TRUE:mailto:{email}" for email in attendee_emails],
-        "STATUS:CONFIRMED",
-        "END:VEVENT",
-        "END:VCALENDAR",
-    ]
-    return "\r\n".join(_fold(line) for line in lines) + "\r\n"
+    event.add("dtstart", start_utc)
+    event.add("dtend", start_utc + timedelta(minutes=minutes))
+    event.add("summary", summary)
+    event.add("description", description)
+    event["organizer"] = vCalAddress(f"mailto:{organiser_email}")
+    for email in attendee_emails:
+        attendee = vCalAddress(f"mailto:{email}")
+        attendee.params["role"] = vText("REQ-PARTICIPANT")
+        attendee.params["rsvp"] = vText("TRUE")
+        event.add("attendee", attendee, encode=0)
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    calendar.add_component(event)
+    return calendar.to_ical().decode()

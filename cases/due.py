@@ -15,6 +15,8 @@ class DueItem:
     what: str
     due: date | None
     overdue: bool
+    # The case page where it is done (a URL name taking the case's pk); the diary links to it.
+    url_name: str = "case-detail"
 
 
 @dataclass(frozen=True)

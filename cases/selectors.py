@@ -182,22 +182,27 @@ def due_items(case: Case, today: date | None = None, *, partner_matters: bool = 
         return []
     items = []
     if partner_matters and getattr(case, "open_risk_actions", 0):
-        items.append(DueItem("IDVA and MARAC referrals", None, True))
+        items.append(DueItem("IDVA and MARAC referrals", None, True, "case-risk"))
     if case.stage == St.AWAITING_CONSULTATION:
         due = add_working_days(timezone.localtime(case.opened_at).date(), settings.EIP_CONSULTATION_WORKING_DAYS)
         what = "Hold the case consultation" if case.consultation_at else "Arrange the case consultation"
-        items.append(DueItem(what, due, today > due))
+        items.append(DueItem(what, due, today > due, "case-plan"))
     elif case.stage == St.AWAITING_CONSENT:
         missing = [p for p, given in (("client", case.client_consent), ("partner", case.partner_consent)) if not given]
         items.append(
-            DueItem("Consent from " + " and ".join(missing) if missing else "Start the intervention", None, False)
+            DueItem(
+                "Consent from " + " and ".join(missing) if missing else "Start the intervention",
+                None,
+                False,
+                "case-consent",
+            )
         )
     for source in DUE_SOURCES:  # accommodation, then assessments (registered in their ready())
         items += source.items(case, today)
     if case.stage in Case.MEETING_STAGES:
         since = max(filter(None, [case.last_meeting_on, case.intervention_started_on]))
         due = since + timedelta(days=settings.EIP_MEETING_INTERVAL_DAYS)
-        items.append(DueItem("Professionals meeting", due, today > due))
+        items.append(DueItem("Professionals meeting", due, today > due, "case-meetings"))
     return sorted(items, key=lambda i: (not i.overdue, i.due or date.max))
 
 

@@ -29,3 +29,27 @@ CASE_TABS: list[CaseTab] = [
 def case_tab(*, order: int, text: str, url_name: str, action: str) -> None:
     CASE_TABS.append(CaseTab(order, text, url_name, action))
     CASE_TABS.sort()
+
+
+@dataclass(frozen=True)
+class TabPanel:
+    url_name: str  # the tab it heads
+    template: str
+    # (request, case) -> what the template needs, or None to show nothing.
+    context: object
+
+
+TAB_PANELS: list[TabPanel] = []
+
+
+def tab_panel(*, url_name: str, template: str, context) -> None:
+    """Head a case tab with another app's panel (the diary's planned sessions and meetings)."""
+    TAB_PANELS.append(TabPanel(url_name, template, context))
+
+
+def tab_panels(request, case, current: str) -> list[dict]:
+    panels = []
+    for panel in TAB_PANELS:
+        if panel.url_name == current and (context := panel.context(request, case)) is not None:
+            panels.append({"template": panel.template, **context})
+    return panels

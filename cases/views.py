@@ -32,7 +32,7 @@ from .selectors import (
 from .selectors import (
     emergency_access_queue as emergency_access_queue_rows,
 )
-from .tabs import CASE_TABS
+from .tabs import CASE_TABS, tab_panels
 from .tasks import invitation_for
 
 
@@ -70,6 +70,7 @@ def case_page_render(request, case, template, current, **context):
             "can_work": access.allowed(user, "case.work", case) and case.is_open,
             "can_consent": access.allowed(user, "case.consent", case),
             "show_partner": show_partner,
+            "panels": tab_panels(request, annotated, current),
         }
     )
     context.setdefault("errors", [])

@@ -12,6 +12,7 @@ def navigation(request):
         ("Home", "home", "home.view"),
         ("Referrals", "referral-list", "referral.list"),
         ("Cases", "case-list", "case.list"),
+        ("Diary", "diary", "diary.view"),
         ("Accommodation requests", "housing-list", "housing.view"),
         ("Accommodation fund", "finance-overview", "fund.view"),
         ("Monitoring report", "monitoring-report", "report.view"),

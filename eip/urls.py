@@ -42,6 +42,7 @@ urlpatterns = [
     path("", include("accommodation.urls")),
     path("", include("evaluation.urls")),
     path("", include("partner_outcomes.urls")),
+    path("", include("diary.urls")),
     path("admin/", admin.site.urls),
 ]
 

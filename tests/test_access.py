@@ -2,7 +2,7 @@
 view exists without a policy mark. New URLs must be added to EXPECTED, or the first test
 fails."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -17,6 +17,7 @@ from assessments.services import assessment_complete
 from cases import break_glass, services
 from cases.models import Case
 from data_protection import services as sar_services
+from diary import services as diary_services
 from eip import access, outbound
 from eip.notifications.services import notification_send_now
 from eip.notifications.tasks import notification_deliver
@@ -175,6 +176,18 @@ EXPECTED.update(
 )
 EXPECTED.update(
     {
+        # The diary: a practitioner's own, a supervisor's of the team. Planning, moving, cancelling
+        # and recording as held: practitioners. The invitation: whoever reads the case.
+        "diary": ("GET", _only(Role.PRACTITIONER, Role.SUPERVISOR), REDIRECT),
+        "appointment-schedule": ("GET", _only(Role.PRACTITIONER), REDIRECT),
+        "appointment-reschedule": ("GET", _only(Role.PRACTITIONER), REDIRECT),
+        "appointment-cancel": ("GET", _only(Role.PRACTITIONER), REDIRECT),
+        "appointment-held": ("GET", _only(Role.PRACTITIONER), REDIRECT),
+        "appointment-invitation": ("GET", _only(*CASE_READERS), REDIRECT),
+    }
+)
+EXPECTED.update(
+    {
         # Subject access requests: practitioners prepare, a supervisor reviews, either records the
         # release; never anyone else (the record here is approved, so the practitioner may download it).
         "case-sar": ("GET", _only(Role.PRACTITIONER, Role.SUPERVISOR), REDIRECT),
@@ -246,6 +259,12 @@ SHOWS_PERSONAL_DATA = {
             "evaluation-export-events",
             "evaluation-export-case-weeks",
             "evaluation-export-partner-outcomes",
+            "diary",
+            "appointment-schedule",
+            "appointment-reschedule",
+            "appointment-cancel",
+            "appointment-held",
+            "appointment-invitation",
         ],
         ALL,
     ),
@@ -429,7 +448,17 @@ def records(users, sutton):
     partner.safe_address = True
     partner.save()
     address_change = AddressChange.objects.create(partner=partner, address="2 New Road", requested_by=sutton_worker)
+    appointment = diary_services.appointment_schedule(
+        case=case,
+        user=practitioner,
+        kind="meeting",
+        starts_at=timezone.now() + timedelta(days=1),
+        duration_minutes=45,
+        modality="video",
+        place="Video link sent by text",
+    )
     return {
+        "appointment": appointment,
         "address_change": address_change,
         "accommodation": accommodation,
         "placement": placement,
@@ -468,7 +497,10 @@ ACCOMMODATION_URLS = {
     "invoice-pay": ("placement", "invoice"),
     "agreement-pdf": ("placement",),
 }
-RECORD_URLS = {**ACCOMMODATION_URLS, "emergency-access-detail": ("emergency_access",)}
+APPOINTMENT_URLS = dict.fromkeys(
+    ["appointment-reschedule", "appointment-cancel", "appointment-held", "appointment-invitation"], ("appointment",)
+)
+RECORD_URLS = {**ACCOMMODATION_URLS, **APPOINTMENT_URLS, "emergency-access-detail": ("emergency_access",)}
 
 
 def _url_for(name, user, other_user, records=None, other_borough=False):

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "evaluation",
     "partner_outcomes",
     "data_protection",
+    "diary",
 ]
 
 MIDDLEWARE = [

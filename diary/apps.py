@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+
+
+class DiaryConfig(AppConfig):
+    name = "diary"
+    verbose_name = "Diary"
+
+    def ready(self):
+        from cases.tabs import tab_panel
+        from eip import outbound
+        from eip.home import home_panel
+
+        from . import rules
+        from .home import diary_home_panel
+        from .selectors import case_tab_appointments
+
+        rules.register()  # this app's actions in the one permission policy
+        home_panel(diary_home_panel)
+        # Planned sessions and meetings head the case's Sessions and Meetings tabs.
+        tab_panel(url_name="case-sessions", template="diary/_case_panel.html", context=case_tab_appointments("session"))
+        tab_panel(url_name="case-meetings", template="diary/_case_panel.html", context=case_tab_appointments("meeting"))
+        # What a record is about, for the guard: the referral its case came from.
+        outbound.concern_of("diary.Appointment")(lambda appointment: [appointment.case.referral_id])

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("diary/", views.diary, name="diary"),
+    path("diary/plan/", views.appointment_schedule, name="appointment-schedule"),
+    path("diary/planned/<int:pk>/move/", views.appointment_reschedule, name="appointment-reschedule"),
+    path("diary/planned/<int:pk>/cancel/", views.appointment_cancel, name="appointment-cancel"),
+    path("diary/planned/<int:pk>/held/", views.appointment_held, name="appointment-held"),
+    path("diary/planned/<int:pk>/invitation.ics", views.appointment_invitation_download, name="appointment-invitation"),
+]

@@ -1,0 +1,257 @@
+"""The diary and the pages that plan, move, cancel and record sessions and meetings. Each
+reaches its case or appointment through the one permission policy and is audited."""
+
+import re
+
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from cases.forms import MeetingForm, SessionForm
+from cases.models import Case
+from cases.selectors import case_get_for_user, case_list_for_user
+from eip import access, outbound
+from eip.audit.models import AuditEvent
+from eip.audit.services import audit_list_viewed, audit_record
+from eip.forms_util import error_summary, submit
+from eip.people.models import Role
+from referrals.models import Referral
+
+from . import forms, services
+from .invitations import appointment_invitation
+from .models import Appointment
+from .selectors import diary_for, diary_practitioners
+
+
+@access.policy("diary.view")
+def diary(request):
+    user = request.user
+    practitioner, filter_form = None, None
+    if user.role == Role.SUPERVISOR:
+        filter_form = forms.DiaryFilterForm(request.GET or None, practitioners=diary_practitioners())
+        if filter_form.is_valid():
+            practitioner = filter_form.cleaned_data["practitioner"]
+    the_diary = diary_for(user=user, practitioner=practitioner)
+    audit_list_viewed(actor=user, model=Case, ids=the_diary.case_ids, label="Diary", page="diary")
+    referrals = [e.reference for _, _, entries in the_diary.groups for e in entries if e.case is None]
+    if referrals:
+        audit_list_viewed(
+            actor=user,
+            model=Referral,
+            ids=Referral.objects.filter(reference__in=referrals).values_list("pk", flat=True),
+            label="Diary: referrals to acknowledge",
+            page="diary",
+        )
+    return render(
+        request,
+        "diary/diary.html",
+        {
+            "diary": the_diary,
+            "filter_form": filter_form,
+            "practitioner": practitioner,
+            "can_schedule": access.allowed(user, "appointment.schedule"),
+        },
+    )
+
+
+def _audit_case_view(request, case):
+    audit_record(
+        actor=request.user,
+        action=AuditEvent.Action.VIEWED,
+        record=case,
+        detail={"page": request.resolver_match.url_name},
+    )
+
+
+def _back_to(case, kind):
+    return reverse("case-sessions" if kind == Appointment.Kind.SESSION else "case-meetings", args=[case.pk])
+
+
+@require_http_methods(["GET", "POST"])
+@access.policy("appointment.schedule")
+def appointment_schedule(request):
+    """Plan a session or meeting: from the diary (choose the case) or from a case's tab
+    (?case=, the case fixed)."""
+    user = request.user
+    fixed = None
+    if request.GET.get("case", "").isdigit():
+        fixed = case_get_for_user(user=user, pk=int(request.GET["case"]), action="case.work")
+        access.require(user, "appointment.schedule", fixed)
+        cases = [fixed]
+    else:
+        cases = list(
+            case_list_for_user(user=user).filter(practitioner=user, stage__in=Case.ACTIVE_STAGES).order_by("opened_at")
+        )
+    kind = request.GET.get("kind")
+    initial = {"case": str(fixed.pk) if fixed else "", "kind": kind if kind in Appointment.Kind.values else ""}
+    form = forms.AppointmentForm(request.POST or None, cases=cases, initial=initial)
+    if fixed is not None:
+        _audit_case_view(request, fixed)
+    else:
+        audit_list_viewed(actor=user, model=Case, ids=[c.pk for c in cases], label="Plan a session", page="diary")
+    done = {}
+
+    def plan(data):
+        case = case_get_for_user(user=user, pk=int(data["case"]), action="case.work")
+        access.require(user, "appointment.schedule", case)
+        done["appointment"] = services.appointment_schedule(
+            case=case, user=user, kind=data["kind"], **form.service_arguments()
+        )
+
+    if request.method == "POST" and submit(
+        request, form, plan, "Planned. Download the invitation to add it to your calendar."
+    ):
+        appointment = done["appointment"]
+        return redirect(_back_to(appointment.case, appointment.kind) if fixed else reverse("diary"))
+    return render(
+        request,
+        "diary/appointment_form.html",
+        {"form": form, "case": fixed, "errors": error_summary(form), "title": "Plan a session or meeting"},
+    )
+
+
+def _appointment_for(request, pk, action):
+    appointment = access.get_for_user(
+        request.user,
+        action,
+        Appointment.objects.select_related(
+            "case__referral", "case__practitioner", "case__referrer", "case__borough"
+        ).filter(case__in=case_list_for_user(user=request.user).values("pk")),
+        pk=pk,
+    )
+    return appointment
+
+
+def _sequence(request) -> int:
+    # The sequence the page showed; anything unusable counts as out of date.
+    value = request.POST.get("sequence", "")
+    return int(value) if re.fullmatch(r"[0-9]{1,9}", value) else -1
+
+
+def _appointment_page(request, appointment, template, **context):
+    _audit_case_view(request, appointment.case)
+    context.setdefault("errors", [])
+    return render(request, template, {"appointment": appointment, "case": appointment.case, **context})
+
+
+@require_http_methods(["GET", "POST"])
+@access.policy("appointment.change")
+def appointment_reschedule(request, pk):
+    appointment = _appointment_for(request, pk, "appointment.change")
+    form = forms.AppointmentForm(
+        request.POST or None,
+        initial={
+            "day": timezone.localtime(appointment.starts_at).date(),
+            "at": f"{timezone.localtime(appointment.starts_at):%H:%M}",
+            "duration_minutes": appointment.duration_minutes,
+            "modality": appointment.modality,
+            "place": appointment.place,
+        },
+    )
+    if request.method == "POST" and submit(
+        request,
+        form,
+        lambda d: services.appointment_reschedule(
+            appointment=appointment, user=request.user, expected_sequence=_sequence(request), **form.service_arguments()
+        ),
+        "Moved. Download the invitation again so your calendar moves it too.",
+    ):
+        return redirect(_back_to(appointment.case, appointment.kind))
+    return _appointment_page(
+        request,
+        appointment,
+        "diary/appointment_form.html",
+        form=form,
+        errors=error_summary(form),
+        title=f"Move the {appointment.get_kind_display().lower()}",
+        button="Move it",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@access.policy("appointment.change")
+def appointment_cancel(request, pk):
+    appointment = _appointment_for(request, pk, "appointment.change")
+    form = forms.CancelForm(request.POST or None)
+    if request.method == "POST" and submit(
+        request,
+        form,
+        lambda d: services.appointment_cancel(
+            appointment=appointment, user=request.user, reason=d["reason"], expected_sequence=_sequence(request)
+        ),
+        "Cancelled. Download the cancellation so your calendar removes it.",
+    ):
+        return redirect(_back_to(appointment.case, appointment.kind))
+    return _appointment_page(
+        request,
+        appointment,
+        "diary/appointment_form.html",
+        form=form,
+        errors=error_summary(form),
+        title=f"Cancel the {appointment.get_kind_display().lower()}",
+        button="Cancel it",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@access.policy("appointment.change")
+def appointment_held(request, pk):
+    """Record as held: the case's own session or meeting form, filled in from the plan."""
+    appointment = _appointment_for(request, pk, "appointment.change")
+    held_on = timezone.localtime(appointment.starts_at).date()
+    if appointment.kind == Appointment.Kind.SESSION:
+        initial = {
+            "held_on": held_on,
+            "modality": appointment.modality,
+            "duration_minutes": appointment.duration_minutes,
+        }
+        form = SessionForm(request.POST or None, initial=initial)
+        done = "Session recorded."
+    else:
+        form = MeetingForm(request.POST or None, initial={"held_on": held_on})
+        done = "Meeting recorded."
+    if request.method == "POST" and submit(
+        request,
+        form,
+        lambda d: services.appointment_record_held(
+            appointment=appointment, user=request.user, expected_sequence=_sequence(request), **d
+        ),
+        done,
+    ):
+        return redirect(_back_to(appointment.case, appointment.kind))
+    return _appointment_page(
+        request,
+        appointment,
+        "diary/appointment_form.html",
+        form=form,
+        errors=error_summary(form),
+        title=f"Record the {appointment.get_kind_display().lower()} as held",
+        button="Record it",
+    )
+
+
+@access.policy("appointment.view")
+def appointment_invitation_download(request, pk):
+    appointment = _appointment_for(request, pk, "appointment.view")
+    case = appointment.case
+    label = f"the {appointment.get_kind_display().lower()} calendar invitation"
+    released = outbound.outbound_release(
+        content=appointment_invitation(appointment),
+        audience=outbound.audience_for(request.user),
+        channel="download",
+        concerning=[case],
+        user=request.user,
+        label=label,
+    )
+    audit_record(
+        actor=request.user,
+        action=AuditEvent.Action.EXPORTED,
+        record=case,
+        detail={"document": f"{appointment.kind} invitation", "appointment": appointment.pk},
+    )
+    method = "CANCEL" if appointment.status == Appointment.Status.CANCELLED else "REQUEST"
+    return released.response(
+        content_type=f"text/calendar; charset=utf-8; method={method}",
+        filename=f"{appointment.kind}-{case.reference}-{appointment.pk}.ics",
+    )
