@@ -9,9 +9,10 @@ from django.utils import timezone
 from eip.audit.models import AuditEvent
 from eip.audit.services import audit_record
 from eip.notifications.services import notification_cancel, notification_send_now
-from eip.people.models import Role, User
+from eip.people.models import User
 
 from . import matching
+from .duty import referral_practitioners_to_tell
 from .models import PartnerDetails, Referral, ReferralChange
 from .services import ReferralError, ReferralIncomplete, referral_answers_store
 
@@ -135,7 +136,7 @@ def referral_amend(*, referral: Referral, partner, children: list, user: User, e
         detail={"event": "amended", "fields": [c["field"] for c in changes]},
     )
     notification_send_now(
-        recipients=User.objects.filter(role=Role.PRACTITIONER, is_active=True),
+        recipients=referral_practitioners_to_tell(referral=referral),
         kind="referral.amended",
         key=f"referral:{referral.pk}:amended:{change.pk}",
         subject=referral,
@@ -164,7 +165,7 @@ def referral_withdraw(*, referral: Referral, user: User, reason: str) -> Referra
     notification_cancel(subject=referral)
     audit_record(actor=user, action=AuditEvent.Action.CHANGED, record=referral, detail={"event": "withdrawn"})
     notification_send_now(
-        recipients=User.objects.filter(role=Role.PRACTITIONER, is_active=True),
+        recipients=referral_practitioners_to_tell(referral=referral),
         kind="referral.withdrawn",
         key=f"referral:{referral.pk}:withdrawn",
         subject=referral,

@@ -11,7 +11,7 @@ class ReferralsConfig(AppConfig):
         from eip.home import home_panel
         from eip.people.models import Role
 
-        from . import retention, rules
+        from . import duty, retention, rules
         from .demo import load_demo_referrals
         from .home import referral_home_panel
         from .models import Referral
@@ -19,6 +19,7 @@ class ReferralsConfig(AppConfig):
 
         rules.register()  # this app's actions in the one permission policy
         retention.register()
+        duty.register()  # who sets intake duty
         demo_loader(load_demo_referrals)
         home_panel(referral_home_panel)
         # The partner's details live on the referral: every output about it is checked against them.

@@ -4,7 +4,8 @@ from eip import access
 from eip.audit.services import audit_list_viewed
 from eip.people.models import Role
 
-from .models import Referral
+from .duty import intake_duty_on_duty
+from .models import IntakeDuty, Referral
 from .selectors import referral_counts_for_user, referral_list_for_user
 
 
@@ -12,6 +13,11 @@ def referral_home_panel(user) -> dict:
     context = {}
     if access.allowed(user, "referral.list"):
         context["referral_counts"] = referral_counts_for_user(user=user)
+    if user.role == Role.PRACTITIONER:
+        context["on_intake_duty"] = IntakeDuty.objects.filter(practitioner=user).exists()
+    if user.role == Role.SUPERVISOR:
+        # New referrals go to the supervisors while nobody is on duty: say so where they look.
+        context["nobody_on_intake_duty"] = not intake_duty_on_duty().exists()
     if user.role == Role.SOCIAL_WORKER:
         recent = list(referral_list_for_user(user=user).order_by("-created_at")[:5])
         context["recent_referrals"] = recent

@@ -471,3 +471,14 @@ class AddressChange(models.Model):
 
     def __str__(self):
         return f"Address change {self.pk}"
+
+
+class IntakeDuty(models.Model):
+    """A practitioner on intake duty: told about new referrals. Present means on duty."""
+
+    practitioner = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="intake_duty")
+    since = models.DateTimeField(auto_now_add=True)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    def __str__(self):
+        return f"Intake duty: {self.practitioner_id}"

@@ -22,6 +22,7 @@ from eip.people.models import Role, User
 from eip.workdays import OVERDUE, WARNING, reminder_delivery_at, working_days_after_receipt
 
 from . import matching
+from .duty import intake_duty_recipients, referral_practitioners_to_tell
 from .inbox import name_sounds
 from .models import (
     AddressChange,
@@ -269,8 +270,8 @@ def referral_submit(*, referral: Referral, user: User, now: datetime | None = No
         },
     )
     due = referral.acknowledgement_due
-    practitioners = _active(Role.PRACTITIONER)
     if first_submission:
+        practitioners = intake_duty_recipients(referral=referral)
         notification_send_now(
             recipients=practitioners,
             kind="referral.new",
@@ -302,7 +303,7 @@ def referral_submit(*, referral: Referral, user: User, now: datetime | None = No
         )
     else:
         notification_send_now(
-            recipients=practitioners,
+            recipients=referral_practitioners_to_tell(referral=referral),
             kind="referral.more_info_given",
             key=f"referral:{referral.pk}:info-given:{referral.version}",
             subject=referral,

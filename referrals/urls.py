@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import people_views, views
+from . import duty_views, people_views, views
 
 urlpatterns = [
     path("people/<int:pk>/", people_views.person_detail, name="person-detail"),
@@ -8,6 +8,7 @@ urlpatterns = [
     path("people/merges/", people_views.person_merge_list, name="person-merge-list"),
     path("people/merges/<int:pk>/", people_views.person_merge_detail, name="person-merge-detail"),
     path("people/merges/<int:pk>/decide/", people_views.person_merge_decide, name="person-merge-decide"),
+    path("intake-duty/", duty_views.intake_duty, name="intake-duty"),
     path("", views.referral_list, name="referral-list"),
     path("new/", views.referral_new, name="referral-new"),
     path("<int:pk>/", views.referral_detail, name="referral-detail"),

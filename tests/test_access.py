@@ -104,6 +104,8 @@ EXPECTED.update(
         "person-merge-list": ("GET", _only(Role.PRACTITIONER, Role.SUPERVISOR), REDIRECT),
         "person-merge-detail": ("GET", _only(Role.PRACTITIONER, Role.SUPERVISOR), REDIRECT),
         "person-merge-decide": ("POST", {**_only(), Role.SUPERVISOR: 400}, REDIRECT),
+        # Intake duty: practitioners (their own) and supervisors (anyone's) see who is on duty.
+        "intake-duty": ("GET", _only(Role.PRACTITIONER, Role.SUPERVISOR), REDIRECT),
     }
 )
 CASE_READERS = (Role.SOCIAL_WORKER, Role.BOROUGH_SPOC, Role.PRACTITIONER, Role.SUPERVISOR)
@@ -281,6 +283,7 @@ NO_PERSONAL_DATA = {
     "notify-delivery-receipt": "status words only, for GOV.UK Notify",
     "audit-log": "references and staff only; it is the trail itself",
     "borough-list": "boroughs and their staff contacts",
+    "intake-duty": "practitioners' names and who is on duty: staff, not clients",
     "referral-new": "an empty form",
     "case-break-glass": "says nothing about the case",
     "monitoring-report": "aggregates",

@@ -13,7 +13,7 @@ from eip.notifications.models import Notification
 from eip.notifications.tasks import reminders_send_due
 from eip.people.models import Role
 from referrals import services
-from referrals.models import Person, Referral, ReferralWindow
+from referrals.models import IntakeDuty, Person, Referral, ReferralWindow
 from tests.factories import BoroughFactory, UserFactory
 from tests.referral_factories import make_referral
 
@@ -27,13 +27,17 @@ def at(*args):
 
 @pytest.fixture
 def team(camden):
-    return {
+    people = {
         "worker": UserFactory(role=Role.SOCIAL_WORKER, borough=camden),
         "practitioner": UserFactory(role=Role.PRACTITIONER, full_name="Alex Morgan"),
         "practitioner2": UserFactory(role=Role.PRACTITIONER),
         "supervisor": UserFactory(role=Role.SUPERVISOR),
         "manager": UserFactory(role=Role.PROGRAMME_MANAGER),
     }
+    # Both practitioners are on intake duty, so both are told about new referrals.
+    for name in ("practitioner", "practitioner2"):
+        IntakeDuty.objects.create(practitioner=people[name], set_by=people["supervisor"])
+    return people
 
 
 @pytest.mark.parametrize(

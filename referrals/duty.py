@@ -1,0 +1,73 @@
+"""Intake duty: who is told about a new referral. Practitioners on duty are; if nobody is,
+the supervisors are (they allocate the work and answer for the 3-day acknowledgement), and if
+there is no supervisor either, every practitioner, so that a referral is never told to no one."""
+
+from django.db import transaction
+from django.db.models import QuerySet
+
+from eip import access
+from eip.audit.models import AuditEvent
+from eip.audit.services import audit_record
+from eip.people.models import Role, User
+
+from .models import IntakeDuty, Referral
+
+
+def _active(role) -> QuerySet:
+    return User.objects.filter(role=role, is_active=True)
+
+
+def intake_duty_on_duty() -> QuerySet:
+    """The active practitioners on intake duty."""
+    return _active(Role.PRACTITIONER).filter(intake_duty__isnull=False)
+
+
+def intake_duty_recipients(*, referral: Referral | None = None) -> list[User]:
+    """Who is told about a new referral (and reminded to acknowledge it), in at most three
+    queries whatever the number of practitioners. `referral` is for rules that depend on it
+    (cover for someone away plugs in here)."""
+    for people in (intake_duty_on_duty(), _active(Role.SUPERVISOR), _active(Role.PRACTITIONER)):
+        found = list(people)
+        if found:
+            return found
+    return []
+
+
+def referral_practitioners_to_tell(*, referral: Referral) -> list[User]:
+    """Who hears about a change to a referral already sent: the practitioner who acknowledged
+    it, or else whoever is told about new referrals."""
+    if referral.acknowledged_by_id:
+        acknowledged_by = User.objects.filter(pk=referral.acknowledged_by_id, is_active=True).first()
+        if acknowledged_by:
+            return [acknowledged_by]
+    return intake_duty_recipients(referral=referral)
+
+
+@transaction.atomic
+def intake_duty_set(*, practitioner: User, on_duty: bool, user: User) -> bool:
+    """Put a practitioner on intake duty or take them off. A practitioner sets their own; a
+    supervisor sets anyone's. Returns whether anything changed."""
+    access.require(user, "intake_duty.set", practitioner)
+    if on_duty:
+        _duty, changed = IntakeDuty.objects.get_or_create(practitioner=practitioner, defaults={"set_by": user})
+    else:
+        changed = bool(IntakeDuty.objects.filter(practitioner=practitioner).delete()[0])
+    if changed:
+        audit_record(
+            actor=user,
+            action=AuditEvent.Action.CHANGED,
+            record=practitioner,
+            detail={"event": "on intake duty" if on_duty else "off intake duty"},
+        )
+    return changed
+
+
+def register() -> None:
+    access.role_rule("intake_duty.view", {Role.PRACTITIONER, Role.SUPERVISOR})
+    access.role_rule("intake_duty.set", {Role.PRACTITIONER, Role.SUPERVISOR})
+
+    @access.object_rule("intake_duty.set")
+    def _set_rule(user, practitioner):
+        if practitioner.role != Role.PRACTITIONER:
+            return False
+        return user.role == Role.SUPERVISOR or practitioner.pk == user.pk
