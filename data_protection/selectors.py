@@ -16,6 +16,7 @@ from accommodation.documents import StaticOnlyFetcher
 from accommodation.models import Placement
 from assessments.instruments import Instrument
 from assessments.models import Assessment
+from case_notes.selectors import client_notes_for_subject_access, partner_notes_count
 from cases.models import Case
 from referrals.models import ReferredChild
 
@@ -32,6 +33,8 @@ WITHHELD_CATEGORIES = [
     "The Risk Management and Intervention Plan: risks, protective factors, actions, contingency and "
     "safety planning for the partner and children.",
     "The partner's consent, contact with the partner and who supports the partner.",
+    "Case notes of contact with the partner, or holding information about the partner or the children, "
+    "and any addendum that does.",
     "Disclosures, risk escalations (IDVA and MARAC referrals) and DASH risk checklists, which are "
     "completed with or about the partner.",
     "Severity of Abuse Grid ratings, which rest on what the partner and other agencies report.",
@@ -92,6 +95,10 @@ def _day(value) -> str:
 
 def _moment(value) -> str:
     return f"{timezone.localtime(value):%-d %B %Y}" if value else ""
+
+
+def _moment_and_time(value) -> str:
+    return f"{timezone.localtime(value):%-d %B %Y, %H:%M}" if value else ""
 
 
 def subject_access_export(*, case: Case) -> dict:
@@ -167,6 +174,15 @@ def subject_access_export(*, case: Case) -> dict:
         for s in case.sessions.order_by("held_on", "pk")
     ]
     meetings = [_day(d) for d in case.meetings.order_by("held_on").values_list("held_on", flat=True)]
+    notes = [
+        {
+            "when": _moment_and_time(n.contact_at),
+            "contact": f"{n.get_method_display()} with {n.get_contacted_display().lower()}",
+            "text": redact(n.text),
+            "addenda": [(_moment_and_time(a.written_at), redact(a.text)) for a in n.visible_addenda],
+        }
+        for n in client_notes_for_subject_access(case=case)
+    ]
     assessments = []
     for a in (
         Assessment.objects.filter(case=case, is_current=True)
@@ -244,6 +260,7 @@ def subject_access_export(*, case: Case) -> dict:
         "consents": consents,
         "sessions": sessions,
         "meetings": meetings,
+        "notes": notes,
         "assessments": assessments,
         "placements": placements,
         "onward": onward,
@@ -307,6 +324,7 @@ def subject_access_review_facts(*, sar) -> dict:
         ("Risk plan versions", case.risk_plans.count()),
         ("Partner consents", case.consents.filter(party="partner").count()),
         ("Partner contacts", case.partner_contacts.count()),
+        ("Case notes and addenda about the partner or children", partner_notes_count(case=case)),
         ("Disclosures", case.disclosures.count()),
         ("Risk escalations (IDVA, MARAC)", case.risk_actions.count()),
         ("DASH risk checklists", Assessment.objects.filter(case=case, instrument="dash", is_current=True).count()),

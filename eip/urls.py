@@ -43,6 +43,7 @@ urlpatterns = [
     path("", include("evaluation.urls")),
     path("", include("partner_outcomes.urls")),
     path("", include("diary.urls")),
+    path("", include("case_notes.urls")),
     path("admin/", admin.site.urls),
 ]
 

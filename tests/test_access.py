@@ -14,6 +14,7 @@ from guardian.shortcuts import assign_perm
 
 from accommodation import services as accommodation_services
 from assessments.services import assessment_complete
+from case_notes.services import case_note_write
 from cases import break_glass, services
 from cases.models import Case
 from data_protection import services as sar_services
@@ -199,6 +200,17 @@ EXPECTED.update(
         "sar-download": ("GET", _only(Role.PRACTITIONER, Role.SUPERVISOR), REDIRECT),
     }
 )
+EXPECTED.update(
+    {
+        # Case notes: the SPOC reads those not about the partner, the social worker those shared with them.
+        "case-notes": (
+            "GET",
+            _only(Role.SOCIAL_WORKER, Role.BOROUGH_SPOC, Role.PRACTITIONER, Role.SUPERVISOR),
+            REDIRECT,
+        ),
+        "case-note-correct": ("GET", _only(Role.PRACTITIONER), REDIRECT),
+    }
+)
 
 # The personal-data marker of the table: pages that show personal data about the people referred
 # (clients, partners, children), with the roles they show it to (ALL: every role the table lets
@@ -246,6 +258,8 @@ SHOWS_PERSONAL_DATA = {
             "finance-month-csv",
             "agreement-pdf",
             "case-sar",
+            "case-notes",
+            "case-note-correct",
             "sar-prepare",
             "sar-review",
             "sar-download",
@@ -325,6 +339,11 @@ OTHER_BOROUGH = {
     "case-partner": {**_only(Role.PRACTITIONER, Role.SUPERVISOR), Role.SOCIAL_WORKER: NOT_FOUND},
     "case-partner-outcomes": {**_only(Role.SUPERVISOR), Role.SOCIAL_WORKER: NOT_FOUND},
     "case-plan": {
+        **_only(Role.PRACTITIONER, Role.SUPERVISOR),
+        Role.SOCIAL_WORKER: NOT_FOUND,
+        Role.BOROUGH_SPOC: NOT_FOUND,
+    },
+    "case-notes": {
         **_only(Role.PRACTITIONER, Role.SUPERVISOR),
         Role.SOCIAL_WORKER: NOT_FOUND,
         Role.BOROUGH_SPOC: NOT_FOUND,
@@ -447,6 +466,14 @@ def records(users, sutton):
     )
     sar = sar_services.subject_access_request_prepare(case=case, user=practitioner, received_on=timezone.localdate())
     sar = sar_services.subject_access_request_review(sar=sar, user=users[Role.SUPERVISOR], approve=True, notes="")
+    note = case_note_write(
+        case=case,
+        user=practitioner,
+        contact_at=timezone.now(),
+        contacted="client",
+        method="phone",
+        text="Phoned Daniel to confirm Thursday's session.",
+    )
     partner = camden_referral.partner
     partner.safe_address = True
     partner.save()
@@ -478,6 +505,7 @@ def records(users, sutton):
         "risk_action": case.risk_actions.first(),
         "sar": sar,
         "emergency_access": emergency_access,
+        "note": note,
     }
 
 
@@ -491,6 +519,7 @@ CASE_RECORD_ARGS = {
     "sar-review": "sar",
     "sar-release": "sar",
     "sar-download": "sar",
+    "case-note-correct": "note",
 }
 
 

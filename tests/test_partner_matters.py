@@ -8,7 +8,9 @@ from datetime import date
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from case_notes.services import case_note_write
 from cases import services
 from cases.models import ProfessionalsMeeting
 from eip.people.models import Role
@@ -33,6 +35,8 @@ CANARIES = {
     "partner_contact": "Canary-contact: partner called from the refuge",
     "supporter": "Canary-supporter: Refuge outreach worker",
     "meeting_risk": "Canary-meeting: partner reports threats by text",
+    "partner_note": "Canary-note: the partner called from her sister's",
+    "ticked_note": "Canary-ticked-note: the children's school raised a concern",
 }
 # Timeline lines about partner matters (their wording is fixed, so they are checked as written).
 PARTNER_EVENTS = [
@@ -44,6 +48,7 @@ PARTNER_EVENTS = [
     "Onward referral to MARAC made",
     "Onward referral to CAMHS made",
     "Onward referral to Victim support made",
+    "Case note: phone call with the partner",
     "IDVA: accepted",
     "Refer the partner to the high-risk IDVA service",
     "IDVA and MARAC referrals",
@@ -97,6 +102,16 @@ def planted(records, users):
         attendees="Practitioner, social worker",
         risk_updates=CANARIES["meeting_risk"],
     )
+    for contacted, key, ticked in (("partner", "partner_note", False), ("professional", "ticked_note", True)):
+        case_note_write(
+            case=case,
+            user=practitioner,
+            contact_at=timezone.now(),
+            contacted=contacted,
+            method="phone",
+            text=CANARIES[key],
+            partner_information=ticked,
+        )
     return records
 
 

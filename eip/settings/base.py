@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "accommodation",
     "evaluation",
     "partner_outcomes",
+    "case_notes",
     "data_protection",
     "diary",
 ]
