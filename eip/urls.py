@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from eip import health, views
+from eip import health, sso_views, views
 from eip.notifications import views as notification_views
 
 admin.site.site_header = "EIP administration"
@@ -21,6 +21,9 @@ urlpatterns = [
     path("boroughs/", views.borough_list, name="borough-list"),
     path("audit/", views.audit_log, name="audit-log"),
     path("sign-in/", views.SignInView.as_view(), name="login"),
+    # Council sign-in (OpenID Connect); "not found" unless configured (eip/people/sso.py).
+    path("sign-in/council/", sso_views.sso_start, name="sso-start"),
+    path("sign-in/council/callback/", sso_views.sso_callback, name="sso-callback"),
     path("two-factor/", views.two_factor_verify, name="two-factor-verify"),
     path("two-factor/set-up/", views.two_factor_setup, name="two-factor-setup"),
     path("sign-out/", views.SignOutView.as_view(), name="logout"),

@@ -1,9 +1,11 @@
 """Cross-cutting screens: sign-in and passwords, each role's home page, notifications,
 the borough directory and the audit log."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import urlencode
@@ -114,43 +116,73 @@ def audit_log(request):
     return render(request, "eip/audit_log.html", {"form": form, "page": page, "query": query.urlencode()})
 
 
+# After signing out of a council sign-in: the identity provider's sign-out address, offered once.
+END_SESSION_OFFER = "eip_sso_end_session"
+
+
 class SignInView(auth_views.LoginView):
     form_class = SignInForm
     redirect_authenticated_user = True
     template_name = "registration/login.html"
     policy_action = None
 
+    def get_context_data(self, **kwargs):
+        from eip.people.sso import sso_enabled
+
+        return super().get_context_data(
+            password_sign_in=settings.EIP_PASSWORD_SIGN_IN,
+            sso_enabled=sso_enabled(),
+            sso_provider_name=settings.EIP_OIDC_PROVIDER_NAME,
+            end_session_url=self.request.session.pop(END_SESSION_OFFER, None),
+            **kwargs,
+        )
+
 
 class SignOutView(auth_views.LogoutView):
     policy_action = None
 
     def post(self, request, *args, **kwargs):
+        from eip.people.sso import SSO_SESSION_KEY
+
+        end_session = (request.session.get(SSO_SESSION_KEY) or {}).get("end_session")
         response = super().post(request, *args, **kwargs)
         messages.info(request, "You have signed out.")
+        if end_session:
+            # EIP's session is over; the council's own may not be. Offer its sign-out, once.
+            request.session[END_SESSION_OFFER] = end_session
         return response
 
 
-class PasswordResetView(auth_views.PasswordResetView):
+class _PasswordSignInOnly:
+    """Password pages exist only while password sign-in does (EIP_PASSWORD_SIGN_IN)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not settings.EIP_PASSWORD_SIGN_IN:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+
+class PasswordResetView(_PasswordSignInOnly, auth_views.PasswordResetView):
     form_class = PasswordResetRequestForm
     email_template_name = "registration/password_reset_email.txt"
     subject_template_name = "registration/password_reset_subject.txt"
     policy_action = None
 
 
-class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+class PasswordResetDoneView(_PasswordSignInOnly, auth_views.PasswordResetDoneView):
     policy_action = None
 
 
-class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+class PasswordResetConfirmView(_PasswordSignInOnly, auth_views.PasswordResetConfirmView):
     form_class = NewPasswordForm
     policy_action = None
 
 
-class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+class PasswordResetCompleteView(_PasswordSignInOnly, auth_views.PasswordResetCompleteView):
     policy_action = None
 
 
-class PasswordChangeView(auth_views.PasswordChangeView):
+class PasswordChangeView(_PasswordSignInOnly, auth_views.PasswordChangeView):
     form_class = ChangePasswordForm
     success_url = reverse_lazy("password_change_done")
     policy_action = "home.view"
@@ -161,7 +193,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return super().dispatch(request, *args, **kwargs)
 
 
-class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+class PasswordChangeDoneView(_PasswordSignInOnly, auth_views.PasswordChangeDoneView):
     policy_action = "home.view"
 
     def dispatch(self, request, *args, **kwargs):

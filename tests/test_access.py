@@ -57,6 +57,9 @@ EXPECTED = {
     "borough-list": ("GET", _all(OK), REDIRECT),
     "audit-log": ("GET", _only(Role.SUPERVISOR, Role.ADMINISTRATOR), REDIRECT),
     "login": ("GET", _all(REDIRECT), OK),
+    # Council sign-in is off unless configured, as here (tests/test_sso.py switches it on).
+    "sso-start": ("GET", _all(NOT_FOUND), NOT_FOUND),
+    "sso-callback": ("GET", _all(NOT_FOUND), NOT_FOUND),
     "two-factor-verify": ("GET", _all(OK), REDIRECT),
     "two-factor-setup": ("GET", _all(OK), REDIRECT),
     "logout": ("POST", _all(REDIRECT), REDIRECT),
@@ -289,7 +292,10 @@ SHOWS_PERSONAL_DATA = {
 }
 # Every other URL shows none (a new URL goes in one or the other).
 NO_PERSONAL_DATA = {
-    **dict.fromkeys(["root", "login", "logout", "two-factor-verify", "two-factor-setup"], "signing in and out"),
+    **dict.fromkeys(
+        ["root", "login", "logout", "two-factor-verify", "two-factor-setup", "sso-start", "sso-callback"],
+        "signing in and out",
+    ),
     **dict.fromkeys(["password_change", "password_change_done", "password_reset", "password_reset_done"], "passwords"),
     **dict.fromkeys(["password_reset_confirm", "password_reset_complete"], "passwords"),
     **dict.fromkeys(["health-live", "health-ready"], "status words only, for load balancers"),

@@ -42,6 +42,7 @@ def test_a_change_of_role_is_recorded_as_a_permission_change(camden):
             "organisation_id": user.organisation_id,
             "is_staff": False,
             "is_superuser": False,
+            "sso_subject": "",
         },
     )
     event = AuditEvent.objects.get(action=AuditEvent.Action.PERMISSION_CHANGED)

@@ -5,7 +5,9 @@ from .services import audit_record
 
 
 def _signed_in(sender, request, user, **kwargs):
-    audit_record(actor=user, action=AuditEvent.Action.SIGNED_IN, record=user, label=user.email)
+    # A council sign-in says so, and which second factor it passed (eip/people/sso.py).
+    detail = getattr(request, "eip_sign_in_detail", None) or {}
+    audit_record(actor=user, action=AuditEvent.Action.SIGNED_IN, record=user, label=user.email, detail=detail)
 
 
 def _signed_out(sender, request, user, **kwargs):
@@ -14,12 +16,12 @@ def _signed_out(sender, request, user, **kwargs):
 
 
 def _sign_in_failed(sender, credentials, request=None, **kwargs):
-    # The attempted address is kept to spot attacks; the password never is.
-    audit_record(
-        actor=None,
-        action=AuditEvent.Action.SIGN_IN_FAILED,
-        detail={"username": str(credentials.get("username", ""))[:150]},
-    )
+    # The attempted address is kept to spot attacks; the password never is. A refused council
+    # sign-in also says which rule refused it.
+    detail = {"username": str(credentials.get("username") or "")[:150]}
+    if credentials.get("via"):
+        detail.update(via=credentials["via"], reason=credentials.get("reason", ""))
+    audit_record(actor=None, action=AuditEvent.Action.SIGN_IN_FAILED, detail=detail)
 
 
 def connect():

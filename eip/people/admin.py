@@ -42,6 +42,8 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"fields": ("email", "password")}),
         ("Person", {"fields": ("full_name", "job_title", "phone")}),
         ("Access", {"fields": ("role", "organisation", "borough", "is_active", "is_staff", "is_superuser")}),
+        # Set by the first council sign-in; clear both to let the next one link by email again.
+        ("Single sign-on", {"fields": ("sso_issuer", "sso_subject")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (

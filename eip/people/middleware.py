@@ -4,6 +4,8 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 
+from eip.people.two_factor import second_factor_passed
+
 SIGNED_IN_AT = "eip_signed_in_at"
 
 
@@ -30,7 +32,8 @@ TWO_FACTOR_OPEN = ("/two-factor/", "/sign-out/", "/static/")
 
 class TwoFactorMiddleware:
     """With two-factor sign-in required, a signed-in person who has not passed the second
-    factor this session sees only the two-factor pages."""
+    factor this session (EIP's own, or their identity provider's at a council sign-in) sees
+    only the two-factor pages."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -40,8 +43,8 @@ class TwoFactorMiddleware:
         if (
             settings.EIP_REQUIRE_TWO_FACTOR
             and user.is_authenticated
-            and not user.is_verified()
             and not request.path.startswith(TWO_FACTOR_OPEN)
+            and not second_factor_passed(request=request)
         ):
             from django.shortcuts import redirect
             from django_otp import devices_for_user

@@ -111,6 +111,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Only administrators reach the Django admin.
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # The identity at the organisation's identity provider this account is linked to, set at the
+    # first single sign-on (matched then by verified email); later sign-ins match these, so a
+    # renamed mailbox still reaches the same account and a reused address never reaches it.
+    sso_issuer = models.CharField("single sign-on issuer", max_length=255, blank=True)
+    sso_subject = models.CharField("single sign-on subject", max_length=255, blank=True)
 
     objects = UserManager()
 
@@ -130,6 +135,12 @@ class User(AbstractBaseUser, PermissionsMixin):
                 condition=Q(is_staff=False) | Q(role=Role.ADMINISTRATOR),
                 name="user_only_administrators_are_staff",
                 violation_error_message="Only administrators can use the admin site.",
+            ),
+            models.UniqueConstraint(
+                fields=["sso_issuer", "sso_subject"],
+                condition=~Q(sso_subject=""),
+                name="user_sso_identity_unique",
+                violation_error_message="This single sign-on identity is linked to another account.",
             ),
         ]
 

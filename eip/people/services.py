@@ -6,7 +6,16 @@ from eip.audit.models import AuditEvent
 from eip.audit.services import audit_record
 
 # Changing any of these changes what a person may see, so each change is audited.
-ACCESS_FIELDS = ("role", "borough_id", "organisation_id", "is_active", "is_staff", "is_superuser")
+ACCESS_FIELDS = (
+    "role",
+    "borough_id",
+    "organisation_id",
+    "is_active",
+    "is_staff",
+    "is_superuser",
+    # Which council identity signs in as this account.
+    "sso_subject",
+)
 
 
 def user_access_changes(*, before: dict, user) -> dict:

@@ -23,6 +23,9 @@ RECOVERY_CODES = 10
 # The session remembers which unconfirmed app it is setting up (its id only, never the key),
 # so two sessions never share a key and a finished set-up cannot be replayed.
 PENDING_SESSION_KEY = "eip_two_factor_pending"
+# Set by a council sign-in whose identity provider asked for a second factor itself (its `amr`
+# claim, eip/people/sso.py): that sign-in has passed two factors, so EIP does not ask again.
+IDENTITY_PROVIDER_MFA_KEY = "eip_second_factor_at_identity_provider"
 
 
 class SetUpRefused(Exception):
@@ -33,6 +36,11 @@ def two_factor_is_set_up(*, user) -> bool:
     return any(True for _ in devices_for_user(user, confirmed=True))
 
 
+def second_factor_passed(*, request) -> bool:
+    """Whether this session has passed a second factor: EIP's own, or the identity provider's."""
+    return request.user.is_verified() or request.session.get(IDENTITY_PROVIDER_MFA_KEY) is True
+
+
 def two_factor_setup_allowed(*, request) -> bool:
     """First enrolment, or a session that passed the current second factor."""
     user = request.user
@@ -40,7 +48,7 @@ def two_factor_setup_allowed(*, request) -> bool:
         return False
     # OTPMiddleware only counts a session verified while the device it used still exists,
     # so a session verified with a since-replaced app is not verified any more.
-    return user.is_verified() or not two_factor_is_set_up(user=user)
+    return second_factor_passed(request=request) or not two_factor_is_set_up(user=user)
 
 
 def totp_device_start(*, request) -> TOTPDevice:

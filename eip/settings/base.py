@@ -141,6 +141,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "people.User"
 AUTHENTICATION_BACKENDS = [
+    # Refuses every password while password sign-in is off (EIP_PASSWORD_SIGN_IN), admin site included.
+    "eip.people.backends.PasswordSignInSwitch",
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
@@ -418,3 +420,31 @@ EIP_RETENTION_DAYS = {
     "declined_referral": int(os.environ.get("EIP_RETAIN_DECLINED_REFERRAL_DAYS", 2 * 365)),
     "draft_referral": int(os.environ.get("EIP_RETAIN_DRAFT_REFERRAL_DAYS", 90)),
 }
+
+# Single sign-on with an organisation's OpenID Connect identity provider (e.g. a council's
+# Microsoft Entra ID), through mozilla-django-oidc (eip/people/sso.py). Off unless the issuer, client
+# id and client secret are all set. Accounts are never created by it: an administrator creates
+# the account (role, borough) in EIP, and the first council sign-in links it by verified email.
+EIP_OIDC_ISSUER = os.environ.get("EIP_OIDC_ISSUER", "").rstrip("/")
+OIDC_RP_CLIENT_ID = os.environ.get("EIP_OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("EIP_OIDC_CLIENT_SECRET", "")
+EIP_SSO_ENABLED = bool(EIP_OIDC_ISSUER and OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET)
+# The button on the sign-in page says "Sign in with <this>".
+EIP_OIDC_PROVIDER_NAME = os.environ.get("EIP_OIDC_PROVIDER_NAME", "your council account")
+OIDC_RP_SCOPES = os.environ.get("EIP_OIDC_SCOPES", "openid email profile")
+# Addresses in these domains are the organisation's own (it controls its mailboxes), so an
+# identity provider that does not send `email_verified` (Entra ID) is believed for them. Empty:
+# only an address the provider marks `email_verified: true` links an account.
+EIP_OIDC_EMAIL_DOMAINS = [domain.lower().lstrip("@") for domain in env_list("EIP_OIDC_EMAIL_DOMAINS")]
+# `amr` values that count as a second factor passed at the identity provider (RFC 8176); without
+# one of them, EIP asks for its own second factor as after a password.
+EIP_OIDC_MFA_AMR = env_list("EIP_OIDC_MFA_AMR", "mfa")
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+# Seconds per call to the identity provider (discovery, token, keys, userinfo).
+OIDC_TIMEOUT = int(os.environ.get("EIP_OIDC_TIMEOUT", "5"))
+OIDC_VERIFY_SSL = True
+# Password sign-in beside single sign-on (people without a council account need it); off only
+# where everyone signs in through the identity provider.
+EIP_PASSWORD_SIGN_IN = env_bool("EIP_PASSWORD_SIGN_IN", True)

@@ -59,5 +59,14 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
 
+# Single sign-on: all three of issuer, client id and secret, or none; always over HTTPS.
+_sso_parts = [os.environ.get(n) for n in ("EIP_OIDC_ISSUER", "EIP_OIDC_CLIENT_ID", "EIP_OIDC_CLIENT_SECRET")]
+if any(_sso_parts) and not all(_sso_parts):
+    raise ImproperlyConfigured("Single sign-on needs EIP_OIDC_ISSUER, EIP_OIDC_CLIENT_ID and EIP_OIDC_CLIENT_SECRET")
+if EIP_SSO_ENABLED and not EIP_OIDC_ISSUER.startswith("https://"):  # noqa: F405
+    raise ImproperlyConfigured("EIP_OIDC_ISSUER must be an https:// address")
+if not EIP_PASSWORD_SIGN_IN and not EIP_SSO_ENABLED:  # noqa: F405
+    raise ImproperlyConfigured("EIP_PASSWORD_SIGN_IN=0 needs single sign-on configured, or nobody can sign in")
+
 # Two-factor sign-in cannot be switched off in production.
 EIP_REQUIRE_TWO_FACTOR = True
