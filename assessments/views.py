@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
 
-from cases.views import case_for_page, case_page_render
+from cases.views.shell import case_for_page, case_page_render
 from eip import access
 from eip.audit.models import AuditEvent
 from eip.audit.services import audit_record

@@ -2,9 +2,9 @@
 
 from django.urls import path
 
-from . import views
+from .views import emergency_access
 
 urlpatterns = [
-    path("emergency-access/", views.emergency_access_queue, name="emergency-access-queue"),
-    path("emergency-access/<int:pk>/", views.emergency_access_detail, name="emergency-access-detail"),
+    path("emergency-access/", emergency_access.emergency_access_queue, name="emergency-access-queue"),
+    path("emergency-access/<int:pk>/", emergency_access.emergency_access_detail, name="emergency-access-detail"),
 ]

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from cases.kernel import CaseError
 from cases.models import SubjectAccessRequest
-from cases.views import case_for_page, case_page_render
+from cases.views.shell import case_for_page, case_page_render
 from eip import access, outbound
 from eip.audit.models import AuditEvent
 from eip.audit.services import audit_record

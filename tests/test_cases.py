@@ -18,6 +18,7 @@ from django.utils import timezone
 from cases import calendar, kernel, services
 from cases.models import Case, CaseEvent, RiskAction
 from cases.selectors import caseload_for_user, due_items
+from cases.services import accessibility as accessibility_services
 from eip.notifications.models import Notification
 from eip.notifications.tasks import reminders_send_due
 from eip.people.models import Role
@@ -636,7 +637,7 @@ def test_two_simultaneous_saves_from_the_same_version_cannot_both_win(people, mo
     case = make_case(people["worker"], people["practitioner"])
     version = case.version
     first_holds_the_lock, results = threading.Event(), {}
-    real_event = services.case_event_record
+    real_event = accessibility_services.case_event_record
 
     def slow_event(*args, **kwargs):
         real_event(*args, **kwargs)
@@ -660,7 +661,7 @@ def test_two_simultaneous_saves_from_the_same_version_cannot_both_win(people, mo
         finally:
             connection.close()
 
-    monkeypatch.setattr(services, "case_event_record", slow_event)
+    monkeypatch.setattr(accessibility_services, "case_event_record", slow_event)
     first = threading.Thread(target=save, args=("first", "From the first"), name="first")
     second = threading.Thread(target=save, args=("second", "From the second"), name="second")
     first.start()

@@ -1,0 +1,50 @@
+"""The case-work rules, from an accepted referral to closure, one module a step of the
+pathway. Every step writes a timeline event and an audit record, and refuses what the
+programme forbids with a plain reason. This is the public list other apps and tests use."""
+
+from ..kernel import CaseConflict, CaseError, CaseIncomplete
+from .accessibility import accessibility_update
+from .closure import CLOSURE_STAGE, case_close, exit_start
+from .consent import consent_record, consent_withdraw, live_consents
+from .consultation import consultation_record_outcome, consultation_schedule
+from .intervention import intervention_blockers, intervention_start
+from .invitations import invitation_send
+from .meetings import meeting_arrange, meeting_record, meeting_send_progress_update
+from .onward import onward_referral_record, onward_referral_update, weeks_waiting
+from .opening import case_open
+from .partner import partner_contact_record, partner_supporter_set
+from .plan import risk_plan_revise
+from .risk import disclosure_record, risk_action_complete, risk_actions_raise
+from .sessions import session_record
+
+__all__ = [
+    "CLOSURE_STAGE",
+    "CaseConflict",
+    "CaseError",
+    "CaseIncomplete",
+    "accessibility_update",
+    "case_close",
+    "case_open",
+    "consent_record",
+    "consent_withdraw",
+    "consultation_record_outcome",
+    "consultation_schedule",
+    "disclosure_record",
+    "exit_start",
+    "intervention_blockers",
+    "intervention_start",
+    "invitation_send",
+    "live_consents",
+    "meeting_arrange",
+    "meeting_record",
+    "meeting_send_progress_update",
+    "onward_referral_record",
+    "onward_referral_update",
+    "partner_contact_record",
+    "partner_supporter_set",
+    "risk_action_complete",
+    "risk_actions_raise",
+    "risk_plan_revise",
+    "session_record",
+    "weeks_waiting",
+]

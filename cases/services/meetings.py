@@ -1,0 +1,90 @@
+"""The weekly professionals meetings with the social worker: recorded, arranged, and the
+progress update sent to the referrer."""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from eip.notifications.services import notification_cancel, notification_send_now
+
+from ..duties import MEETING_REMINDER, meeting_reminder_schedule
+from ..kernel import CaseIncomplete, case_event_record, case_lock, stage_require
+from ..models import Case, ProfessionalsMeeting
+from ._common import case_link, clean_and_save
+
+
+@transaction.atomic
+def meeting_record(
+    *,
+    case,
+    user,
+    held_on,
+    attendees,
+    risk_updates="",
+    actions="",
+    progress_update="",
+    send_progress_update=False,
+) -> ProfessionalsMeeting:
+    case = case_lock(case)
+    stage_require(case, Case.ACTIVE_STAGES, "record a professionals meeting")
+    if send_progress_update and not progress_update.strip():
+        raise CaseIncomplete({"progress_update": "Write the progress update to send to the referrer"})
+    meeting = clean_and_save(
+        ProfessionalsMeeting(
+            case=case,
+            held_on=held_on,
+            attendees=attendees,
+            risk_updates=risk_updates,
+            actions=actions,
+            progress_update=progress_update.strip(),
+            recorded_by=user,
+        )
+    )
+    latest = case.meetings.order_by("-held_on").values_list("held_on", flat=True).first()
+    if case.stage in Case.MEETING_STAGES:
+        due = latest + timedelta(days=settings.EIP_MEETING_INTERVAL_DAYS)
+        # Keeps the reminder of the week now due if it is unchanged (an older meeting recorded late).
+        notification_cancel(subject=case, kind=MEETING_REMINDER, but_occurrence=due)
+        meeting_reminder_schedule(case=case, due=due, since=latest)
+    if case.next_meeting_at and timezone.localtime(case.next_meeting_at).date() <= held_on:
+        case.next_meeting_at = None
+        case.save(update_fields=["next_meeting_at"])
+    case_event_record(case, user, "meeting", f"Professionals meeting held on {held_on:%-d %B}")
+    if send_progress_update:
+        meeting_send_progress_update(meeting=meeting, user=user)
+    return meeting
+
+
+def meeting_send_progress_update(*, meeting, user):
+    case = meeting.case
+    notification_send_now(
+        recipients=[case.referrer],
+        kind="case.progress_update",
+        key=f"case:{case.pk}:progress:{meeting.pk}",
+        subject=case,
+        link=case_link(case),
+        message=f"Progress update on case {case.reference} after the professionals meeting of "
+        f"{meeting.held_on:%-d %B}:\n\n{meeting.progress_update}",
+    )
+    meeting.progress_update_sent_at = timezone.now()
+    meeting.save(update_fields=["progress_update_sent_at"])
+    case_event_record(case, user, "progress_update", "Progress update sent to the referrer")
+
+
+@transaction.atomic
+def meeting_arrange(*, case, user, at: datetime, expected_version: int | None = None) -> Case:
+    """Set the next meeting. Forms pass the `expected_version` their page showed."""
+    case = case_lock(case, expected_version=expected_version)
+    stage_require(case, Case.ACTIVE_STAGES, "arrange a professionals meeting")
+    case.next_meeting_at = at
+    case.version += 1
+    case.save()
+    case_event_record(
+        case,
+        user,
+        "meeting_arranged",
+        f"Professionals meeting arranged for {timezone.localtime(at):%-d %B %Y at %H:%M}",
+    )
+    return case

@@ -1,0 +1,92 @@
+"""The caseload: the cases a user may see, overdue first."""
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils import timezone
+
+from eip import access
+from eip.audit.services import audit_list_viewed
+from eip.people.models import Role
+
+from .. import forms
+from ..models import Case
+from ..selectors import caseload_for_user, caseload_overdue_first, due_items, weeks_open
+
+CASELOAD_FIELDS = (
+    "stage",
+    "opened_at",
+    "intervention_started_on",
+    "exit_started_on",
+    "closed_at",
+    "referral",
+    "practitioner",
+    "borough",
+    "version",
+)
+
+
+@access.policy("case.list")
+def case_list(request):
+    user = request.user
+    team_view = user.role == Role.SUPERVISOR
+    form = forms.CaseloadFilterForm(request.GET or None, show_practitioner=team_view)
+    filters = form.cleaned_data if form.is_valid() else {}
+    cases = caseload_for_user(
+        user=user,
+        practitioner=filters.get("practitioner"),
+        stage=filters.get("stage", ""),
+        search=filters.get("search", ""),
+        include_closed=user.role in (Role.SOCIAL_WORKER, Role.BOROUGH_SPOC),
+    )
+    # Only what a row shows and what is due needs: a referral carries some fifty columns.
+    cases = (
+        cases.select_related(None)
+        .select_related("referral", "practitioner")
+        .only(
+            *CASELOAD_FIELDS,
+            "referral__reference",
+            "referral__client_first_name",
+            "referral__client_last_name",
+            "practitioner__full_name",
+        )
+    )
+    today = timezone.localdate()
+    # Asked of the role, not of each case: the borough SPOC never sees partner matters.
+    partner_matters = access.allowed(user, "case.view_partner")
+    # Overdue first and the overdue count over the whole caseload, before it is paged.
+    cases, total, overdue_count = caseload_overdue_first(cases, partner_matters=partner_matters, today=today)
+    paginator = Paginator(cases, 50)
+    paginator.count = total  # counted with the overdue cases, in the same query
+    page = paginator.get_page(request.GET.get("page"))
+    rows = [
+        {"case": case, "due": due_items(case, today, partner_matters=partner_matters), "weeks": weeks_open(case, today)}
+        for case in page.object_list
+    ]
+    titles = {
+        Role.PRACTITIONER: "Your caseload",
+        Role.SUPERVISOR: "Team caseload",
+        Role.SOCIAL_WORKER: "Cases from your referrals",
+        Role.BOROUGH_SPOC: f"Cases in {user.borough.name if user.borough else ''}",
+    }
+    audit_list_viewed(
+        actor=user,
+        model=Case,
+        ids=[row["case"].pk for row in rows],
+        label=f"{titles.get(user.role, 'Cases')}, page {page.number}",
+        page="case-list",
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cases/case_list.html",
+        {
+            "rows": rows,
+            "page": page,
+            "form": form,
+            "title": titles.get(user.role, "Cases"),
+            "show_practitioner": team_view,
+            "query": query.urlencode(),
+            "overdue_count": overdue_count,
+        },
+    )

@@ -1,0 +1,54 @@
+"""The case page's shell: the one way a case page reaches its case (through the gate, the
+view audited), and the frame every tab shares. Public: the assessments, accommodation and
+subject-access tabs use it too."""
+
+from django.shortcuts import render
+from django.urls import reverse
+
+from eip import access
+from eip.audit.models import AuditEvent
+from eip.audit.services import audit_record
+
+from ..selectors import case_get_for_user, case_with_due_facts, due_items, weeks_open
+from ..tabs import CASE_TABS, tab_panels
+
+
+def case_for_page(request, pk, action="case.view", *, audit=True):
+    """The case a case page shows, through the one gate, and the view audited (public: the
+    assessments and accommodation tabs use it too)."""
+    case = case_get_for_user(user=request.user, pk=pk, action=action)
+    if audit:
+        audit_record(
+            actor=request.user,
+            action=AuditEvent.Action.VIEWED,
+            record=case,
+            detail={"page": request.resolver_match.url_name},
+        )
+    return case
+
+
+def case_page_render(request, case, template, current, **context):
+    """A case page in the shell every tab shares: the case's header, what is due and the
+    tabs this user may open, with `current` (a URL name) marked."""
+
+    user = request.user
+    annotated = case_with_due_facts(case=case)
+    show_partner = access.allowed(user, "case.view_partner", case)
+    context.update(
+        {
+            "case": annotated,
+            "sections": [
+                {"text": tab.text, "href": reverse(tab.url_name, args=[case.pk]), "current": tab.url_name == current}
+                for tab in CASE_TABS
+                if access.allowed(user, tab.action, case)
+            ],
+            "due": due_items(annotated, partner_matters=show_partner),
+            "weeks_open": weeks_open(annotated),
+            "can_work": access.allowed(user, "case.work", case) and case.is_open,
+            "can_consent": access.allowed(user, "case.consent", case),
+            "show_partner": show_partner,
+            "panels": tab_panels(request, annotated, current),
+        }
+    )
+    context.setdefault("errors", [])
+    return render(request, template, context)
