@@ -12,6 +12,7 @@ PARTNER_HINT = (
     "Only practitioners, supervisors and the social worker will see it; never the borough SPOC, "
     "and never the client. A note with the partner is always treated this way."
 )
+CHECKBOX = "case_notes/_checkbox.html"
 SHARE_LABEL = "Share with the referrer as a progress update"
 SHARE_HINT = (
     "The social worker gets an email with a link to read this note in EIP. "
@@ -52,15 +53,15 @@ class CaseNoteForm(forms.Form):
         fields = [
             Field("contact_day"),
             Field.text("contact_time", field_width=Fixed.FIVE),
-            Field.radios("contacted", legend_size=Size.SMALL),
-            Field.radios("method", legend_size=Size.SMALL),
+            Field.radios("contacted", legend_size=Size.SMALL, small=True),
+            Field.radios("method", legend_size=Size.SMALL, small=True),
             Field.textarea("text", rows=6),
-            Field.checkbox("partner_information"),
+            Field("partner_information", template=CHECKBOX),
         ]
         if shared:  # already shared: there is nothing more to tick
             del self.fields["share_with_referrer"]
         else:
-            fields.append(Field.checkbox("share_with_referrer"))
+            fields.append(Field("share_with_referrer", template=CHECKBOX))
         self.helper = case_form_helper(*fields)
 
     def service_arguments(self) -> dict:
@@ -103,5 +104,5 @@ class AddendumForm(forms.Form):
         if partner_note:  # already restricted, and so is everything added to it
             del self.fields["partner_information"]
         else:
-            fields.append(Field.checkbox("partner_information"))
+            fields.append(Field("partner_information", template=CHECKBOX))
         self.helper = case_form_helper(*fields)
