@@ -7,7 +7,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.views import case_for_page, case_page_render
+from cases.views.shell import case_for_page, case_page_render
 from eip import access
 from eip.audit.models import AuditEvent
 from eip.audit.services import audit_list_viewed, audit_record
