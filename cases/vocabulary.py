@@ -58,3 +58,5 @@ class EventKind(models.TextChoices):
     INVOICE_OVER_APPROVED = "invoice_over_approved", "Invoice over what was approved"
     MOVE_ON_PAYMENT_PROPOSED = "move_on_payment_proposed", "Move-on payment proposed"
     ACCOMMODATION_FOUND_ELSEWHERE = "accommodation_found_elsewhere", "Accommodation found another way"
+    AWAITING_START = "awaiting_start", "Why the intervention has not started"
+    ACCOMMODATION_NEED = "accommodation_need", "Accommodation need assessed"

@@ -35,6 +35,15 @@ from referrals.models import Ethnicity, Gender, PartnerDetails, Person, Referral
 from referrals.services import ACKNOWLEDGEMENT_WORKING_DAYS, referral_reference_next
 
 from .models import AccommodationNeed, AwaitingStart, HistoricalImport, ImportedReferral
+from .services import (
+    EvaluationRecordError,
+    EvaluationRecordIncomplete,
+    accommodation_need_record,
+    awaiting_start_record,
+)
+
+# The services' field names as this file format names them.
+IMPORT_FIELD = {"recorded_on": "date", "assessed_on": "date", "outcome_on": "outcome_date"}
 
 KINDS = {
     "referral",
@@ -376,16 +385,25 @@ def import_lines(lines, *, user) -> dict:
                 case.stage = Case.Stage.AWAITING_CONSENT
             elif d["outcome"] == "not_suitable":
                 case.stage, case.closure_reason, case.closed_at = Case.Stage.NOT_SUITABLE, "unsuitable", _at(d["date"])
-        elif kind == "awaiting_start":
-            AwaitingStart.objects.create(case=case, state=d["state"], recorded_on=d["date"], recorded_by=user)
-        elif kind == "accommodation_need":
-            AccommodationNeed.objects.create(
-                case=case,
-                assessed_on=d["date"],
-                outcome=d["outcome"],
-                outcome_on=d["outcome_date"],
-                recorded_by=user,
-            )
+        elif kind in ("awaiting_start", "accommodation_need"):
+            # The same services the case's data-quality page calls.
+            try:
+                with transaction.atomic():
+                    if kind == "awaiting_start":
+                        awaiting_start_record(case=case, user=user, state=d["state"], recorded_on=d["date"])
+                    else:
+                        accommodation_need_record(
+                            case=case,
+                            user=user,
+                            assessed_on=d["date"],
+                            outcome=d["outcome"],
+                            outcome_on=d["outcome_date"],
+                        )
+            except EvaluationRecordIncomplete as missing:
+                for name, message in missing.errors.items():
+                    savepoint_problems.append(Problem(number, IMPORT_FIELD.get(name, name), message))
+            except EvaluationRecordError as refused:
+                savepoint_problems.append(Problem(number, "date", str(refused)))
         elif kind == "onward_referral":
             OnwardReferral.objects.create(
                 case=case,

@@ -1,8 +1,9 @@
 from django.urls import path
 
-from . import views
+from . import case_views, views
 
 urlpatterns = [
+    path("cases/<int:pk>/data-quality/", case_views.case_data_quality, name="case-data-quality"),
     path("reports/monitoring/", views.monitoring_report_view, name="monitoring-report"),
     path("evaluation/", views.evaluation_export, name="evaluation-export"),
     path("evaluation/referrals.csv", views.evaluation_export_referrals, name="evaluation-export-referrals"),

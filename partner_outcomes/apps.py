@@ -6,6 +6,9 @@ class PartnerOutcomesConfig(AppConfig):
     verbose_name = "Partner-reported safety outcomes"
 
     def ready(self):
+        from cases.tabs import case_tab
+
         from . import rules
 
         rules.register()  # this app's actions in the one permission policy
+        case_tab(order=105, text="Partner's safety", url_name="case-partner-outcomes", action="partner_outcome.view")

@@ -1,9 +1,7 @@
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 
-from cases.selectors import case_get_for_user
+from cases.views import case_for_page, case_page_render
 from eip import access
-from eip.audit.models import AuditEvent
-from eip.audit.services import audit_record
 from eip.forms_util import error_summary, submit
 
 from . import services
@@ -15,10 +13,7 @@ from .models import BEHAVIOURS, PartnerOutcome
 def partner_outcomes_view(request, pk):
     """The partner's safety measure for one case: for the social worker (who records it) and the
     supervisor. Not for the practitioner working with the client, nor any other role."""
-    case = case_get_for_user(user=request.user, pk=pk, action="partner_outcome.view")
-    audit_record(
-        actor=request.user, action=AuditEvent.Action.VIEWED, record=case, detail={"page": "case-partner-outcomes"}
-    )
+    case = case_for_page(request, pk, "partner_outcome.view")  # audited
     can_record = access.allowed(request.user, "partner_outcome.record", case)
     form = PartnerOutcomeForm(request.POST or None) if can_record else None
     if (
@@ -40,15 +35,14 @@ def partner_outcomes_view(request, pk):
         )
     ):
         return redirect("case-partner-outcomes", pk=pk)
-    return render(
+    return case_page_render(
         request,
+        case,
         "partner_outcomes/case.html",
-        {
-            "case": case,
-            "outcomes": list(PartnerOutcome.objects.filter(case=case)),
-            "behaviours": BEHAVIOURS,
-            "form": form,
-            "errors": error_summary(form) if form is not None else [],
-            "follow_up_due_on": services.follow_up_due_on(case),
-        },
+        "case-partner-outcomes",
+        outcomes=list(PartnerOutcome.objects.filter(case=case)),
+        behaviours=BEHAVIOURS,
+        form=form,
+        errors=error_summary(form) if form is not None else [],
+        follow_up_due_on=services.follow_up_due_on(case),
     )

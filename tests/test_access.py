@@ -166,6 +166,8 @@ EXPECTED.update(
         "case-partner": ("GET", _only(Role.SOCIAL_WORKER, Role.PRACTITIONER, Role.SUPERVISOR), REDIRECT),
         # The partner's own account of their safety: not the practitioner, who works with the client.
         "case-partner-outcomes": ("GET", _only(Role.SOCIAL_WORKER, Role.SUPERVISOR), REDIRECT),
+        # What the reports will miss for a case: the practitioner fills the gaps, the supervisor checks.
+        "case-data-quality": ("GET", _only(Role.PRACTITIONER, Role.SUPERVISOR), REDIRECT),
         "case-accessibility": ("GET", _only(Role.PRACTITIONER), REDIRECT),
         # The emergency-access form says nothing about the case; granting needs a reason (tested apart).
         # Social workers only: a borough SPOC already sees every case in their borough.
@@ -245,6 +247,7 @@ SHOWS_PERSONAL_DATA = {
             "case-onward",
             "case-partner",
             "case-partner-outcomes",
+            "case-data-quality",
             "case-close",
             "consultation-invitation",
             "meeting-invitation",
