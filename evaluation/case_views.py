@@ -5,7 +5,7 @@ suitable case has not started; an assessed accommodation need and its outcome)."
 from django.http import HttpResponse
 from django.shortcuts import redirect
 
-from cases.views import case_for_page, case_page_render
+from cases.views.shell import case_for_page, case_page_render
 from eip import access
 from eip.forms_util import error_summary, submit
 

@@ -1,6 +1,6 @@
 from django.shortcuts import redirect
 
-from cases.views import case_for_page, case_page_render
+from cases.views.shell import case_for_page, case_page_render
 from eip import access
 from eip.forms_util import error_summary, submit
 
