@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from case_notes.models import CaseNote
 from cases.models import Case
 from eip.celery import broker_transport_options
 from eip.people.models import Role, User
@@ -92,3 +93,8 @@ def test_demo_data_gives_a_login_for_every_role_and_can_run_twice(settings, caps
     stages = set(Case.objects.values_list("stage", flat=True))
     assert {"awaiting_consultation", "awaiting_consent", "intervention", "disengaged"} <= stages
     assert User.objects.filter(email="sw.camden@eip.example").count() == 1
+    # The journal of the case on track, once: one note with the partner, one shared with the referrer.
+    assert CaseNote.objects.count() == 3
+    assert (
+        CaseNote.objects.filter(partner_related=True).count() == CaseNote.objects.exclude(shared_at=None).count() == 1
+    )
