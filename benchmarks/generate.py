@@ -37,6 +37,7 @@ from cases.models import (
     ProfessionalsMeeting,
     RiskPlan,
 )
+from diary.models import Appointment
 from eip.people.models import Borough, Organisation, Role, User
 from referrals.models import (
     Ethnicity,
@@ -206,6 +207,7 @@ def _generate(*, cases: int, seed: int) -> dict:
             Invoice,
             ReferralUserObjectPermission,
             CaseUserObjectPermission,
+            Appointment,
         )
     }
     perms = {
@@ -455,6 +457,18 @@ def _generate(*, cases: int, seed: int) -> dict:
                     recorded_by_id=practitioner.pk,
                 )
             week += 1
+        if stage in ("intervention", "exit"):
+            # The next session and meeting, planned ahead (the diary).
+            for kind, offset, hour in (("session", 1 + rng.randint(0, 6), 10), ("meeting", 2 + rng.randint(0, 5), 14)):
+                t[Appointment].add(
+                    case_id=case_id,
+                    kind=kind,
+                    starts_at=_at(today + timedelta(days=offset), hour),
+                    duration_minutes=60 if kind == "session" else 45,
+                    modality=rng.choice(["face_to_face", "video", "telephone"]),
+                    place="Family centre, room 2",
+                    scheduled_by_id=practitioner.pk,
+                )
         if (today - start_on).days >= 7:
             assessment(case_id, practitioner, "intake", start_on + timedelta(days=3))
         if (today - start_on).days >= 28 and rng.random() < 0.6:

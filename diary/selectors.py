@@ -1,18 +1,21 @@
 """Reading the diary: everything due across a practitioner's cases (or, for a supervisor, the
 team's), grouped Overdue, Today, This week and Later, each item linking to where it is done.
-A fixed number of queries however long the caseload: the cases with their due facts, then
-one query each for planned sessions and meetings, unheld consultations, needs reviews and
-referrals waiting for acknowledgement."""
+A fixed number of queries however long the caseload: the cases with their due facts (which
+carry the consultation's time, and here the latest needs review date), then one query each for
+planned sessions and meetings and for referrals waiting for acknowledgement. Rows are made ready here (text and links),
+so the page renders a long diary quickly."""
 
 from dataclasses import dataclass, field
 from datetime import date, time
 
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import Assessment
-from cases.models import Case, Consultation
-from cases.selectors import case_list_for_user, caseload_for_user, due_items
+from cases.models import Case
+from cases.selectors import caseload_for_user, due_items
+from cases.tabs import CASE_TABS
 from eip import access
 from eip.people.models import Role, User
 from eip.workdays import add_working_days
@@ -20,8 +23,26 @@ from referrals.selectors import referral_list_for_user
 
 from .models import Appointment
 
+# What the diary reads of a case and its referral (due_items() and the rows).
+DIARY_CASE_FIELDS = (
+    "stage",
+    "opened_at",
+    "intervention_started_on",
+    "exit_started_on",
+    "closed_at",
+    "referral__reference",
+    "referral__client_first_name",
+    "referral__client_last_name",
+    "practitioner__full_name",
+)
 # "This week": a working week ahead, so on a Friday it still shows next week's work.
 WEEK_WORKING_DAYS = 5
+
+
+@dataclass(frozen=True)
+class DiaryLink:
+    text: str
+    url: str
 
 
 @dataclass(frozen=True)
@@ -29,17 +50,28 @@ class DiaryEntry:
     due: date | None
     at: time | None
     what: str
-    url: str
-    link_text: str
+    links: tuple[DiaryLink, ...]
+    reference: str
     case: Case | None = None
-    reference: str = ""
     overdue: bool = False
     detail: str = ""
     appointment: Appointment | None = None
+    case_url: str = ""
 
     @property
     def sort_key(self):
         return (self.due or date.max, self.at or time.max, self.reference)
+
+    @property
+    def url(self) -> str:
+        """Where it is done (the first link)."""
+        return self.links[0].url
+
+    @property
+    def when(self) -> str:
+        if self.due is None:
+            return "No date"
+        return f"{self.due:%a %-d %b}" + (f", {self.at:%H:%M}" if self.at else "")
 
 
 @dataclass
@@ -81,8 +113,22 @@ def diary_practitioners():
     return User.objects.filter(role=Role.PRACTITIONER, is_active=True).order_by("full_name")
 
 
-def _case_url(name: str, case_pk: int) -> str:
-    return reverse(name, args=[case_pk])
+class _Urls:
+    """URLs by pattern: reversed once per name, then filled in with each record's pk (a long
+    diary has hundreds of links)."""
+
+    def __init__(self):
+        self.patterns = {}
+
+    def __call__(self, name: str, pk: int) -> str:
+        if name not in self.patterns:
+            self.patterns[name] = reverse(name, args=[987654321]).replace("987654321", "{}")
+        return self.patterns[name].format(pk)
+
+
+def _tab_text(url_name: str) -> str:
+    """The link to where an item is done says which part of the case it opens."""
+    return next((f"Open {tab.text.lower()}" for tab in CASE_TABS if tab.url_name == url_name), "Open the case")
 
 
 def diary_for(*, user, practitioner=None, today: date | None = None) -> Diary:
@@ -91,130 +137,105 @@ def diary_for(*, user, practitioner=None, today: date | None = None) -> Diary:
     supervisor's team view: no one holds a referral until it is accepted."""
     today = today or timezone.localdate()
     diary = Diary(today=today, week_ends=add_working_days(today, WEEK_WORKING_DAYS))
-    cases = list(caseload_for_user(user=user, practitioner=practitioner))
+    urls = _Urls()
+    latest_needs = Assessment.objects.filter(case=OuterRef("pk"), instrument="needs", is_current=True)
+    cases = list(
+        caseload_for_user(user=user, practitioner=practitioner)
+        # Only what the rows show: the case list's other joins and the referral's long texts cost time.
+        .select_related(None)
+        .select_related("referral", "practitioner")
+        .only(*DIARY_CASE_FIELDS)
+        .annotate(needs_review_on=Subquery(latest_needs.order_by("-assessed_on").values("review_date")[:1]))
+    )
+    for case in cases:
+        case.url = urls("case-detail", case.pk)
     by_pk = {case.pk: case for case in cases}
     diary.case_ids = list(by_pk)
-    _due_entries(diary, cases, partner_matters=access.allowed(user, "case.view_partner"))
-    open_cases = case_list_for_user(user=user).filter(stage__in=Case.ACTIVE_STAGES)
-    whose = user if user.role == Role.PRACTITIONER and practitioner is None else practitioner
-    if whose is not None:
-        open_cases = open_cases.filter(practitioner=whose)
-    case_pks = open_cases.values("pk")
-    _appointment_entries(diary, case_pks, by_pk)
-    _consultation_entries(diary, case_pks, by_pk)
-    _review_entries(diary, case_pks, by_pk)
+    _due_entries(diary, cases, urls, partner_matters=access.allowed(user, "case.view_partner"))
+    _appointment_entries(diary, by_pk, urls, can_change=access.allowed(user, "appointment.change"))
+    _review_entries(diary, cases, urls)
     if user.role == Role.PRACTITIONER or practitioner is None:
-        _acknowledgement_entries(diary, user)
+        _acknowledgement_entries(diary, user, urls)
     diary.sort()
     return diary
 
 
-def _due_entries(diary: Diary, cases, *, partner_matters: bool) -> None:
+def _due_entries(diary: Diary, cases, urls, *, partner_matters: bool) -> None:
     for case in cases:
         for item in due_items(case, diary.today, partner_matters=partner_matters):
+            link = DiaryLink(_tab_text(item.url_name), urls(item.url_name, case.pk))
+            diary.add(
+                DiaryEntry(item.due, None, item.what, (link,), case.reference, case, item.overdue, case_url=case.url)
+            )
+        if case.stage == Case.Stage.AWAITING_CONSULTATION and case.consultation_at:
+            # The consultation arranged (the due facts carry its time); held, the case moves on.
+            starts = timezone.localtime(case.consultation_at)
+            link = DiaryLink("Record the outcome", urls("case-plan", case.pk))
             diary.add(
                 DiaryEntry(
-                    due=item.due,
-                    at=None,
-                    what=item.what,
-                    url=_case_url(item.url_name, case.pk),
-                    link_text="Open",
-                    case=case,
-                    reference=case.reference,
-                    overdue=item.overdue,
+                    starts.date(), starts.time(), "Case consultation", (link,), case.reference, case, case_url=case.url
                 )
             )
 
 
-def _appointment_entries(diary: Diary, case_pks, by_pk) -> None:
+def _appointment_entries(diary: Diary, by_pk, urls, *, can_change: bool) -> None:
     now = timezone.now()
-    for appointment in Appointment.objects.filter(status=Appointment.Status.PLANNED, case__in=case_pks):
-        case = by_pk.get(appointment.case_id)
-        if case is None:
-            continue
+    planned = Appointment.objects.filter(status=Appointment.Status.PLANNED, case_id__in=list(by_pk))
+    for appointment in planned:
+        case = by_pk[appointment.case_id]
         appointment.case = case
         starts = timezone.localtime(appointment.starts_at)
-        ended = appointment.starts_at < now
+        ended = "Record whether it was held: " if appointment.starts_at < now else ""
+        links = [DiaryLink("Invitation", urls("appointment-invitation", appointment.pk))]
+        if can_change:
+            links = [
+                DiaryLink("Record as held", urls("appointment-held", appointment.pk)),
+                *links,
+                DiaryLink("Move", urls("appointment-reschedule", appointment.pk)),
+                DiaryLink("Cancel", urls("appointment-cancel", appointment.pk)),
+            ]
         diary.add(
             DiaryEntry(
                 due=starts.date(),
                 at=starts.time(),
-                what=("Record whether it was held: " if ended else "")
-                + f"{appointment.get_kind_display()} ({appointment.get_modality_display().lower()})",
-                url=reverse("appointment-held", args=[appointment.pk]),
-                link_text="Record as held",
-                case=case,
+                what=f"{ended}{appointment.get_kind_display()} ({appointment.get_modality_display().lower()})",
+                links=tuple(links),
                 reference=case.reference,
+                case=case,
                 overdue=starts.date() < diary.today,
                 detail=appointment.place,
                 appointment=appointment,
+                case_url=case.url,
             )
         )
 
 
-def _consultation_entries(diary: Diary, case_pks, by_pk) -> None:
-    consultations = Consultation.objects.filter(
-        held=False, case__in=case_pks, case__stage=Case.Stage.AWAITING_CONSULTATION
-    )
-    for consultation in consultations.only("pk", "case_id", "scheduled_at", "modality"):
-        case = by_pk.get(consultation.case_id)
-        if case is None:
-            continue
-        starts = timezone.localtime(consultation.scheduled_at)
-        diary.add(
-            DiaryEntry(
-                due=starts.date(),
-                at=starts.time(),
-                what=f"Case consultation ({consultation.get_modality_display().lower()})",
-                url=_case_url("case-plan", case.pk),
-                link_text="Record the outcome",
-                case=case,
-                reference=case.reference,
-            )
-        )
-
-
-def _review_entries(diary: Diary, case_pks, by_pk) -> None:
+def _review_entries(diary: Diary, cases, urls) -> None:
     """The review date set on each case's latest Needs Analysis."""
-    reviews = {}
-    needs = Assessment.objects.filter(case__in=case_pks, instrument="needs", is_current=True).order_by("assessed_on")
-    for case_id, review_date in needs.values_list("case_id", "review_date"):
-        reviews[case_id] = review_date  # the latest one wins
-    for case_id, review_date in reviews.items():
-        case = by_pk.get(case_id)
-        if case is None or review_date is None:
-            continue
-        diary.add(
-            DiaryEntry(
-                due=review_date,
-                at=None,
-                what="Needs Analysis review",
-                url=_case_url("case-assessments", case.pk),
-                link_text="Open",
-                case=case,
-                reference=case.reference,
+    for case in cases:
+        if case.needs_review_on is not None:
+            link = DiaryLink(_tab_text("case-assessments"), urls("case-assessments", case.pk))
+            diary.add(
+                DiaryEntry(
+                    case.needs_review_on,
+                    None,
+                    "Needs Analysis review",
+                    (link,),
+                    case.reference,
+                    case,
+                    case_url=case.url,
+                )
             )
-        )
 
 
-def _acknowledgement_entries(diary: Diary, user) -> None:
+def _acknowledgement_entries(diary: Diary, user, urls) -> None:
+    """By reference only: the inbox, one click away, is where the referral is read."""
     waiting = referral_list_for_user(user=user).filter(
         status__in=["submitted", "more_info"], acknowledged_at__isnull=True
     )
-    for referral in waiting.select_related(None).only(
-        "pk", "reference", "acknowledgement_due", "client_first_name", "client_last_name"
-    ):
-        diary.add(
-            DiaryEntry(
-                due=referral.acknowledgement_due,
-                at=None,
-                what="Acknowledge the referral (team inbox)",
-                url=reverse("referral-detail", args=[referral.pk]),
-                link_text="Open",
-                reference=referral.reference,
-                detail=f"{referral.client_first_name} {referral.client_last_name}".strip(),
-            )
-        )
+    for pk, reference, due in waiting.values_list("pk", "reference", "acknowledgement_due"):
+        link = DiaryLink("Open the referral", urls("referral-detail", pk))
+        diary.add(DiaryEntry(due, None, "Acknowledge the referral (team inbox)", (link,), reference))
 
 
 def diary_counts(*, user, today: date | None = None) -> dict:

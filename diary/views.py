@@ -16,11 +16,11 @@ from eip.audit.models import AuditEvent
 from eip.audit.services import audit_list_viewed, audit_record
 from eip.forms_util import error_summary, submit
 from eip.people.models import Role
-from referrals.models import Referral
 
 from . import forms, services
 from .invitations import appointment_invitation
 from .models import Appointment
+from .rows import diary_rows
 from .selectors import diary_for, diary_practitioners
 
 
@@ -33,23 +33,17 @@ def diary(request):
         if filter_form.is_valid():
             practitioner = filter_form.cleaned_data["practitioner"]
     the_diary = diary_for(user=user, practitioner=practitioner)
+    # Referrals to acknowledge are listed by reference only, so the cases are the people shown.
     audit_list_viewed(actor=user, model=Case, ids=the_diary.case_ids, label="Diary", page="diary")
-    referrals = [e.reference for _, _, entries in the_diary.groups for e in entries if e.case is None]
-    if referrals:
-        audit_list_viewed(
-            actor=user,
-            model=Referral,
-            ids=Referral.objects.filter(reference__in=referrals).values_list("pk", flat=True),
-            label="Diary: referrals to acknowledge",
-            page="diary",
-        )
     return render(
         request,
         "diary/diary.html",
         {
             "diary": the_diary,
+            "groups": diary_rows(the_diary, team=user.role == Role.SUPERVISOR),
             "filter_form": filter_form,
             "practitioner": practitioner,
+            "team": user.role == Role.SUPERVISOR,
             "can_schedule": access.allowed(user, "appointment.schedule"),
         },
     )

@@ -340,3 +340,11 @@ def test_the_diary_makes_the_same_number_of_queries_for_3_or_60_cases(client, pe
     assert many == few
     page = client.get(reverse("diary")).content.decode()
     assert page.count("Record as held") >= 19
+
+
+def test_what_was_typed_is_shown_as_text_in_the_diary(client, case, people, monday):
+    plan(case, people["practitioner"], at(2026, 12, 8, 10), place='<script>alert("x")</script> & room 2')
+    client.force_login(people["practitioner"], **SIGN_IN)
+    page = client.get(reverse("diary")).content.decode()
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; room 2" in page
