@@ -96,7 +96,11 @@ class AddendumForm(forms.Form):
         max_length=20000,
         error_messages={"required": "Write the addendum"},
     )
-    partner_information = forms.BooleanField(label=PARTNER_LABEL, help_text=PARTNER_HINT, required=False)
+    partner_information = forms.BooleanField(
+        label="This addendum contains information about the partner or the children",
+        help_text=PARTNER_HINT,
+        required=False,
+    )
 
     def __init__(self, *args, partner_note=False, **kwargs):
         super().__init__(*args, **kwargs)

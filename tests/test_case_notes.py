@@ -299,3 +299,19 @@ def test_anonymising_the_case_clears_every_note(case, users):
     assert note.text == ""
     with pytest.raises(CaseError):
         write(case, users[Role.PRACTITIONER])
+
+
+def test_an_addendum_to_a_shared_update_reaches_the_referrer_unless_it_is_about_the_partner(case, users, client):
+    practitioner, worker = users[Role.PRACTITIONER], users[Role.SOCIAL_WORKER]
+    note = write(case, practitioner, "Canary-update: attended both sessions.", share_with_referrer=True)
+    services.case_note_add_addendum(note=note, user=practitioner, text="Canary-fix: one session, not two.")
+    services.case_note_add_addendum(
+        note=note, user=practitioner, text="Canary-private: partner says he phoned her.", partner_information=True
+    )
+    told = Notification.objects.filter(recipient=worker, kind="case.progress_update").order_by("pk")
+    assert [n.message.split(" on case")[0] for n in told] == [
+        "There is a new progress update",
+        "An addendum has been added to a progress update",
+    ]
+    page = page_text(client, worker, case)
+    assert "Canary-update" in page and "Canary-fix" in page and "Canary-private" not in page
