@@ -28,6 +28,7 @@ from accommodation.models import AccommodationRequest, Invoice, Placement, Place
 from assessments.instruments import NEEDS_AREAS, SOAG_CATEGORIES, Instrument
 from assessments.models import Assessment
 from assessments.services import assessment_complete, items_for
+from case_notes.models import CaseNote
 from cases import break_glass, services
 from cases.models import (
     Case,
@@ -672,6 +673,21 @@ FORMS = [
         lambda ctx: {**_date(date(2026, 1, 12), "disclosed_on"), "description": "Said something", "escalate": "on"},
         ["disclosed_on", "description", "escalate"],
         models=(Disclosure,),
+    ),
+    FormSpec(
+        "case-notes",
+        Role.PRACTITIONER,
+        _case_url("case-notes"),
+        lambda ctx: {
+            **_date(date(2026, 1, 12), "contact_day"),
+            "contact_time": "09:30",
+            "contacted": "client",
+            "method": "phone",
+            "text": "Phoned the client to confirm Thursday.",
+            "share_with_referrer": "on",
+        },
+        ["contact_day", "contact_time", "contacted", "method", "text", "partner_information", "share_with_referrer"],
+        models=(CaseNote,),
     ),
     FormSpec(
         "risk-action-done",
