@@ -41,6 +41,8 @@ class EventKind(models.TextChoices):
     APPOINTMENT_PLANNED = "appointment_planned", "Session or meeting planned"
     APPOINTMENT_MOVED = "appointment_moved", "Session or meeting moved"
     APPOINTMENT_CANCELLED = "appointment_cancelled", "Session or meeting cancelled"
+    SESSION_REMINDERS = "session_reminders", "Session reminders for the client started or stopped"
+    SESSION_REMINDER = "session_reminder", "Session reminder to the client"
     SAR_PREPARED = "sar_prepared", "Subject access response prepared"
     SAR_APPROVED = "sar_approved", "Subject access response approved"
     SAR_RETURNED = "sar_returned", "Subject access response returned"

@@ -8,14 +8,20 @@ class DiaryConfig(AppConfig):
     def ready(self):
         from cases.tabs import tab_panel
         from eip import outbound
+        from eip.demo import demo_loader
         from eip.home import home_panel
 
-        from . import rules
+        from . import (
+            reminders,  # noqa: F401  (registers the client's session reminders with the sweeper)
+            rules,
+        )
+        from .demo import load_demo_diary
         from .home import diary_home_panel
         from .selectors import case_tab_appointments
 
         rules.register()  # this app's actions in the one permission policy
         home_panel(diary_home_panel)
+        demo_loader(load_demo_diary)
         # Planned sessions and meetings head the case's Sessions and Meetings tabs.
         tab_panel(url_name="case-sessions", template="diary/_case_panel.html", context=case_tab_appointments("session"))
         tab_panel(url_name="case-meetings", template="diary/_case_panel.html", context=case_tab_appointments("meeting"))

@@ -112,3 +112,27 @@ class DiaryFilterForm(forms.Form):
         self.helper.form_tag = False
         self.helper.disable_csrf = True
         self.helper.layout = Layout(Field.select("practitioner"))
+
+
+class SessionRemindersForm(forms.Form):
+    phone = forms.CharField(
+        label="The client's mobile number",
+        max_length=40,
+        help_text="Checked against the partner's and children's details before any text is sent.",
+        error_messages={"required": "Enter the client's mobile number"},
+    )
+    asked_on = DateField(label="Date the client asked")
+    asked_how = forms.CharField(
+        label="How the client asked",
+        max_length=200,
+        help_text="For example, at the session of 3 December",
+        error_messages={"required": "Say how the client asked"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = case_form_helper(
+            Field.text("phone", field_width=Fixed.TWENTY, autocomplete="off", inputmode="tel"),
+            Field("asked_on"),
+            Field.text("asked_how"),
+        )

@@ -21,7 +21,7 @@ from eip.people.models import Role, User
 from eip.workdays import add_working_days
 from referrals.selectors import referral_list_for_user
 
-from .models import Appointment
+from .models import Appointment, SessionReminderOptIn
 
 # What the diary reads of a case and its referral (due_items() and the rows).
 DIARY_CASE_FIELDS = (
@@ -256,9 +256,14 @@ def case_tab_appointments(kind: str):
 
     def context(request, case):
         planned = list(case.appointments.filter(kind=kind, status=Appointment.Status.PLANNED))
+        reminders_on = (
+            kind == Appointment.Kind.SESSION
+            and SessionReminderOptIn.objects.filter(case=case, stopped_at__isnull=True).exists()
+        )
         return {
             "panel_kind": Appointment.Kind(kind),
             "planned": planned,
+            "reminders_on": reminders_on,
             "can_schedule": access.allowed(request.user, "appointment.schedule", case),
         }
 

@@ -1,11 +1,17 @@
 """The diary and the pages that plan, move, cancel and record sessions and meetings. Each
 reaches its case or appointment through the one permission policy and is audited."""
 
+import hmac
+import json
 import re
 
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from cases.forms import MeetingForm, SessionForm
@@ -17,9 +23,9 @@ from eip.audit.services import audit_list_viewed, audit_record
 from eip.forms_util import error_summary, submit
 from eip.people.models import Role
 
-from . import forms, services
+from . import forms, reminders, services
 from .invitations import appointment_invitation
-from .models import Appointment
+from .models import Appointment, SessionReminder, SessionReminderOptIn
 from .rows import diary_rows
 from .selectors import diary_for, diary_practitioners
 
@@ -249,3 +255,65 @@ def appointment_invitation_download(request, pk):
         content_type=f"text/calendar; charset=utf-8; method={method}",
         filename=f"{appointment.kind}-{case.reference}-{appointment.pk}.ics",
     )
+
+
+@require_http_methods(["GET", "POST"])
+@access.policy("appointment.schedule")
+def session_reminders(request, pk):
+    """Start or stop the client's session reminders by text message."""
+    case = case_get_for_user(user=request.user, pk=pk, action="case.work")
+    access.require(request.user, "appointment.schedule", case)
+    live = SessionReminderOptIn.objects.filter(case=case, stopped_at__isnull=True).first()
+    form = forms.SessionRemindersForm(request.POST if request.POST.get("form") == "start" else None)
+    if request.POST.get("form") == "stop" and live is not None:
+        reminders.session_reminders_stop(
+            opt_in=live, user=request.user, how=SessionReminderOptIn.StoppedHow.PRACTITIONER
+        )
+        messages.success(request, "Session reminders stopped.")
+        return redirect("case-sessions", pk=case.pk)
+    if request.POST.get("form") == "start" and submit(
+        request,
+        form,
+        lambda d: reminders.session_reminders_start(case=case, user=request.user, **d),
+        "Session reminders started. The client gets a text the day before each planned session and on its morning.",
+    ):
+        return redirect("case-sessions", pk=case.pk)
+    _audit_case_view(request, case)
+    return render(
+        request,
+        "diary/session_reminders.html",
+        {
+            "case": case,
+            "form": form,
+            "live": live,
+            "sent": list(SessionReminder.objects.filter(appointment__case=case).select_related("appointment")[:20]),
+            "errors": error_summary(form),
+        },
+    )
+
+
+def _answer(text: str, status: int) -> HttpResponse:
+    # A status word for Notify's servers, not a document: the guard has nothing to check.
+    return outbound.status_answer(HttpResponse(text + "\n", content_type="text/plain; charset=utf-8", status=status))
+
+
+@csrf_exempt  # a server-to-server call, authenticated by its bearer token instead of a session
+@require_http_methods(["POST"])
+@access.public
+def notify_received_text(request):
+    """A text a client sent back, from GOV.UK Notify (authenticated by the bearer token in
+    Notify's callback settings, NOTIFY_CALLBACK_TOKEN). STOP ends their session reminders."""
+    expected = settings.NOTIFY_CALLBACK_TOKEN
+    given = request.headers.get("Authorization", "")
+    if not expected or not hmac.compare_digest(given.encode(), f"Bearer {expected}".encode()):
+        return _answer("unauthorised", 401)
+    try:
+        received = json.loads(request.body)
+    except ValueError:
+        return _answer("not json", 400)
+    if not isinstance(received, dict):
+        return _answer("not a received text", 400)
+    reminders.session_reminders_reply(
+        from_number=str(received.get("source_number", "")), text=str(received.get("message", ""))
+    )
+    return _answer("ok", 200)

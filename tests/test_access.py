@@ -192,6 +192,10 @@ EXPECTED.update(
         "appointment-cancel": ("GET", _only(Role.PRACTITIONER), REDIRECT),
         "appointment-held": ("GET", _only(Role.PRACTITIONER), REDIRECT),
         "appointment-invitation": ("GET", _only(*CASE_READERS), REDIRECT),
+        # The client's session reminders: practitioners start and stop them.
+        "session-reminders": ("GET", _only(Role.PRACTITIONER), REDIRECT),
+        # GOV.UK Notify's received texts (a client's STOP): no session counts, only Notify's token.
+        "notify-received-text": ("POST", _all(401), 401),
     }
 )
 EXPECTED.update(
@@ -287,6 +291,7 @@ SHOWS_PERSONAL_DATA = {
             "appointment-cancel",
             "appointment-held",
             "appointment-invitation",
+            "session-reminders",
         ],
         ALL,
     ),
@@ -304,6 +309,7 @@ NO_PERSONAL_DATA = {
     **dict.fromkeys(["health-live", "health-ready"], "status words only, for load balancers"),
     "notification-list": "messages name records by reference only",
     "notify-delivery-receipt": "status words only, for GOV.UK Notify",
+    "notify-received-text": "status words only, for GOV.UK Notify",
     "audit-log": "references and staff only; it is the trail itself",
     "borough-list": "boroughs and their staff contacts",
     "intake-duty": "practitioners' names and who is on duty: staff, not clients",
@@ -541,7 +547,12 @@ ACCOMMODATION_URLS = {
 APPOINTMENT_URLS = dict.fromkeys(
     ["appointment-reschedule", "appointment-cancel", "appointment-held", "appointment-invitation"], ("appointment",)
 )
-RECORD_URLS = {**ACCOMMODATION_URLS, **APPOINTMENT_URLS, "emergency-access-detail": ("emergency_access",)}
+RECORD_URLS = {
+    **ACCOMMODATION_URLS,
+    **APPOINTMENT_URLS,
+    "session-reminders": ("case",),
+    "emergency-access-detail": ("emergency_access",),
+}
 
 
 def _url_for(name, user, other_user, records=None, other_borough=False):

@@ -11,6 +11,7 @@ from django.core.management import call_command
 
 from case_notes.models import CaseNote
 from cases.models import Case
+from diary.models import Appointment
 from eip.celery import broker_transport_options
 from eip.people.models import Role, User
 from referrals.models import Referral
@@ -98,3 +99,5 @@ def test_demo_data_gives_a_login_for_every_role_and_can_run_twice(settings, caps
     assert (
         CaseNote.objects.filter(partner_related=True).count() == CaseNote.objects.exclude(shared_at=None).count() == 1
     )
+    # The diary of the case on track, once: its next session and professionals meeting planned.
+    assert sorted(Appointment.objects.values_list("kind", "status")) == [("meeting", "planned"), ("session", "planned")]

@@ -359,6 +359,8 @@ LOGGING = {
 EIP_CONSULTATION_WORKING_DAYS = int(os.environ.get("EIP_CONSULTATION_WORKING_DAYS", "5"))
 # Days between professionals meetings while a case is in intervention.
 EIP_MEETING_INTERVAL_DAYS = 7
+# The number a client's session reminder gives to call (the delivery partner's team line).
+EIP_SESSION_REMINDER_PHONE = os.environ.get("EIP_SESSION_REMINDER_PHONE", "020 7946 0000")
 EIP_CALENDAR_DOMAIN = os.environ.get("EIP_CALENDAR_DOMAIN", "eip.invalid")
 # Break the glass: grants a social worker may take in any 30 days before a supervisor must
 # approve each further one (0: every request waits for approval). Three covers a rare
