@@ -82,3 +82,17 @@ def test_a_session_planned_from_the_diary_is_recorded_as_held_on_its_day(browser
     browser.assert_accessible()
     session = InterventionSession.objects.get(case=case)
     assert (session.held_on, session.modality, session.duration_minutes) == (date(2026, 12, 9), "video", 50)
+
+    # The client asks for session reminders: the partner's number, typed differently, is refused.
+    browser.follow("Start them if the client asks")
+    browser.fill("The client's mobile number", "+44 7700 900456")
+    fill_date(browser, "Date the client asked", date(2026, 12, 9))
+    browser.fill("How the client asked", "At today's session")
+    browser.press("Start session reminders")
+    assert "reminders cannot go to it" in browser.text()
+    browser.assert_accessible()
+    browser.screenshot("diary-session-reminders-refused")
+    browser.fill("The client's mobile number", "07700 900999")
+    browser.press("Start session reminders")
+    assert "Session reminders started." in browser.text()
+    assert "Session reminders by text message: on" in browser.text()
