@@ -28,6 +28,7 @@ __all__ = [
     "stale_page_check",
     "on_intervention_started",
     "on_exit_started",
+    "on_case_closed",
     "exit_assessments_check",
 ]
 
@@ -100,6 +101,7 @@ def stage_require(case: Case, stages, doing: str) -> None:
 _ON_INTERVENTION_STARTED: list[Callable[[Case], None]] = []
 _ON_EXIT_STARTED: list[Callable[[Case], None]] = []
 _EXIT_ASSESSMENTS_COMPLETE: list[Callable[[Case], bool]] = []
+_ON_CASE_CLOSED: list[Callable[[Case, object], None]] = []
 
 
 def on_intervention_started(hook: Callable[[Case], None]) -> Callable[[Case], None]:
@@ -111,6 +113,13 @@ def on_intervention_started(hook: Callable[[Case], None]) -> Callable[[Case], No
 def on_exit_started(hook: Callable[[Case], None]) -> Callable[[Case], None]:
     """Run `hook(case)` in the transaction that starts a case's exit stage."""
     _ON_EXIT_STARTED.append(hook)
+    return hook
+
+
+def on_case_closed(hook: Callable[[Case, object], None]) -> Callable[[Case, object], None]:
+    """Run `hook(case, user)` in the transaction that closes a case (the diary cancels what was
+    planned on it)."""
+    _ON_CASE_CLOSED.append(hook)
     return hook
 
 
@@ -129,6 +138,11 @@ def intervention_started(case: Case) -> None:
 def exit_started(case: Case) -> None:
     for hook in _ON_EXIT_STARTED:
         hook(case)
+
+
+def case_closed(case: Case, user) -> None:
+    for hook in _ON_CASE_CLOSED:
+        hook(case, user)
 
 
 def exit_assessments_done(case: Case) -> bool:

@@ -6,6 +6,7 @@ class DiaryConfig(AppConfig):
     verbose_name = "Diary"
 
     def ready(self):
+        from cases.kernel import on_case_closed
         from cases.tabs import tab_panel
         from eip import outbound
         from eip.demo import demo_loader
@@ -18,10 +19,12 @@ class DiaryConfig(AppConfig):
         from .demo import load_demo_diary
         from .home import diary_home_panel
         from .selectors import case_tab_appointments
+        from .services import appointments_cancel_on_closure
 
         rules.register()  # this app's actions in the one permission policy
         home_panel(diary_home_panel)
         demo_loader(load_demo_diary)
+        on_case_closed(appointments_cancel_on_closure)
         # Planned sessions and meetings head the case's Sessions and Meetings tabs.
         tab_panel(url_name="case-sessions", template="diary/_case_panel.html", context=case_tab_appointments("session"))
         tab_panel(url_name="case-meetings", template="diary/_case_panel.html", context=case_tab_appointments("meeting"))

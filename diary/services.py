@@ -147,3 +147,24 @@ def appointment_record_held(*, appointment: Appointment, user, expected_sequence
     appointment.status = Appointment.Status.RECORDED
     appointment.save(update_fields=["status", "session", "meeting"])
     return made
+
+
+def appointments_cancel_on_closure(case: Case, user) -> int:
+    """The case closed: what was still planned on it is cancelled (its invitations become
+    cancellations), and no reminder goes to the client. Registered with cases.kernel."""
+    planned = list(Appointment.objects.select_for_update().filter(case=case, status=Appointment.Status.PLANNED))
+    for appointment in planned:
+        appointment.status = Appointment.Status.CANCELLED
+        appointment.cancelled_reason = "The case closed."
+        appointment.cancelled_by, appointment.cancelled_at = user, timezone.now()
+        appointment.sequence += 1
+        appointment.save()
+    if planned:
+        case_event_record(
+            case,
+            user,
+            "appointment_cancelled",
+            f"{len(planned)} planned session{'s' if len(planned) != 1 else ''} or meeting"
+            f"{'s' if len(planned) != 1 else ''} cancelled as the case closed",
+        )
+    return len(planned)

@@ -348,3 +348,19 @@ def test_what_was_typed_is_shown_as_text_in_the_diary(client, case, people, mond
     page = client.get(reverse("diary")).content.decode()
     assert "<script>alert" not in page
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; room 2" in page
+
+
+def test_closing_a_case_cancels_what_was_planned_on_it(case, people, monday):
+    p = people["practitioner"]
+    planned = plan(case, p, at(2026, 12, 9, 10))
+    case_services.case_close(
+        case=case,
+        user=p,
+        reason="did_not_engage",
+        exit_summary="Did not attend",
+        onward_plan="None",
+        no_exit_assessment_reason="Did not attend",
+    )
+    planned.refresh_from_db()
+    assert planned.status == "cancelled" and planned.cancelled_reason == "The case closed." and planned.sequence == 1
+    assert CaseEvent.objects.filter(case=case, kind="appointment_cancelled").exists()

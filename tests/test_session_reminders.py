@@ -189,3 +189,22 @@ def test_stop_by_reply_ends_the_reminders(
     sweep_through(monkeypatch, django_capture_on_commit_callbacks, at(2026, 12, 8, 9), at(2026, 12, 9, 13))
     assert notify.sent == []
     assert "replied STOP" in case.events.filter(kind="session_reminders").first().summary
+
+
+def test_a_reminder_notify_could_not_deliver_shows_on_the_case(
+    client, case, people, notify, monkeypatch, django_capture_on_commit_callbacks
+):
+    opt_in(case, people)
+    session(case, people, at(2026, 12, 8, 14))
+    sweep_through(monkeypatch, django_capture_on_commit_callbacks, at(2026, 12, 7, 10), at(2026, 12, 7, 10))
+    (sent,) = notify.sent
+    receipt = {"id": sent["id"], "reference": sent["reference"], "status": "permanent-failure", "to": sent["to"]}
+    response = client.post(
+        reverse("notify-delivery-receipt"),
+        json.dumps(receipt),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
+    assert response.status_code == 200
+    client.force_login(people["practitioner"], **SIGN_IN)
+    assert "Text message not delivered" in client.get(reverse("case-detail", args=[case.pk])).content.decode()

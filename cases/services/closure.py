@@ -84,6 +84,7 @@ def case_close(
     case.version += 1
     case.save()
     notification_cancel(subject=case)
+    kernel.case_closed(case, user)  # the diary cancels the sessions and meetings still planned
     case_event_record(case, user, "closed", f"Case closed: {case.get_closure_reason_display().lower()}")
     notification_send_now(
         recipients=[case.referrer],
