@@ -397,9 +397,10 @@ def problems(runs: list[dict]) -> list[str]:
     for run in runs:
         r = run["results"]
         # The diary (issue 14) is held to 3× the baseline at every size: a practitioner's
-        # caseload is the same size however big the programme.
+        # caseload is the same size however big the programme. Not in CI's smoke run
+        # (EIP_BENCH_SMOKE), which shares two cores with the test suite: timings there are noise.
         ratio = r["diary"]["median_ms"] / r["baseline"]["median_ms"]
-        if ratio > 3:
+        if ratio > 3 and not os.environ.get("EIP_BENCH_SMOKE"):
             found.append(f"diary at {_fmt_size(run['size'])}: {ratio:.1f}× the baseline view (target 3×)")
         if run["size"] < 100_000:
             continue
