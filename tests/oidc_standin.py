@@ -48,8 +48,9 @@ def _b64url(data: bytes) -> str:
 
 
 class OIDCStandIn:
-    def __init__(self, redirect_uri: str):
+    def __init__(self, redirect_uri: str, issuer_path: str = ""):
         self.redirect_uri = redirect_uri
+        self.issuer_path = issuer_path
         self.identities: dict[str, dict] = {}
         self.id_token_changes: dict = {}
         self.sign_with_wrong_key = False
@@ -124,6 +125,8 @@ class OIDCStandIn:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        # Entra ID's v1.0 issuer is a tenant's address with a trailing slash, its discovery elsewhere.
+        self.issuer = self.url + issuer_path
         self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     def __enter__(self):
@@ -138,7 +141,7 @@ class OIDCStandIn:
 
     def discovery(self) -> dict:
         return {
-            "issuer": self.url,
+            "issuer": self.issuer,
             "authorization_endpoint": f"{self.url}/authorize",
             "token_endpoint": f"{self.url}/token",
             "jwks_uri": f"{self.url}/jwks",
@@ -214,7 +217,7 @@ class OIDCStandIn:
         identity = grant["identity"]
         now = int(time.time())
         claims = {
-            "iss": self.url,
+            "iss": self.issuer,
             "aud": CLIENT_ID,
             "iat": now,
             "exp": now + 3600,

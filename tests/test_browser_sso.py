@@ -34,6 +34,7 @@ def test_a_practitioner_signs_in_with_their_council_account(browser, live_server
 
         browser.go("/sign-in/")
         browser.assert_accessible()
+        browser.screenshot("sso-sign-in")
         browser.follow("Sign in with your council account")
         assert browser.heading() == "Sign in to your council account"
         browser.fill("Email address", "alex.morgan@camden.gov.uk")
@@ -44,6 +45,7 @@ def test_a_practitioner_signs_in_with_their_council_account(browser, live_server
 
         browser.sign_out()
         assert "Sign out of your council account too" in browser.text()
+        browser.screenshot("sso-signed-out")
         browser.follow("Sign in with your council account")
         browser.fill("Email address", "stranger@camden.gov.uk")
         browser.press("Sign in")

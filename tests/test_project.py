@@ -51,6 +51,20 @@ def test_production_settings_pass_the_deployment_checks():
     assert "no issues" in result.stdout
 
 
+def test_production_with_single_sign_on_passes_the_checks_and_refuses_half_a_configuration():
+    sso = {
+        "EIP_OIDC_ISSUER": "https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0",
+        "EIP_OIDC_CLIENT_ID": "6731de76-14a6-49ae-97bc-6eba6914391e",
+        "EIP_OIDC_CLIENT_SECRET": secrets.token_urlsafe(30),
+        "EIP_PASSWORD_SIGN_IN": "0",
+    }
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION, **sso)
+    assert result.returncode == 0 and "no issues" in result.stdout, result.stdout + result.stderr
+    result = run_manage("check", **PRODUCTION, **{**sso, "EIP_OIDC_CLIENT_SECRET": ""})
+    assert result.returncode != 0
+    assert "Single sign-on needs EIP_OIDC_ISSUER, EIP_OIDC_CLIENT_ID and EIP_OIDC_CLIENT_SECRET" in result.stderr
+
+
 @pytest.mark.probe(11)
 def test_production_collects_the_built_assets(tmp_path):
     # The manifest storage fails when the compiled CSS refers to a file the asset build did not

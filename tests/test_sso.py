@@ -241,6 +241,25 @@ def test_password_sign_in_can_be_turned_off(client, provider, settings):
     assert signed_in_as(client) == str(user.pk)
 
 
+def test_an_entra_id_v1_shaped_provider(client, settings):
+    """Entra ID's v1.0 tokens: the tenant's issuer with a trailing slash, discovery at another
+    address, no `email_verified` (the organisation's domain vouches), `amr` ["pwd", "mfa"]."""
+    with OIDCStandIn(redirect_uri=CALLBACK, issuer_path="/9188040d-6c67-4c5b-b112-36a304b66dad/") as standin:
+        settings.EIP_BASE_URL = "http://testserver"
+        settings.EIP_OIDC_ISSUER = standin.issuer
+        settings.EIP_OIDC_DISCOVERY_URL = f"{standin.url}/.well-known/openid-configuration"
+        settings.OIDC_RP_CLIENT_ID, settings.OIDC_RP_CLIENT_SECRET = CLIENT_ID, CLIENT_SECRET
+        settings.EIP_SSO_ENABLED = True
+        settings.EIP_OIDC_EMAIL_DOMAINS = ["camden.gov.uk"]
+        settings.EIP_REQUIRE_TWO_FACTOR = True
+        user = UserFactory(email="pat@camden.gov.uk")
+        standin.identities["pat@camden.gov.uk"] = {"sub": "v1-sub", "email": "pat@camden.gov.uk", "amr": ["pwd", "mfa"]}
+        assert council_sign_in(client, standin, "pat@camden.gov.uk").url == reverse("home")
+        assert client.get(reverse("home")).status_code == 200
+        user.refresh_from_db()
+        assert user.sso_issuer == standin.issuer
+
+
 def test_council_sign_in_is_off_unless_configured(client):
     assert client.get(reverse("sso-start")).status_code == 404
     assert client.get(reverse("sso-callback") + "?code=a&state=b").status_code == 404

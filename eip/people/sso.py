@@ -67,7 +67,8 @@ def sso_provider() -> dict:
     provider = cache.get(key)
     if provider is None:
         try:
-            response = requests.get(f"{issuer}/.well-known/openid-configuration", timeout=settings.OIDC_TIMEOUT)
+            address = settings.EIP_OIDC_DISCOVERY_URL or f"{issuer.rstrip('/')}/.well-known/openid-configuration"
+            response = requests.get(address, timeout=settings.OIDC_TIMEOUT)
             response.raise_for_status()
             provider = response.json()
         except (requests.RequestException, ValueError) as error:

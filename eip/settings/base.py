@@ -427,7 +427,10 @@ EIP_RETENTION_DAYS = {
 # Microsoft Entra ID), through mozilla-django-oidc (eip/people/sso.py). Off unless the issuer, client
 # id and client secret are all set. Accounts are never created by it: an administrator creates
 # the account (role, borough) in EIP, and the first council sign-in links it by verified email.
-EIP_OIDC_ISSUER = os.environ.get("EIP_OIDC_ISSUER", "").rstrip("/")
+# Exactly as the provider writes it in its tokens (`iss`), trailing slash and all.
+EIP_OIDC_ISSUER = os.environ.get("EIP_OIDC_ISSUER", "").strip()
+# Where the provider's discovery document is, if not at the issuer's /.well-known/openid-configuration.
+EIP_OIDC_DISCOVERY_URL = os.environ.get("EIP_OIDC_DISCOVERY_URL", "").strip()
 OIDC_RP_CLIENT_ID = os.environ.get("EIP_OIDC_CLIENT_ID", "")
 OIDC_RP_CLIENT_SECRET = os.environ.get("EIP_OIDC_CLIENT_SECRET", "")
 EIP_SSO_ENABLED = bool(EIP_OIDC_ISSUER and OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET)
