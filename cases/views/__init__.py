@@ -2,6 +2,6 @@
 view reaches its case through case_get_for_user(), and every view of a case record is
 audited. The shell is the public part: other apps' tabs frame their pages with it."""
 
-from .shell import case_for_page, case_page_render
+from .shell import case_for_page, case_form_tab, case_page_render
 
-__all__ = ["case_for_page", "case_page_render"]
+__all__ = ["case_for_page", "case_form_tab", "case_page_render"]

@@ -6,44 +6,34 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from eip import access
-from eip.forms_util import error_summary, submit
 
 from .. import forms, kernel, services
 from ..models import OnwardReferral
-from .shell import case_for_page, case_page_render
+from .shell import case_for_page, case_form_tab
 
 
 @access.policy("case.view")
 def case_onward(request, pk):
-    case = case_for_page(request, pk)
-    form = forms.OnwardReferralForm(request.POST or None) if access.allowed(request.user, "case.work", case) else None
-    if (
-        request.method == "POST"
-        and form is not None
-        and submit(
-            request,
-            form,
-            lambda d: services.onward_referral_record(case=case, user=request.user, **d),
-            "Onward referral recorded.",
-        )
-    ):
-        return redirect("case-onward", pk=pk)
-    today = timezone.localdate()
-    referrals = case.onward_referrals.all()
-    show_partner = access.allowed(request.user, "case.view_partner", case)
-    if not show_partner:
-        # Services for the partner or the children are partner matters, outcome and all.
-        referrals = referrals.exclude(service__in=OnwardReferral.PARTNER_SERVICES)
-    onward = [{"referral": o, "weeks_waiting": services.weeks_waiting(o, today)} for o in referrals]
-    return case_page_render(
+    def context(case):
+        today = timezone.localdate()
+        referrals = case.onward_referrals.all()
+        if not access.allowed(request.user, "case.view_partner", case):
+            # Services for the partner or the children are partner matters, outcome and all.
+            referrals = referrals.exclude(service__in=OnwardReferral.PARTNER_SERVICES)
+        return {
+            "onward": [{"referral": o, "weeks_waiting": services.weeks_waiting(o, today)} for o in referrals],
+            "update_form": forms.OnwardReferralUpdateForm(),
+        }
+
+    return case_form_tab(
         request,
-        case,
-        "cases/case_onward.html",
-        "case-onward",
-        form=form,
-        onward=onward,
-        update_form=forms.OnwardReferralUpdateForm(),
-        errors=error_summary(form) if form else [],
+        pk,
+        tab="case-onward",
+        template="cases/case_onward.html",
+        form_class=forms.OnwardReferralForm,
+        perform=lambda case, d: services.onward_referral_record(case=case, user=request.user, **d),
+        success="Onward referral recorded.",
+        context=context,
     )
 
 

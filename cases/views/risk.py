@@ -5,40 +5,32 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from eip import access
-from eip.forms_util import error_summary, submit
 
 from .. import forms, services
 from ..models import RiskAction
-from .shell import case_for_page, case_page_render
+from .shell import case_for_page, case_form_tab
 
 
 @access.policy("case.view")
 def case_risk(request, pk):
-    case = case_for_page(request, pk)
-    show_partner = access.allowed(request.user, "case.view_partner", case)
-    form = forms.DisclosureForm(request.POST or None) if access.allowed(request.user, "case.work", case) else None
-    if (
-        request.method == "POST"
-        and form is not None
-        and submit(
-            request,
-            form,
-            lambda d: services.disclosure_record(case=case, user=request.user, **d),
-            "Disclosure recorded.",
-        )
-    ):
-        return redirect("case-risk", pk=pk)
-    return case_page_render(
-        request,
-        case,
-        "cases/case_risk.html",
-        "case-risk",
-        form=form,
+    def context(case):
         # Disclosures and the IDVA and MARAC actions they raise are partner matters.
-        disclosures=list(case.disclosures.all()) if show_partner else None,
-        risk_actions=list(case.risk_actions.all()) if show_partner else None,
-        done_form=forms.RiskActionDoneForm(),
-        errors=error_summary(form) if form else [],
+        show_partner = access.allowed(request.user, "case.view_partner", case)
+        return {
+            "disclosures": list(case.disclosures.all()) if show_partner else None,
+            "risk_actions": list(case.risk_actions.all()) if show_partner else None,
+            "done_form": forms.RiskActionDoneForm(),
+        }
+
+    return case_form_tab(
+        request,
+        pk,
+        tab="case-risk",
+        template="cases/case_risk.html",
+        form_class=forms.DisclosureForm,
+        perform=lambda case, d: services.disclosure_record(case=case, user=request.user, **d),
+        success="Disclosure recorded.",
+        context=context,
     )
 
 

@@ -1,35 +1,20 @@
 """The sessions tab."""
 
-from django.shortcuts import redirect
-
 from eip import access
-from eip.forms_util import error_summary, submit
 
 from .. import forms, services
-from .shell import case_for_page, case_page_render
+from .shell import case_form_tab
 
 
 @access.policy("case.view")
 def case_sessions(request, pk):
-    case = case_for_page(request, pk)
-    form = forms.SessionForm(request.POST or None) if access.allowed(request.user, "case.work", case) else None
-    if (
-        request.method == "POST"
-        and form is not None
-        and submit(
-            request,
-            form,
-            lambda d: services.session_record(case=case, user=request.user, **d),
-            "Session recorded.",
-        )
-    ):
-        return redirect("case-sessions", pk=pk)
-    return case_page_render(
+    return case_form_tab(
         request,
-        case,
-        "cases/case_sessions.html",
-        "case-sessions",
-        form=form,
-        sessions=list(case.sessions.all()),
-        errors=error_summary(form) if form else [],
+        pk,
+        tab="case-sessions",
+        template="cases/case_sessions.html",
+        form_class=forms.SessionForm,
+        perform=lambda case, d: services.session_record(case=case, user=request.user, **d),
+        success="Session recorded.",
+        context=lambda case: {"sessions": list(case.sessions.all())},
     )

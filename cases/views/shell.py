@@ -2,12 +2,13 @@
 view audited), and the frame every tab shares. Public: the assessments, accommodation and
 subject-access tabs use it too."""
 
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from eip import access
 from eip.audit.models import AuditEvent
 from eip.audit.services import audit_record
+from eip.forms_util import error_summary, submit
 
 from ..selectors import case_get_for_user, case_with_due_facts, due_items, weeks_open
 from ..tabs import CASE_TABS, tab_panels
@@ -52,3 +53,32 @@ def case_page_render(request, case, template, current, **context):
     )
     context.setdefault("errors", [])
     return render(request, template, context)
+
+
+def case_form_tab(
+    request,
+    pk,
+    *,
+    tab,
+    form_class,
+    perform,
+    success,
+    template,
+    context,
+    view="case.view",
+    record="case.work",
+):
+    """A case page with one form: the page for whoever may `view` it, the form for whoever may
+    `record` on it. A valid form goes to the service, `perform(case, data)`, whose refusals land
+    beside their fields; once done the user is back on the tab (`tab`, a URL name). `context(case)`
+    is what `template` shows besides the form, in the shell's frame."""
+    case = case_for_page(request, pk, view)
+    form = form_class(request.POST or None) if access.allowed(request.user, record, case) else None
+    if (
+        request.method == "POST"
+        and form is not None
+        and submit(request, form, lambda data: perform(case, data), success)
+    ):
+        return redirect(tab, pk=pk)
+    page = {"form": form, **context(case), "errors": error_summary(form) if form is not None else []}
+    return case_page_render(request, case, template, tab, **page)
