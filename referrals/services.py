@@ -19,6 +19,7 @@ from eip.notifications.services import (
     notification_send_now,
 )
 from eip.people.models import Role, User
+from eip.uploads import check_document
 from eip.workdays import OVERDUE, WARNING, reminder_delivery_at, working_days_after_receipt
 
 from . import matching
@@ -484,15 +485,33 @@ def referral_link_person(
 # --- referrals outside the window --------------------------------------------------------
 
 
+LATE_AGREEMENT_NEEDS = (
+    ("party", "Select whose agreement this is"),
+    ("agreed_by", "Enter the name of the person who agreed"),
+    ("agreed_on", "Enter the date of the agreement"),
+    ("document", "Attach the written agreement"),
+)
+
+
 @transaction.atomic
 def referral_record_late_agreement(
     *, referral: Referral, user: User, party: str, agreed_by: str, agreed_on, document
 ) -> LateReferralAgreement:
     referral = _locked_for_triage(referral)
+    given = {"party": party, "agreed_by": (agreed_by or "").strip(), "agreed_on": agreed_on, "document": document}
+    errors = {name: message for name, message in LATE_AGREEMENT_NEEDS if not given[name]}
+    if "document" not in errors:
+        # The type is read from the bytes (the declared type is the browser's word).
+        try:
+            check_document(document)
+        except ValidationError as refused:
+            errors["document"] = " ".join(refused.messages)
+    if errors:
+        raise ReferralIncomplete(errors)
     agreement = LateReferralAgreement(
         referral=referral,
         party=party,
-        agreed_by=agreed_by.strip(),
+        agreed_by=given["agreed_by"],
         agreed_on=agreed_on,
         document=document,
         recorded_by=user,

@@ -1,6 +1,7 @@
 """Uploaded documents: stored and served by what their bytes are, never by the uploaded name,
 under a generated name in the media folder, and always downloaded, never shown inline."""
 
+import functools
 import io
 import re
 import zipfile
@@ -17,6 +18,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from eip.people.models import Role
+from referrals import services
 from referrals.models import LateReferralAgreement
 from tests.factories import UserFactory
 from tests.referral_factories import make_referral
@@ -143,6 +145,31 @@ def test_records_saved_without_the_form_follow_the_same_rule(late):
         party="fund_holder", document=ContentFile(b"%PDF-1.7", name="agreement.html"), **common
     )
     assert GENERATED.fullmatch(stored.document.name)
+
+
+def test_the_agreement_service_refuses_what_the_form_would_beside_each_field(late):
+    """The importer, the admin site or an API call the service, not the form: the service says
+    what is missing or wrong, keyed by field, and stores nothing."""
+    record = functools.partial(
+        services.referral_record_late_agreement, referral=late["referral"], user=late["practitioner"]
+    )
+    with pytest.raises(services.ReferralIncomplete) as missing:
+        record(party="", agreed_by=" ", agreed_on=None, document=None)
+    assert missing.value.errors == {
+        "party": "Select whose agreement this is",
+        "agreed_by": "Enter the name of the person who agreed",
+        "agreed_on": "Enter the date of the agreement",
+        "document": "Attach the written agreement",
+    }
+    with pytest.raises(services.ReferralIncomplete) as not_a_document:
+        record(
+            party="delivery_partner",
+            agreed_by="Someone",
+            agreed_on=date(2021, 1, 6),
+            document=SimpleUploadedFile("agreement.pdf", PAGE),
+        )
+    assert not_a_document.value.errors == {"document": "The file must be a PDF, Word document, PNG or JPEG"}
+    assert not LateReferralAgreement.objects.exists()
 
 
 def test_a_document_stored_before_the_rule_is_never_served_as_a_page(late):
