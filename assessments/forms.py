@@ -7,9 +7,12 @@ from django import forms
 from django.utils.html import escape
 
 from eip.fields import DateField
+from eip.forms_util import field_anchor
 
 from .instruments import DESCRIPTOR_BANDS, DashAnswer, DashSource, Instrument, Severity, ViabilityLevel
 from .services import items_for
+
+DONT_KNOW = Severity.DONT_KNOW  # the DASH's "don't know" has the same code
 
 SCORE_ERRORS = {
     "invalid": "Enter a whole number from 0 to 10",
@@ -53,10 +56,12 @@ class AssessmentForm(forms.Form):
                 Field.checkbox("professional_judgement"),
                 Field.checkbox("potential_escalation"),
             ]
+        # The "don't know" answers the practitioner was shown and chose to lock with.
+        self.fields["gaps_seen"] = forms.CharField(required=False, widget=forms.HiddenInput)
         self.fields["notes"] = forms.CharField(
             label="Overall notes (optional)", required=False, widget=forms.Textarea(attrs={"rows": 4})
         )
-        layout.append(Field.textarea("notes", rows=4))
+        layout += [Field.textarea("notes", rows=4), Field("gaps_seen")]
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -160,6 +165,15 @@ class AssessmentForm(forms.Form):
                 answer["practitioner_score"] = data.get(f"{item.code}-practitioner_score")
             result[item.code] = answer
         return result
+
+    def dont_know(self) -> list[tuple[str, str]]:
+        """(field id, question) for every answer given as "don't know": a gap the report counts."""
+        data = self.cleaned_data
+        return [
+            (field_anchor(self[f"{item.code}-rating"]), self.fields[f"{item.code}-rating"].label)
+            for item in self.items
+            if data.get(f"{item.code}-rating") == DONT_KNOW
+        ]
 
     def service_arguments(self) -> dict:
         data = self.cleaned_data

@@ -85,6 +85,12 @@ def _validate(instrument, items, answers) -> dict[str, str]:
     return errors
 
 
+def answers_missing(*, instrument, answers) -> dict[str, str]:
+    """The answers an instrument still needs before it can be completed (field -> message),
+    without saving anything: the form's check before the practitioner locks it."""
+    return _validate(instrument, items_for(instrument), answers)
+
+
 def _stage_allowed(case, stage):
     from cases.models import Case
 

@@ -6,7 +6,7 @@ from cases.views.shell import case_for_page, case_page_render
 from eip import access
 from eip.audit.models import AuditEvent
 from eip.audit.services import audit_record
-from eip.forms_util import add_errors, error_summary
+from eip.forms_util import error_summary
 
 from . import charts, services
 from .forms import AssessmentForm, initial_from
@@ -39,12 +39,33 @@ def case_assessments(request, pk):
     )
 
 
+def _errors_beside_fields(form, errors):
+    # The instrument's field names hold a hyphen ("sexual-rating"): not a form prefix.
+    for name, message in errors.items():
+        form.add_error(name if name in form.fields else None, message)
+
+
+def _gaps_to_check(form) -> list[tuple[str, str]]:
+    """The "don't know" answers not yet shown to the practitioner in this form's check step.
+    Seen once (the same answers), they may be locked; any new one is shown again."""
+    unknown = form.dont_know()
+    seen = set(filter(None, form.cleaned_data.get("gaps_seen", "").split(",")))
+    return unknown if {field for field, _ in unknown} - seen else []
+
+
 def _form_page(request, case, form, heading, instrument, perform, success, current="case-assessments"):
-    if request.method == "POST" and form.is_valid():
+    check = []
+    if request.method == "POST" and form.is_valid() and (check := _gaps_to_check(form)):
+        # Before locking: say which answers are "don't know" (and which are missing), so the
+        # practitioner can fix them first or lock knowingly.
+        _errors_beside_fields(form, services.answers_missing(instrument=instrument, answers=form.answers()))
+        form.data = form.data.copy()
+        form.data["gaps_seen"] = ",".join(field for field, _ in check)
+    elif request.method == "POST" and form.is_valid():
         try:
             assessment = perform(form.service_arguments())
         except services.AssessmentIncomplete as incomplete:
-            add_errors(incomplete.errors, {"": form})
+            _errors_beside_fields(form, incomplete.errors)
         except services.AssessmentError as refused:
             form.add_error(None, str(refused))
         else:
@@ -64,6 +85,7 @@ def _form_page(request, case, form, heading, instrument, perform, success, curre
         heading=heading,
         instrument=instrument,
         errors=error_summary(form),
+        check=check,
     )
 
 

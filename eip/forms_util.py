@@ -1,6 +1,16 @@
 """Helpers for pages that show several forms under one GOV.UK error summary."""
 
 
+def field_anchor(field) -> str:
+    """The id an error summary links to for a bound field: its input, or for radios and
+    checkboxes the first one (GOV.UK Frontend numbers them from 1)."""
+    from django import forms
+
+    if isinstance(field.field.widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
+        return f"{field.auto_id}_1"
+    return field.id_for_label or field.auto_id
+
+
 def error_summary(*forms) -> list[tuple[str, str]]:
     """(anchor id, message) for every error on the page, in page order."""
     items = []
@@ -11,7 +21,7 @@ def error_summary(*forms) -> list[tuple[str, str]]:
                 items.append((first.id_for_label if first else "main-content", error))
             for field in subform.visible_fields():
                 for error in field.errors:
-                    items.append((field.id_for_label or field.auto_id, error))
+                    items.append((field_anchor(field), error))
         for error in getattr(form, "non_form_errors", lambda: [])():
             items.append(("main-content", error))
     return items

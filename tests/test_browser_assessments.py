@@ -102,6 +102,12 @@ def test_every_instrument_at_every_stage(browser):
             "Jealous and controlling": "High",
         },
     )
+    # Before locking, the form says which answers are "don't know"; locked knowingly.
+    check = browser.driver.find_element(By.CSS_SELECTOR, "[data-testid=check-before-locking]").text
+    assert "1 answer ‘Don't know’" in check and "Sexual abuse" in check
+    browser.assert_accessible()
+    browser.screenshot("assessment-check-before-locking")
+    browser.press("Lock with these gaps")
     assert "Gap recorded: Sexual abuse: don't know" in browser.text()
     assert browser.driver.find_element(By.CSS_SELECTOR, "[data-testid=gap]")
     browser.assert_accessible()

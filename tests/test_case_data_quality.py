@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from assessments.models import Assessment
 from assessments.services import assessment_complete
 from cases import services as case_services
 from cases.models import Case
@@ -203,3 +204,43 @@ def test_the_services_refuse_what_the_report_could_not_count(world):
     assert incomplete.value.errors == {
         "outcome_on": "Leave the date of the outcome empty while the client is still being placed"
     }
+
+
+def test_before_locking_the_form_names_each_dont_know_and_missing_answer(world, client_for):
+    practitioner, case = world
+    Case.objects.filter(pk=case.pk).update(stage="intervention", intervention_started_on=date(2021, 1, 4))
+    client = client_for(practitioner)
+    url = reverse("assessment-new", args=[case.pk, "soag", "intake"])
+    form = {
+        **_date("assessed_on", date(2021, 1, 5)),
+        "physical-rating": "high",
+        "sexual-rating": "dont_know",
+        "jcc-rating": "dont_know",
+    }
+    page = client.post(url, form).content.decode()
+    assert not Assessment.objects.exists()
+    check = page[page.index('data-testid="check-before-locking"') :]
+    assert "2 answers ‘Don't know’" in check
+    assert 'href="#id_sexual-rating_1">Sexual abuse</a>' in check and 'id="id_sexual-rating_1"' in page
+    # The missing answer is named in the error summary, linked to its field, and beside it.
+    assert '<a href="#id_harassment-rating_1">Select a severity for harassment and stalking</a>' in page
+    assert 'id="id_harassment-rating_1_error"' in page
+    assert 'name="gaps_seen" value="id_sexual-rating_1,id_jcc-rating_1"' in page
+    # Answered now, and one "don't know" found out: the check has been seen for the rest, so it locks.
+    form |= {"harassment-rating": "none", "jcc-rating": "high", "gaps_seen": "id_sexual-rating_1,id_jcc-rating_1"}
+    assert client.post(url, form).status_code == 302
+    assert Assessment.objects.get().answers.get(item="sexual").rating == "dont_know"
+
+
+def test_a_new_dont_know_after_the_check_is_shown_again(world, client_for):
+    practitioner, case = world
+    Case.objects.filter(pk=case.pk).update(stage="intervention", intervention_started_on=date(2021, 1, 4))
+    url = reverse("assessment-new", args=[case.pk, "soag", "intake"])
+    ratings = {f"{code}-rating": "none" for code in ("physical", "sexual", "harassment", "jcc")}
+    form = {**_date("assessed_on", date(2021, 1, 5)), **ratings, "sexual-rating": "dont_know"}
+    page = client_for(practitioner).post(
+        url, form | {"physical-rating": "dont_know", "gaps_seen": "id_sexual-rating_1"}
+    )
+    assert page.status_code == 200 and "Physical abuse</a>" in page.content.decode()
+    # Nothing unknown: no check step at all.
+    assert client_for(practitioner).post(url, form | {"sexual-rating": "none"}).status_code == 302

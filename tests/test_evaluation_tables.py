@@ -109,3 +109,53 @@ def test_a_period_that_is_not_whole_months_or_a_missing_file_is_explained(histor
         (partial / f"{name}.csv").write_text((history / f"eip-evaluation-{name}-2026-11-30.csv").read_text())
     with pytest.raises(CommandError, match="events.csv is missing"):
         call_command("evaluation_tables", str(partial), "--from", "2020-01", "--to", "2020-02")
+
+
+def test_the_export_that_rebuilds_the_tables_leaves_through_the_guard_naming_no_one(history, client):
+    """The export holding every kind of record the tables need (onward referrals, accommodation needs,
+    not-started states, reasons, the partner's measure) is released by the outbound guard as it is, and
+    carries no name, date of birth, address, phone, email or staff name."""
+    from django.urls import reverse
+
+    from cases.models import Case
+    from eip import outbound
+    from eip.people.models import User
+    from partner_outcomes.services import partner_outcome_record
+    from referrals.models import PartnerDetails, Referral
+
+    case = Case.objects.get(
+        referral__client_first_name="Aaron", referral__received_at__year=2020, referral__team="child_in_need"
+    )
+    PartnerDetails.objects.filter(referral=case.referral).update(
+        first_name="Zephyrine", last_name="Quill", phone="07700 900987"
+    )
+    worker = UserFactory(role=Role.SOCIAL_WORKER, full_name="Wendy Worker")
+    answers = {
+        "physical": "none",
+        "sexual": "none",
+        "harassment": "weekly",
+        "jcc": "daily",
+        "feels_safe": 2,
+        "listened_to": "partly",
+    }
+    partner_outcome_record(
+        case=case, user=worker, stage="intake", asked_on=date(2020, 3, 10), asked_by="social_worker", answers=answers
+    )
+    client.force_login(UserFactory(role=Role.EVALUATOR), backend="django.contrib.auth.backends.ModelBackend")
+    body = ""
+    for name, (columns, rows) in export.FILES.items():
+        response = client.get(reverse(f"evaluation-export-{name.replace('_', '-')}"))
+        assert response.status_code == 200 and outbound.is_released(response)
+        content = b"".join(response.streaming_content).decode()
+        assert content == "".join(export.csv_lines(columns, rows()))  # nothing withheld
+        body += content
+    for kind in ("onward_referral", "accommodation_need", "awaiting_start", "consultation"):
+        assert kind in body
+    assert ",weekly,daily,2,partly" in body  # the partner's coded answers, pseudonymised
+    secrets = {"Zephyrine", "Quill", "07700 900987", "Wendy Worker", "1985-07-01", "01/07/1985"}
+    for referral in Referral.objects.all():
+        secrets |= {referral.client_first_name, referral.client_last_name, referral.client_postcode or ""}
+    for user in User.objects.all():
+        secrets |= {user.email, user.full_name}
+    found = [s for s in secrets if s and len(s) > 2 and s in body]
+    assert found == []
