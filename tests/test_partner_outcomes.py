@@ -8,6 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.tabs import CASE_TABS
+from data_protection.selectors import subject_access_export_html
+from eip import access
 from eip.notifications.models import Notification
 from eip.people.models import Role
 from evaluation.report import Period, monitoring_report
@@ -18,7 +21,13 @@ from tests.referral_factories import make_case
 
 pytestmark = pytest.mark.django_db
 LONDON = ZoneInfo("Europe/London")
-CANARY_LABELS = ("Partner-reported safety", "feels listened to", "Record the partner", "safety follow-up")
+CANARY_LABELS = (
+    "Partner-reported safety",
+    "Partner's safety",
+    "feels listened to",
+    "Record the partner",
+    "safety follow-up",
+)
 ANSWERS = {"physical": "weekly", "sexual": "dont_know", "harassment": "monthly", "jcc": "daily"}
 
 
@@ -145,14 +154,30 @@ def test_the_measure_appears_nowhere_the_client_housing_or_finance_can_see(world
         case=case, user=worker, stage="intake", asked_on=date(2021, 1, 4), asked_by="social_worker",
         answers={**ANSWERS, "feels_safe": 1, "listened_to": "no"},
     )  # fmt: skip
+    housing = UserFactory(role=Role.HOUSING_SPOC, borough=case.borough)
+    finance = UserFactory(role=Role.FINANCE)
+    spoc = UserFactory(role=Role.BOROUGH_SPOC, borough=case.borough)
+    # Every tab of the case the practitioner or the borough SPOC may open (the data-quality tab,
+    # notes, assessments, accommodation, subject access...), and housing's and finance's pages.
     pages = [
-        (practitioner, reverse("case-detail", args=[case.pk])),
-        (practitioner, reverse("case-partner", args=[case.pk])),
-        (practitioner, reverse("case-sessions", args=[case.pk])),
-        (UserFactory(role=Role.HOUSING_SPOC, borough=case.borough), reverse("home")),
-        (UserFactory(role=Role.FINANCE), reverse("home")),
-        (UserFactory(role=Role.BOROUGH_SPOC, borough=case.borough), reverse("home")),
+        (user, reverse(tab.url_name, args=[case.pk]))
+        for user in (practitioner, spoc)
+        for tab in CASE_TABS
+        if access.allowed(user, tab.action, case)
     ]
+    assert len(pages) > 12
+    pages += [
+        (housing, reverse("home")),
+        (housing, reverse("housing-list")),
+        (finance, reverse("home")),
+        (finance, reverse("finance-overview")),
+        (spoc, reverse("home")),
+        (spoc, reverse("case-list")),
+    ]
+    # The client's own document: what a subject access request would release to them.
+    export = subject_access_export_html(case=case, received_on=date(2021, 2, 1), generated_at=timezone.now())
+    assert case.referral.client_last_name in export
+    assert [label for label in CANARY_LABELS if label in export] == [] and "Not at all safe" not in export
     for user, url in pages:
         body = client_for(user).get(url, follow=True).content.decode()
         assert [label for label in CANARY_LABELS if label in body] == [], (user.role, url)
