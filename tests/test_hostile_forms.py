@@ -11,7 +11,7 @@ the same records."""
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -44,6 +44,8 @@ from cases.models import (
     SubjectAccessRequest,
 )
 from data_protection import services as sar_services
+from diary import services as diary_services
+from diary.models import Appointment, SessionReminderOptIn
 from eip.people.models import Role
 from referrals import services as referral_services
 from referrals.models import AddressChange, LateReferralAgreement, Referral
@@ -244,6 +246,28 @@ def _case_url(name, *extra):
     def build(users, case_builder=intervention_case):
         case = case_builder(users)
         return {"case": case, "url": reverse(name, args=[case.pk, *extra])}
+
+    return build
+
+
+def _plan_url(users):
+    case = intervention_case(users)
+    return {"case": case, "url": reverse("appointment-schedule") + f"?case={case.pk}&kind=session"}
+
+
+def _planned_url(name):
+    def build(users):
+        case = intervention_case(users)
+        appointment = diary_services.appointment_schedule(
+            case=case,
+            user=users[Role.PRACTITIONER],
+            kind="session",
+            starts_at=timezone.now() + timedelta(days=2),
+            duration_minutes=60,
+            modality="video",
+            place="Room 2",
+        )
+        return {"case": case, "appointment": appointment, "url": reverse(name, args=[appointment.pk])}
 
     return build
 
@@ -665,6 +689,43 @@ FORMS = [
         lambda ctx: {"form": "arrange", **_date(date(2026, 3, 2), "day"), "at": "10:00"},
         ["day", "at", "version"],
         touched=_case,
+    ),
+    FormSpec(
+        "appointment-schedule",
+        Role.PRACTITIONER,
+        _plan_url,
+        lambda ctx: {
+            "case": str(ctx["case"].pk),
+            "kind": "session",
+            **_date(date(2027, 3, 2), "day"),
+            "at": "10:00",
+            "duration_minutes": "60",
+            "modality": "video",
+            "place": "Family centre, room 2",
+        },
+        ["case", "kind", "day", "at", "duration_minutes", "modality", "place"],
+        models=(Appointment,),
+    ),
+    FormSpec(
+        "appointment-cancel",
+        Role.PRACTITIONER,
+        _planned_url("appointment-cancel"),
+        lambda ctx: {"reason": "The client is unwell", "sequence": "0"},
+        ["reason", "sequence"],
+        touched=lambda ctx: [Appointment.objects.get(pk=ctx["appointment"].pk)],
+    ),
+    FormSpec(
+        "session-reminders",
+        Role.PRACTITIONER,
+        _case_url("session-reminders"),
+        lambda ctx: {
+            "form": "start",
+            "phone": "07700 900999",
+            **_date(date(2026, 11, 2), "asked_on"),
+            "asked_how": "At the session",
+        },
+        ["phone", "asked_on", "asked_how"],
+        models=(SessionReminderOptIn,),
     ),
     FormSpec(
         "case-risk",

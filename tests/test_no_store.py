@@ -26,6 +26,8 @@ REPRESENTATIVE = [
     ("sar-download", Role.SUPERVISOR, "", "application/pdf"),
     ("meeting-invitation", Role.PRACTITIONER, "", "text/calendar"),
     ("consultation-invitation", Role.SOCIAL_WORKER, "", "text/calendar"),
+    ("appointment-invitation", Role.SOCIAL_WORKER, "", "text/calendar"),
+    ("diary", Role.SUPERVISOR, "", "text/html"),
     ("monitoring-report", Role.PROGRAMME_MANAGER, REPORT, "text/html"),
     ("monitoring-report", Role.PROGRAMME_MANAGER, REPORT + "&format=csv", "text/csv"),
     ("monitoring-report", Role.PROGRAMME_MANAGER, REPORT + "&format=json", "application/json"),
