@@ -47,6 +47,8 @@ from data_protection import services as sar_services
 from diary import services as diary_services
 from diary.models import Appointment, SessionReminderOptIn
 from eip.people.models import Role
+from evaluation.models import AccommodationNeed, AwaitingStart
+from partner_outcomes.models import PartnerOutcome
 from referrals import services as referral_services
 from referrals.models import AddressChange, LateReferralAgreement, Referral
 from tests.assessment_factories import dash
@@ -1081,6 +1083,52 @@ FORMS = [
         lambda users: {"url": reverse("password_reset"), "user": users[Role.PRACTITIONER]},
         lambda ctx: {"email": ctx["user"].email},
         ["email"],
+    ),
+    # --- what the report counts: the case's data-quality tab, the partner's safety measure
+    FormSpec(
+        "case-data-quality waiting",
+        Role.PRACTITIONER,
+        lambda users: _case_url("case-data-quality")(
+            users, case_builder=lambda u: make_case(u[Role.SOCIAL_WORKER], u[Role.PRACTITIONER])
+        ),
+        lambda ctx: {
+            "form": "waiting",
+            "waiting-state": "being_contacted",
+            **_date(date(2026, 1, 5), "waiting-recorded_on"),
+        },
+        ["waiting-state", "waiting-recorded_on"],
+        models=(AwaitingStart,),
+    ),
+    FormSpec(
+        "case-data-quality need",
+        Role.PRACTITIONER,
+        _case_url("case-data-quality"),
+        lambda ctx: {
+            "form": "need",
+            "need-outcome": "found_other",
+            **_date(date(2026, 1, 5), "need-assessed_on"),
+            **_date(date(2026, 1, 20), "need-outcome_on"),
+        },
+        ["need-assessed_on", "need-outcome", "need-outcome_on"],
+        models=(AccommodationNeed,),
+    ),
+    FormSpec(
+        "case-partner-outcomes",
+        Role.SOCIAL_WORKER,
+        _case_url("case-partner-outcomes"),
+        lambda ctx: {
+            "stage": "intake",
+            **_date(date(2026, 1, 5), "asked_on"),
+            "asked_by": "social_worker",
+            "physical": "none",
+            "sexual": "dont_know",
+            "harassment": "weekly",
+            "jcc": "daily",
+            "feels_safe": "2",
+            "listened_to": "partly",
+        },
+        ["stage", "asked_on", "asked_by", "not_asked", "physical", "jcc", "feels_safe", "listened_to"],
+        models=(PartnerOutcome,),
     ),
 ]
 BY_NAME = {spec.name: spec for spec in FORMS}
