@@ -105,14 +105,15 @@ def referral_changes(*, referral, partner, children) -> list[dict]:
     found += _differences(
         before_partner, partner, ["address", "postcode"], partner=True, hidden=before_partner.safe_address
     )
-    old_children, new_children = _children(before.children.all()), _children(children)
+    old_children = _children(before.children.all())
+    new_children = old_children if children is None else _children(children)
     if old_children != new_children:
         found.append({"field": "Children", "before": old_children, "after": new_children, "partner": True})
     return found
 
 
 @transaction.atomic
-def referral_amend(*, referral: Referral, partner, children: list, user: User, expected_version: int):
+def referral_amend(*, referral: Referral, partner, children: list | None, user: User, expected_version: int):
     """Save the social worker's changes to a referral already sent, log them and tell the
     practitioners. Refuses once a decision is made, and a save from an out-of-date page."""
     if referral.status not in OPEN:

@@ -1,5 +1,5 @@
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import HTML, Field, Fixed, Fluid, Layout, Size
+from crispy_forms_gds.layout import Field, Fixed, Fluid, Layout, Size
 from django import forms
 
 from eip.fields import DateField
@@ -14,11 +14,6 @@ from .models import (
     RiskMarker,
 )
 from .services import LATE_AGREEMENT_NEEDS
-
-
-def _heading(text, hint=""):
-    hint_html = f'<p class="govuk-body">{hint}</p>' if hint else ""
-    return HTML(f'<h2 class="govuk-heading-m govuk-!-margin-top-6">{text}</h2>{hint_html}')
 
 
 def _no_form_tag(*fields):
@@ -97,7 +92,7 @@ class ReferralForm(forms.ModelForm):
             "client_safe_contact_times": "When the client can be called without risk.",
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, only=None, **kwargs):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             field.required = False
@@ -107,37 +102,41 @@ class ReferralForm(forms.ModelForm):
                 field.widget = forms.RadioSelect(choices=field.choices)
             if name == "client_ethnicity":
                 field.widget = forms.Select(choices=[("", "Select ethnicity"), *field.choices])
-        self.helper = _no_form_tag(
-            _heading("About you"),
-            Field.radios("team", legend_size=Size.SMALL),
-            Field.text("team_other", field_width=Fluid.TWO_THIRDS),
-            Field.text("referrer_phone", field_width=Fixed.TWENTY),
-            _heading("The client", "The person at risk of causing harm."),
-            Field.text("client_first_name", field_width=Fluid.ONE_HALF),
-            Field.text("client_last_name", field_width=Fluid.ONE_HALF),
-            Field("client_date_of_birth"),
-            Field.radios("client_gender", legend_size=Size.SMALL),
-            Field.select("client_ethnicity"),
-            Field.text("client_first_language", field_width=Fluid.ONE_HALF),
-            Field.radios("client_interpreter_needed", legend_size=Size.SMALL, inline=True),
-            Field.textarea("client_additional_needs", rows=3),
-            Field.text("client_phone", field_width=Fixed.TWENTY),
-            Field.text("client_email", field_width=Fluid.TWO_THIRDS),
-            Field.textarea("client_address", rows=3),
-            Field.text("client_postcode", field_width=Fixed.TEN),
-            Field.text("client_safe_contact_times", field_width=Fluid.TWO_THIRDS),
-            _heading("Risk"),
-            Field.checkboxes("risk_markers", legend_size=Size.SMALL),
-            Field.text("risk_markers_other", field_width=Fluid.TWO_THIRDS),
-            Field.radios("police_involved", legend_size=Size.SMALL, inline=True),
-            Field.textarea("police_details", rows=3),
-            Field.checkboxes("orders", legend_size=Size.SMALL),
-            Field.radios("dash_completed", legend_size=Size.SMALL, inline=True),
-            Field.text("dash_score", field_width=Fixed.TWO, inputmode="numeric"),
-            Field.radios("accommodation_may_be_needed", legend_size=Size.SMALL, inline=True),
-            Field.radios("client_willingness", legend_size=Size.SMALL),
-            Field.textarea("case_dynamic", rows=8),
-        )
+        if only is not None:
+            # One step of the form: its questions only (the others stay as stored).
+            for name in list(self.fields):
+                if name not in only:
+                    del self.fields[name]
+        self.helper = _no_form_tag(*(self.LAYOUT[name] for name in self.fields))
+
+    LAYOUT = {
+        "team": Field.radios("team", legend_size=Size.SMALL),
+        "team_other": Field.text("team_other", field_width=Fluid.TWO_THIRDS),
+        "referrer_phone": Field.text("referrer_phone", field_width=Fixed.TWENTY),
+        "client_first_name": Field.text("client_first_name", field_width=Fluid.ONE_HALF),
+        "client_last_name": Field.text("client_last_name", field_width=Fluid.ONE_HALF),
+        "client_date_of_birth": Field("client_date_of_birth"),
+        "client_gender": Field.radios("client_gender", legend_size=Size.SMALL),
+        "client_ethnicity": Field.select("client_ethnicity"),
+        "client_first_language": Field.text("client_first_language", field_width=Fluid.ONE_HALF),
+        "client_interpreter_needed": Field.radios("client_interpreter_needed", legend_size=Size.SMALL, inline=True),
+        "client_additional_needs": Field.textarea("client_additional_needs", rows=3),
+        "client_phone": Field.text("client_phone", field_width=Fixed.TWENTY),
+        "client_email": Field.text("client_email", field_width=Fluid.TWO_THIRDS),
+        "client_address": Field.textarea("client_address", rows=3),
+        "client_postcode": Field.text("client_postcode", field_width=Fixed.TEN),
+        "client_safe_contact_times": Field.text("client_safe_contact_times", field_width=Fluid.TWO_THIRDS),
+        "risk_markers": Field.checkboxes("risk_markers", legend_size=Size.SMALL),
+        "risk_markers_other": Field.text("risk_markers_other", field_width=Fluid.TWO_THIRDS),
+        "police_involved": Field.radios("police_involved", legend_size=Size.SMALL, inline=True),
+        "police_details": Field.textarea("police_details", rows=3),
+        "orders": Field.checkboxes("orders", legend_size=Size.SMALL),
+        "dash_completed": Field.radios("dash_completed", legend_size=Size.SMALL, inline=True),
+        "dash_score": Field.text("dash_score", field_width=Fixed.TWO, inputmode="numeric"),
+        "accommodation_may_be_needed": Field.radios("accommodation_may_be_needed", legend_size=Size.SMALL, inline=True),
+        "client_willingness": Field.radios("client_willingness", legend_size=Size.SMALL),
+        "case_dynamic": Field.textarea("case_dynamic", rows=8),
+    }
 
 
 class PartnerForm(forms.ModelForm):
@@ -186,11 +185,6 @@ class PartnerForm(forms.ModelForm):
                 "Saved and withheld. Type a new address only if it has changed: a second person must confirm it."
             )
         self.helper = _no_form_tag(
-            _heading(
-                "The partner or victim-survivor",
-                '<strong class="govuk-tag govuk-tag--red">Confidential</strong> '
-                "Never shared with the client, housing or finance.",
-            ),
             Field.text("first_name", field_width=Fluid.ONE_HALF),
             Field.text("last_name", field_width=Fluid.ONE_HALF),
             Field("date_of_birth"),

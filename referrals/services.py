@@ -68,10 +68,11 @@ def referral_create(*, referrer: User) -> Referral:
 
 @transaction.atomic
 def referral_save(
-    *, referral: Referral, partner: PartnerDetails, children: list, user: User, expected_version: int
+    *, referral: Referral, partner: PartnerDetails, children: list | None, user: User, expected_version: int
 ) -> Referral:
     """Save what the social worker typed. `children` is a list of unsaved ReferredChild
-    objects replacing the current ones. Refuses a save based on an out-of-date page."""
+    objects replacing the current ones (None: unchanged). Refuses a save based on an
+    out-of-date page."""
     if referral.status not in (S.DRAFT, S.MORE_INFO):
         raise ReferralError("This referral has been submitted and can no longer be changed.")
     referral_answers_store(
@@ -82,7 +83,7 @@ def referral_save(
 
 
 def referral_answers_store(
-    *, referral: Referral, partner: PartnerDetails, children: list, user: User, expected_version: int
+    *, referral: Referral, partner: PartnerDetails, children: list | None, user: User, expected_version: int
 ) -> None:
     """Store the referral's answers, its partner's and its children (replacing them), unless
     the page they came from is out of date. Callers check the referral may still change."""
@@ -100,6 +101,8 @@ def referral_answers_store(
     partner.referral = referral
     partner.full_clean()
     partner.save()
+    if children is None:  # a page that does not ask about the children leaves them as they are
+        return
     referral.children.all().delete()
     for child in children:
         child.referral = referral

@@ -13,7 +13,9 @@ urlpatterns = [
     path("new/", views.referral_new, name="referral-new"),
     path("<int:pk>/", views.referral_detail, name="referral-detail"),
     path("<int:pk>/edit/", views.referral_edit, name="referral-edit"),
+    path("<int:pk>/edit/<slug:step>/", views.referral_step, name="referral-step"),
     path("<int:pk>/amend/", views.referral_amend, name="referral-amend"),
+    path("<int:pk>/amend/<slug:step>/", views.referral_amend_step, name="referral-amend-step"),
     path("<int:pk>/withdraw/", views.referral_withdraw, name="referral-withdraw"),
     path("<int:pk>/acknowledge/", views.referral_acknowledge, name="referral-acknowledge"),
     path(

@@ -9,11 +9,12 @@ from django.views.decorators.http import require_POST
 from eip import access, outbound
 from eip.audit.models import AuditEvent
 from eip.audit.services import audit_list_viewed, audit_record
-from eip.forms_util import add_errors, error_summary, submit
+from eip.forms_util import error_summary, submit
 from eip.people.models import Role
 from eip.workdays import receipt_rule, working_day_received
 
-from . import amending, inbox, services
+from . import amending as amending_
+from . import inbox, services, steps
 from .forms import (
     AcknowledgeForm,
     DeclineForm,
@@ -87,111 +88,227 @@ def referral_list(request):
 
 @access.policy("referral.create")
 def referral_new(request):
+    """The first question page: answering it starts the draft."""
     refusal = services.isa_refusal(request.user.borough)
     if refusal:
         return render(request, "referrals/referral_not_possible.html", {"reason": refusal})
-    return _edit(request, Referral(referrer=request.user, borough=request.user.borough), creating=True)
+    return _step(request, Referral(referrer=request.user, borough=request.user.borough), steps.STEPS[0])
+
+
+def _step_named(slug):
+    if slug not in steps.BY_SLUG:
+        raise Http404
+    return steps.BY_SLUG[slug]
 
 
 @access.policy("referral.edit")
-def referral_edit(request, pk):
+def referral_step(request, pk, step):
     referral = _referral_for(request, pk, "referral.edit")
+    step = _step_named(step)
+    _audit_form_viewed(request, referral, step)
+    return _step(request, referral, step)
+
+
+@access.policy("referral.amend")
+def referral_amend_step(request, pk, step):
+    referral = _referral_for(request, pk, "referral.amend")
+    step = _step_named(step)
+    _audit_form_viewed(request, referral, step, page="referral-amend")
+    return _step(request, referral, step, amending=True)
+
+
+def _audit_form_viewed(request, referral, step=None, page="referral-edit"):
     # The form shows everything the referrer wrote, the partner's details included.
     audit_record(
         actor=request.user,
         action=AuditEvent.Action.VIEWED,
         record=referral,
-        detail={"page": "referral-edit", "partner_details": True},
+        detail={"page": page, "partner_details": True, **({"step": step.slug} if step else {})},
     )
-    return _edit(request, referral, creating=False)
 
 
-def _edit(request, referral, *, creating):
-    partner = None if creating else referral.partner
+def _step_forms(step, referral, data=None):
+    """The forms of one question page, bound to `data` when it was posted."""
+    if step.kind == "partner":
+        return {"partner": PartnerForm(data, instance=referral.partner if referral.pk else None)}
+    if step.kind == "children":
+        return {"children": child_formset(referral=referral, data=data)}
+    return {"": ReferralForm(data, instance=referral, only=step.fields)}
+
+
+def _step_url(referral, step, *, amending=False, returning=False):
+    url = reverse("referral-amend-step" if amending else "referral-step", args=[referral.pk, step.slug])
+    return url + "?return=check" if returning else url
+
+
+def _check_url(referral, *, amending=False):
+    return reverse("referral-amend" if amending else "referral-edit", args=[referral.pk])
+
+
+def _step(request, referral, step, *, amending=False):
+    """Show a question page, or store its answers and go on: to the next page, or back to
+    "Check your answers" when the page was opened from there (and always when amending)."""
+    returning = amending or request.GET.get("return") == "check"
     if request.method != "POST":
-        return _render_edit(
-            request,
-            referral,
-            ReferralForm(instance=referral),
-            PartnerForm(instance=partner),
-            child_formset(referral=referral),
-            creating,
-        )
-
-    form = ReferralForm(request.POST, instance=referral)
-    partner_form = PartnerForm(request.POST, instance=partner)
-    children = child_formset(referral=referral, data=request.POST)
-    if not (form.is_valid() and partner_form.is_valid() and children.is_valid()):
+        return _render_step(request, referral, step, _step_forms(step, referral), amending, returning)
+    forms_ = _step_forms(step, referral, request.POST)
+    action = request.POST.get("action", "continue")
+    # A question page asks for its answers before moving on ("Save and come back later" keeps
+    # an unfinished page). Checked before storing: nothing is stored while an error is shown.
+    if all(form.is_valid() for form in forms_.values()) and action == "continue":
+        _add_step_errors(steps.step_missing(step=step, referral=referral), forms_)
+    if any(not form.is_valid() for form in forms_.values()):
         # Nothing is stored; the page comes back with everything as it was typed.
-        return _render_edit(request, referral, form, partner_form, children, creating)
-    kids = [child for child in (f.to_child() for f in children.forms) if child is not None]
-    version = request.POST.get("version", "")
-    with transaction.atomic():
-        if creating:
-            referral = services.referral_create(referrer=request.user)
-            form = ReferralForm(request.POST, instance=referral)
-            partner_form = PartnerForm(request.POST, instance=referral.partner)
-            form.is_valid(), partner_form.is_valid()
-            version = str(referral.version)
-        try:
-            services.referral_save(
-                referral=referral,
-                partner=partner_form.instance,
-                children=kids,
-                user=request.user,
-                expected_version=int(version) if version.isdigit() else -1,
-            )
-        except services.ReferralConflict as conflict:
-            form.add_error(None, str(conflict))
-            return _render_edit(request, referral, form, partner_form, children, creating)
+        return _render_step(request, referral, step, forms_, amending, returning)
+    try:
+        referral = _step_store(request, referral, step, forms_, amending)
+    except services.ReferralIncomplete as incomplete:
+        _add_step_errors(incomplete.errors, forms_)
+        return _render_step(request, referral, step, forms_, amending, returning)
+    except services.ReferralError as refused:
+        _add_page_error(forms_, str(refused))
+        return _render_step(request, referral, step, forms_, amending, returning)
     if getattr(referral, "address_change_held", False):
         messages.info(request, "The new safe address is waiting for a second person to confirm it.")
-    action = request.POST.get("action", "save")
-    if action == "add_child":
-        messages.info(request, "Your referral has been saved as a draft. Add the next child below.")
-        return redirect(reverse("referral-edit", args=[referral.pk]) + "#children")
-    if action == "submit":
-        try:
-            services.referral_submit(referral=referral, user=request.user)
-        except services.ReferralIncomplete as incomplete:
-            add_errors(incomplete.errors, {"": form, "partner": partner_form})
-            referral.refresh_from_db()
-            messages.info(request, "Your answers have been saved as a draft.")
-            return _render_edit(request, referral, form, partner_form, children, creating=False)
-        except services.ReferralError as refused:
-            referral.refresh_from_db()
-            form.add_error(None, str(refused))
-            return _render_edit(request, referral, form, partner_form, children, creating=False)
-        referral.refresh_from_db()
-        received = timezone.localtime(referral.received_at)
+    return redirect(_step_next(request, referral, step, action, amending, returning))
+
+
+@transaction.atomic
+def _step_store(request, referral, step, forms_, amending):
+    """Store one page's answers in the draft (or, amending, as a logged change)."""
+    children_form = forms_.get("children")
+    kids = None if children_form is None else [c for c in (f.to_child() for f in children_form.forms) if c]
+    version = request.POST.get("version", "")
+    expected = int(version) if version.isdigit() and len(version) < 10 else -1
+    if referral.pk is None:
+        # The first page answered starts the draft.
+        referral = services.referral_create(referrer=request.user)
+        forms_.update(_step_forms(step, referral, request.POST))
+        [form.is_valid() for form in forms_.values()]
+        expected = referral.version
+    partner = forms_["partner"].instance if "partner" in forms_ else referral.partner
+    store = amending_.referral_amend if amending else services.referral_save
+    store(referral=referral, partner=partner, children=kids, user=request.user, expected_version=expected)
+    return referral
+
+
+def _step_next(request, referral, step, action, amending, returning) -> str:
+    if amending:
         messages.success(
-            request,
-            f"Referral {referral.reference} has been sent. It was received at {received:%H:%M} on "
-            f"{received:%A %-d %B}, so the 3 working days count from "
-            f"{working_day_received(referral.received_at):%A %-d %B}: a practitioner will acknowledge it by "
-            f"{referral.acknowledgement_due:%A %-d %B %Y}. {receipt_rule()}",
+            request, f"Your change to referral {referral.reference} has been sent. The practitioners have been told."
         )
-        return redirect("referral-detail", pk=referral.pk)
-    messages.success(request, "Your referral has been saved as a draft. It has not been sent yet.")
-    return redirect("referral-edit", pk=referral.pk)
+        return _check_url(referral, amending=True)
+    if action == "add_child":
+        messages.info(request, "Your answers have been saved. Add the next child below.")
+        return _step_url(referral, step, returning=returning) + "#children"
+    if action == "save":
+        messages.success(request, "Your referral has been saved as a draft. It has not been sent yet.")
+        return _check_url(referral)
+    following = steps.step_after(step)
+    if returning or following is None:
+        return _check_url(referral)
+    return _step_url(referral, following)
 
 
-def _render_edit(request, referral, form, partner_form, children, creating, amending=False):
+def _add_page_error(forms_, message, field=None):
+    form = next(iter(forms_.values()))
+    form = form.forms[0] if hasattr(form, "forms") else form
+    form.add_error(field if field in form.fields else None, message)
+
+
+def _add_step_errors(errors, forms_):
+    """A service's field -> message errors, beside the fields of this page they concern."""
+    for key, message in errors.items():
+        prefix, _, name = key.rpartition("-")
+        if prefix in forms_ and name in getattr(forms_[prefix], "fields", ()):
+            forms_[prefix].add_error(name, message)
+        else:
+            _add_page_error(forms_, message, key)
+
+
+def _render_step(request, referral, step, forms_, amending, returning):
+    before = steps.step_before(step)
+    if returning:
+        back = _check_url(referral, amending=amending)
+    elif before is not None and referral.pk:
+        back = _step_url(referral, before)
+    else:
+        back = reverse("referral-list")
+    number = steps.STEPS.index(step) + 1
     return render(
         request,
-        "referrals/referral_form.html",
+        "referrals/referral_step.html",
         {
             "referral": referral,
-            "form": form,
-            "partner_form": partner_form,
-            "children": children,
-            "errors": error_summary(form, partner_form, children),
-            "creating": creating,
+            "step": step,
+            "number": number,
+            "steps_count": len(steps.STEPS),
+            "form": forms_.get(""),
+            "partner_form": forms_.get("partner"),
+            "children": forms_.get("children"),
+            "errors": error_summary(*forms_.values()),
             "amending": amending,
+            "returning": returning,
+            "back": back,
+            "action": request.get_full_path(),
             "version": referral.version,
             "receipt_rule": receipt_rule(),
         },
     )
+
+
+def _answers_labels():
+    labels = {name: field.label for name, field in ReferralForm().fields.items()}
+    labels.update({f"partner-{name}": field.label for name, field in PartnerForm().fields.items()})
+    return labels
+
+
+def _render_check(request, referral, *, amending, errors=()):
+    return render(
+        request,
+        "referrals/referral_check.html",
+        {
+            "referral": referral,
+            "sections": [
+                {**section, "change": _step_url(referral, section["step"], amending=amending, returning=True)}
+                for section in steps.check_answers(referral=referral, labels=_answers_labels())
+            ],
+            "amending": amending,
+            "check_errors": errors,
+            "receipt_rule": receipt_rule(),
+        },
+        status=400 if errors else 200,
+    )
+
+
+@access.policy("referral.edit")
+def referral_edit(request, pk):
+    """Check your answers, then send: the draft's answers by question page, each with a
+    Change link that comes back here."""
+    referral = _referral_for(request, pk, "referral.edit")
+    _audit_form_viewed(request, referral)
+    if request.method != "POST":
+        return _render_check(request, referral, amending=False)
+    try:
+        services.referral_submit(referral=referral, user=request.user)
+    except services.ReferralIncomplete as incomplete:
+        errors = [
+            (_step_url(referral, steps.step_of(field), returning=True), message)
+            for field, message in incomplete.errors.items()
+        ]
+        return _render_check(request, referral, amending=False, errors=errors)
+    except services.ReferralError as refused:
+        return _render_check(request, referral, amending=False, errors=[("#main-content", str(refused))])
+    referral.refresh_from_db()
+    received = timezone.localtime(referral.received_at)
+    messages.success(
+        request,
+        f"Referral {referral.reference} has been sent. It was received at {received:%H:%M} on "
+        f"{received:%A %-d %B}, so the 3 working days count from "
+        f"{working_day_received(referral.received_at):%A %-d %B}: a practitioner will acknowledge it by "
+        f"{referral.acknowledgement_due:%A %-d %B %Y}. {receipt_rule()}",
+    )
+    return redirect("referral-detail", pk=referral.pk)
 
 
 @access.policy("referral.view")
@@ -449,53 +566,11 @@ def referral_address_change(request, pk, change_pk):
 
 @access.policy("referral.amend")
 def referral_amend(request, pk):
-    """Change a referral already sent: the practitioners are told and the change is logged."""
+    """Change a referral already sent: its answers with a Change link for each question page.
+    Each change is sent as it is made; the practitioners are told and it is logged."""
     referral = _referral_for(request, pk, "referral.amend")
-    audit_record(
-        actor=request.user,
-        action=AuditEvent.Action.VIEWED,
-        record=referral,
-        detail={"page": "referral-amend", "partner_details": True},
-    )
-    partner = referral.partner
-    if request.method != "POST":
-        return _render_edit(
-            request,
-            referral,
-            ReferralForm(instance=referral),
-            PartnerForm(instance=partner),
-            child_formset(referral=referral),
-            creating=False,
-            amending=True,
-        )
-    form = ReferralForm(request.POST, instance=referral)
-    partner_form = PartnerForm(request.POST, instance=partner)
-    children = child_formset(referral=referral, data=request.POST)
-    if not (form.is_valid() and partner_form.is_valid() and children.is_valid()):
-        return _render_edit(request, referral, form, partner_form, children, creating=False, amending=True)
-    kids = [child for child in (f.to_child() for f in children.forms) if child is not None]
-    version = request.POST.get("version", "")
-    try:
-        change = amending.referral_amend(
-            referral=form.instance,
-            partner=partner_form.instance,
-            children=kids,
-            user=request.user,
-            expected_version=int(version) if version.isdigit() else -1,
-        )
-    except services.ReferralIncomplete as incomplete:
-        add_errors(incomplete.errors, {"": form, "partner": partner_form})
-        return _render_edit(request, referral, form, partner_form, children, creating=False, amending=True)
-    except services.ReferralError as refused:
-        form.add_error(None, str(refused))
-        return _render_edit(request, referral, form, partner_form, children, creating=False, amending=True)
-    count = len(change.changes)
-    messages.success(
-        request,
-        f"Your change{'s' if count != 1 else ''} to referral {referral.reference} "
-        f"{'have' if count != 1 else 'has'} been sent. The practitioners have been told.",
-    )
-    return redirect("referral-detail", pk=pk)
+    _audit_form_viewed(request, referral, page="referral-amend")
+    return _render_check(request, referral, amending=True)
 
 
 @access.policy("referral.amend")
@@ -508,7 +583,7 @@ def referral_withdraw(request, pk):
     if request.method == "POST" and submit(
         request,
         form,
-        lambda data: amending.referral_withdraw(referral=referral, user=request.user, reason=data["reason"]),
+        lambda data: amending_.referral_withdraw(referral=referral, user=request.user, reason=data["reason"]),
         f"Referral {referral.reference} has been withdrawn. The practitioners have been told.",
     ):
         return redirect("referral-detail", pk=pk)

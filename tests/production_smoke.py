@@ -328,6 +328,22 @@ class Browser:
             raise SmokeFailure(f"POST {path} answered {status}, expected {expect}; errors: {errors or content[:800]}")
         return headers, content
 
+    def send_referral(self, answers: dict) -> dict:
+        """Answer the referral's question pages in turn (each page reads only its own questions),
+        then send it from "Check your answers". Returns the headers of the answer to sending."""
+        form = {key: value for key, value in answers.items() if key not in ("version", "action")}
+        headers, _content = self.post("/referrals/new/", form)
+        for _page in range(12):
+            path = headers["Location"]
+            if path.rstrip("/").endswith("/edit"):
+                break
+            version = re.search(r'name="version" value="(\d+)"', self.get(path))
+            if not version:
+                raise SmokeFailure(f"the referral page {path} carries no version")
+            headers, _content = self.post(path, {**form, "version": version.group(1)})
+        headers, _content = self.post(path, {"action": "submit"})
+        return headers
+
     def sign_in_and_enrol(self, email: str, password: str) -> None:
         """Sign in with the password, then set up an authenticator with a real TOTP code."""
         self.post("/sign-in/", {"username": email, "password": password, "next": "/home/"})
@@ -432,7 +448,7 @@ def the_flow(web_port: int, admin_password: str, sink: MailSink) -> str:
 
     worker = Browser(web_port)
     worker.sign_in_and_enrol(people["social_worker"][0], passwords["social_worker"])
-    headers, _content = worker.post("/referrals/new/", REFERRAL)
+    headers = worker.send_referral(REFERRAL)
     detail = worker.get(headers["Location"])
     reference = re.search(r"EIP-\d{4}-\d{4}", detail)
     if not reference:

@@ -62,3 +62,21 @@ def make_case(referrer, practitioner, **fields):
     services.referral_acknowledge(referral=referral, user=practitioner, consultation_timeline="Soon")
     services.referral_link_person(referral=referral, user=practitioner, person=None)
     return services.referral_accept(referral=referral, user=practitioner)
+
+
+def referral_fill_pages(client, answers: dict) -> str:
+    """Answer the referral's question pages in turn with a test client, as a social worker's
+    browser would (each page reads only its own questions). Returns "Check your answers"."""
+    import re
+
+    from django.urls import reverse
+
+    form = {key: value for key, value in answers.items() if key not in ("version", "action")}
+    response = client.post(reverse("referral-new"), form)
+    for _page in range(12):
+        assert response.status_code == 302, response.content.decode()[:3000]
+        if response.url.rstrip("/").endswith("/edit"):
+            return response.url
+        version = re.search(r'name="version" value="(\d+)"', client.get(response.url).content.decode()).group(1)
+        response = client.post(response.url, {**form, "version": version})
+    raise AssertionError("the referral's pages never reached Check your answers")

@@ -84,8 +84,11 @@ EXPECTED = {
     ),
     # Submitted, so no longer editable: the referrer is told it is not there.
     "referral-edit": ("GET", {**_only(), Role.SOCIAL_WORKER: NOT_FOUND}, REDIRECT),
+    # Each question page of the form in steps (the walk asks for the partner's page): the same.
+    "referral-step": ("GET", {**_only(), Role.SOCIAL_WORKER: NOT_FOUND}, REDIRECT),
     # After sending and before a decision, the referring social worker may change or withdraw it.
     "referral-amend": ("GET", _only(Role.SOCIAL_WORKER), REDIRECT),
+    "referral-amend-step": ("GET", _only(Role.SOCIAL_WORKER), REDIRECT),
     "referral-withdraw": ("GET", _only(Role.SOCIAL_WORKER), REDIRECT),
     "referral-acknowledge": ("GET", _only(Role.PRACTITIONER), REDIRECT),
     "referral-request-information": ("GET", _only(Role.PRACTITIONER), REDIRECT),
@@ -231,6 +234,7 @@ SHOWS_PERSONAL_DATA = {
             "referral-list",
             "referral-detail",
             "referral-edit",
+            "referral-step",
             "referral-acknowledge",
             "referral-request-information",
             "referral-decline",
@@ -238,6 +242,7 @@ SHOWS_PERSONAL_DATA = {
             "referral-agreement-document",
             "referral-accept",
             "referral-amend",
+            "referral-amend-step",
             "referral-withdraw",
             "case-list",
             "case-detail",
@@ -346,6 +351,7 @@ OTHER_BOROUGH = {
         Role.BOROUGH_SPOC: NOT_FOUND,
     },
     "referral-edit": {**_only(), Role.SOCIAL_WORKER: NOT_FOUND},
+    "referral-step": {**_only(), Role.SOCIAL_WORKER: NOT_FOUND},
     "case-detail": {
         **_only(Role.PRACTITIONER, Role.SUPERVISOR),
         Role.SOCIAL_WORKER: NOT_FOUND,
@@ -587,6 +593,8 @@ def _url_for(name, user, other_user, records=None, other_borough=False):
             return reverse(name, args=[referral.pk, records["agreement"].pk])
         if name == "referral-address-change":
             return reverse(name, args=[referral.pk, records["address_change"].pk])
+        if name in ("referral-step", "referral-amend-step"):
+            return reverse(name, args=[referral.pk, "partner"])
         return reverse(name, args=[referral.pk])
     if name in ("person-detail", "person-merge-propose"):
         return reverse(name, args=[records["case"].person_id])
@@ -735,7 +743,7 @@ def test_every_page_showing_personal_data_writes_an_audit_row(name, users, recor
     method, by_role, _ = EXPECTED[name]
     assert method == "GET", name
     roles = [role for role in SHOWS_PERSONAL_DATA[name] if by_role[role] == OK]
-    if name == "referral-edit":
+    if name in ("referral-edit", "referral-step"):
         # The table's referral is sent, so no one may edit it: the walk asks for a draft instead.
         roles = [Role.SOCIAL_WORKER]
         draft = make_referral(users[Role.SOCIAL_WORKER], submit=False)
@@ -744,8 +752,8 @@ def test_every_page_showing_personal_data_writes_an_audit_row(name, users, recor
         user = users[role]
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
         url = (
-            reverse(name, args=[draft.pk])
-            if name == "referral-edit"
+            reverse(name, args=[draft.pk, *(["partner"] if name == "referral-step" else [])])
+            if name in ("referral-edit", "referral-step")
             else _url_for(name, user, users[Role.PRACTITIONER], records)
         )
         since = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0

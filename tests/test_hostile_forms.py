@@ -424,39 +424,99 @@ def _two_factor_verify(users):
     return {"url": reverse("two-factor-verify")}
 
 
-REFERRAL_DATA = {
-    "version": "1",
-    "action": "save",
-    "client_first_name": "Daniel",
-    "dash_score": "4",
-    "case_dynamic": "Arguments",
-    "client_postcode": "NW1 0AA",
-    **_date(date(1987, 5, 14), "client_date_of_birth"),
-    "partner-first_name": "Chloe",
-    "children-TOTAL_FORMS": "1",
-    "children-INITIAL_FORMS": "0",
-    "children-MIN_NUM_FORMS": "0",
-    "children-MAX_NUM_FORMS": "12",
-    "children-0-age": "6",
-    "children-0-plan": "cin",
+# The referral form in steps: each question page, its valid answers and the fields attacked
+# ("Save and come back later", so hostile values reach the storing code on every page).
+REFERRAL_PAGES = {
+    "about-you": {"team": "early_help", "team_other": "", "referrer_phone": "020 7946 0000"},
+    "client": {
+        "client_first_name": "Daniel",
+        "client_last_name": "Hughes",
+        **_date(date(1987, 5, 14), "client_date_of_birth"),
+        "client_gender": "man",
+        "client_ethnicity": "white_british",
+        "client_first_language": "English",
+        "client_interpreter_needed": "no",
+        "client_additional_needs": "Reminders before sessions",
+    },
+    "client-contact": {
+        "client_phone": "07700 900123",
+        "client_email": "dan@example.org",
+        "client_address": "12 Example Road",
+        "client_postcode": "NW1 0AA",
+        "client_safe_contact_times": "Mornings",
+    },
+    "partner": {
+        "partner-first_name": "Chloe",
+        "partner-last_name": "Hughes",
+        **_date(date(1990, 3, 27), "partner-date_of_birth"),
+        "partner-phone": "07700 900456",
+        "partner-address": "12 Example Road",
+        "partner-postcode": "NW1 0AA",
+        "partner-lives_with_client": "yes",
+        "partner-safe_contact": "Text first",
+    },
+    "children": {
+        "children-TOTAL_FORMS": "1",
+        "children-INITIAL_FORMS": "0",
+        "children-MIN_NUM_FORMS": "0",
+        "children-MAX_NUM_FORMS": "12",
+        "children-0-age": "6",
+        "children-0-plan": "cin",
+    },
+    "risk": {
+        "risk_markers": ["verbal_arguments", "other"],
+        "risk_markers_other": "Threats by text",
+        "police_involved": "yes",
+        "police_details": "Called out once",
+        "orders": ["dvpn_dvpo"],
+        "dash_completed": "yes",
+        "dash_score": "4",
+    },
+    "request": {"accommodation_may_be_needed": "yes", "client_willingness": "willing", "case_dynamic": "Arguments"},
 }
-REFERRAL_TARGETS = [
-    "client_first_name",
-    "client_date_of_birth",
-    "dash_score",
-    "case_dynamic",
-    "client_postcode",
-    "client_email",
-    "team",
-    "risk_markers",
-    "partner-first_name",
-    "partner-date_of_birth",
-    "children-0-age",
-    "children-0-plan",
-    "children-TOTAL_FORMS",
-    "version",
-    "action",
-]
+REFERRAL_PAGE_TARGETS = {
+    "about-you": ["team", "team_other", "referrer_phone", "action"],
+    "client": ["client_first_name", "client_last_name", "client_date_of_birth", "client_gender", "client_ethnicity"],
+    "client-contact": [
+        "client_phone",
+        "client_email",
+        "client_address",
+        "client_postcode",
+        "client_safe_contact_times",
+    ],
+    "partner": [
+        "partner-first_name",
+        "partner-date_of_birth",
+        "partner-phone",
+        "partner-address",
+        "partner-postcode",
+        "partner-safe_address",
+        "partner-lives_with_client",
+    ],
+    "children": ["children-0-age", "children-0-plan", "children-TOTAL_FORMS"],
+    "risk": ["risk_markers", "risk_markers_other", "police_involved", "orders", "dash_completed", "dash_score"],
+    "request": ["accommodation_may_be_needed", "client_willingness", "case_dynamic", "version"],
+}
+
+
+def _referral_page(step, *, amend=False):
+    name = "referral-amend-step" if amend else "referral-step"
+
+    def build(users):
+        referral = make_referral(users[Role.SOCIAL_WORKER], submit=amend)
+        return {"referral": referral, "url": reverse(name, args=[referral.pk, step])}
+
+    return build
+
+
+def _referral_page_data(step, **changes):
+    def data(ctx):
+        version = Referral.objects.get(pk=ctx["referral"].pk).version
+        return {**REFERRAL_PAGES[step], "version": str(version), "action": "save", **changes}
+
+    return data
+
+
 PLAN_ACTIONS = {
     "actions-TOTAL_FORMS": "1",
     "actions-INITIAL_FORMS": "0",
@@ -482,16 +542,29 @@ FORMS = [
         "referral-new",
         Role.SOCIAL_WORKER,
         _plain("referral-new"),
-        lambda ctx: REFERRAL_DATA,
-        REFERRAL_TARGETS,
+        lambda ctx: {**REFERRAL_PAGES["about-you"], "action": "save"},
+        REFERRAL_PAGE_TARGETS["about-you"],
         models=(Referral,),
     ),
+    *(
+        FormSpec(
+            f"referral-step-{step}",
+            Role.SOCIAL_WORKER,
+            _referral_page(step),
+            _referral_page_data(step),
+            REFERRAL_PAGE_TARGETS[step],
+            models=(Referral,),
+            touched=_referral,
+        )
+        for step in ("client", "client-contact", "partner", "children", "risk", "request")
+    ),
+    # A change after sending: it must change something to be accepted.
     FormSpec(
-        "referral-edit",
+        "referral-amend-step-partner",
         Role.SOCIAL_WORKER,
-        _referral_url("referral-edit", submit=False),
-        lambda ctx: {**REFERRAL_DATA, "version": str(ctx["referral"].version)},
-        REFERRAL_TARGETS,
+        _referral_page("partner", amend=True),
+        _referral_page_data("partner", action="continue", **{"partner-phone": "07700 900999"}),
+        ["partner-first_name", "partner-phone", "partner-date_of_birth"],
         models=(Referral,),
         touched=_referral,
     ),

@@ -12,7 +12,6 @@ from referrals import amending, services
 from referrals.models import Referral, ReferralChange
 from tests.factories import UserFactory
 from tests.referral_factories import make_referral
-from tests.test_referral_views import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -30,45 +29,32 @@ def team(camden):
     }
 
 
-def _sent(referral):
-    """The amend form as the social worker would send it back, from what is stored."""
-    page_data = form_data(
-        version=str(referral.version),
-        action="amend",
-        team=referral.team,
-        client_first_name=referral.client_first_name,
-        client_last_name=referral.client_last_name,
-        client_date_of_birth_0=str(referral.client_date_of_birth.day),
-        client_date_of_birth_1=str(referral.client_date_of_birth.month),
-        client_date_of_birth_2=str(referral.client_date_of_birth.year),
-        client_gender=referral.client_gender,
-        client_ethnicity=referral.client_ethnicity,
-        client_first_language=referral.client_first_language,
-        client_interpreter_needed=referral.client_interpreter_needed,
-        client_phone=referral.client_phone,
-        client_address=referral.client_address,
-        client_postcode=referral.client_postcode,
-        risk_markers=referral.risk_markers,
-        police_involved=referral.police_involved,
-        dash_completed=referral.dash_completed,
-        dash_score=str(referral.dash_score),
-        accommodation_may_be_needed=referral.accommodation_may_be_needed,
-        client_willingness=referral.client_willingness,
-        case_dynamic=referral.case_dynamic,
-        **{
-            "partner-first_name": referral.partner.first_name,
-            "partner-last_name": referral.partner.last_name,
-            "partner-phone": referral.partner.phone,
-            "partner-address": referral.partner.address,
-            "partner-postcode": referral.partner.postcode,
-            "partner-lives_with_client": referral.partner.lives_with_client,
-            # The page lists the child already recorded (an initial form, as Django renders it).
-            "children-INITIAL_FORMS": "1",
-            "children-0-age": "6",
-            "children-0-plan": "cin",
-        },
-    )
-    return page_data
+def _partner_page(referral):
+    """The partner's page as the social worker would send it back, from what is stored."""
+    partner = referral.partner
+    return {
+        "version": str(referral.version),
+        "partner-first_name": partner.first_name,
+        "partner-last_name": partner.last_name,
+        "partner-phone": partner.phone,
+        "partner-address": partner.address,
+        "partner-postcode": partner.postcode,
+        "partner-lives_with_client": partner.lives_with_client,
+    }
+
+
+def _risk_page(referral):
+    return {
+        "version": str(referral.version),
+        "risk_markers": referral.risk_markers,
+        "police_involved": referral.police_involved,
+        "dash_completed": referral.dash_completed,
+        "dash_score": str(referral.dash_score),
+    }
+
+
+def _step(referral, step):
+    return reverse("referral-amend-step", args=[referral.pk, step])
 
 
 def test_the_social_worker_changes_the_partners_phone_and_the_practitioner_sees_the_change_log(client, team):
@@ -76,18 +62,22 @@ def test_the_social_worker_changes_the_partners_phone_and_the_practitioner_sees_
     client.force_login(team["worker"], backend="django.contrib.auth.backends.ModelBackend")
     assert "Change the referral" in text(client.get(reverse("referral-detail", args=[referral.pk])))
     url = reverse("referral-amend", args=[referral.pk])
-    assert "Change referral" in text(client.get(url))
-    response = client.post(url, {**_sent(referral), "partner-phone": "07700 900999", "dash_score": "15"})
-    assert response.status_code == 302, text(response)[:3000]
-    change = ReferralChange.objects.get(referral=referral)
-    assert change.changed_by == team["worker"]
-    assert {c["field"]: (c["before"], c["after"]) for c in change.changes} == {
-        "DASH score": ("9", "15"),
-        "Partner's phone number": ("07700 900456", "07700 900999"),
-    }
+    page = text(client.get(url))
+    assert "Change referral" in page and f'href="{_step(referral, "partner")}?return=check"' in page
+    response = client.post(_step(referral, "partner"), {**_partner_page(referral), "partner-phone": "07700 900999"})
+    assert response.status_code == 302 and response.url == url, text(response)[:3000]
+    referral.refresh_from_db()
+    response = client.post(_step(referral, "risk"), {**_risk_page(referral), "dash_score": "15"})
+    assert response.status_code == 302 and response.url == url
+    first, second = ReferralChange.objects.filter(referral=referral).order_by("pk")
+    assert first.changed_by == second.changed_by == team["worker"]
+    assert [(c["field"], c["before"], c["after"]) for c in first.changes + second.changes] == [
+        ("Partner's phone number", "07700 900456", "07700 900999"),
+        ("DASH score", "9", "15"),
+    ]
     referral.refresh_from_db()
     assert referral.partner.phone == "07700 900999" and referral.dash_score == 15
-    assert Notification.objects.filter(kind="referral.amended", recipient=team["practitioner"]).exists()
+    assert Notification.objects.filter(kind="referral.amended", recipient=team["practitioner"]).count() == 2
 
     client.force_login(team["practitioner"], backend="django.contrib.auth.backends.ModelBackend")
     page = text(client.get(reverse("referral-detail", args=[referral.pk])))
@@ -99,10 +89,18 @@ def test_the_social_worker_changes_the_partners_phone_and_the_practitioner_sees_
     assert "DASH score" in page and "07700 900" not in page.split("Changes since it was sent")[1].split("</table>")[0]
 
 
+def test_a_change_may_not_leave_out_an_answer_the_referral_needs(client, team):
+    referral = make_referral(team["worker"])
+    client.force_login(team["worker"], backend="django.contrib.auth.backends.ModelBackend")
+    response = client.post(_step(referral, "partner"), {**_partner_page(referral), "partner-first_name": ""})
+    assert response.status_code == 200 and "Enter the partner's first name" in text(response)
+    assert not ReferralChange.objects.exists()
+
+
 def test_nothing_changed_is_said_beside_the_form_and_nothing_is_logged(client, team):
     referral = make_referral(team["worker"])
     client.force_login(team["worker"], backend="django.contrib.auth.backends.ModelBackend")
-    response = client.post(reverse("referral-amend", args=[referral.pk]), _sent(referral))
+    response = client.post(_step(referral, "partner"), _partner_page(referral))
     assert response.status_code == 200
     assert "Nothing has changed" in text(response)
     assert not ReferralChange.objects.exists()

@@ -21,26 +21,19 @@ def text(response):
     return html.unescape(response.content.decode())
 
 
-def form_data(**overrides):
-    data = {
-        "version": "1",
-        "action": "save",
-        "team": "early_help",
-        "client_first_name": "Daniel",
-        "client_last_name": "Hughes",
-        "client_date_of_birth_0": "14",
-        "client_date_of_birth_1": "5",
-        "client_date_of_birth_2": "1987",
-        "partner-first_name": "Chloe",
-        "children-TOTAL_FORMS": "1",
-        "children-INITIAL_FORMS": "0",
-        "children-MIN_NUM_FORMS": "0",
-        "children-MAX_NUM_FORMS": "12",
-        "children-0-age": "",
-        "children-0-plan": "",
-    }
-    data.update(overrides)
-    return data
+CHILDREN = {
+    "children-TOTAL_FORMS": "1",
+    "children-INITIAL_FORMS": "0",
+    "children-MIN_NUM_FORMS": "0",
+    "children-MAX_NUM_FORMS": "12",
+    "children-0-age": "",
+    "children-0-plan": "",
+}
+
+
+def step_url(referral, step, *, returning=False):
+    url = reverse("referral-step", args=[referral.pk, step])
+    return url + ("?return=check" if returning else "")
 
 
 @pytest.fixture
@@ -50,63 +43,117 @@ def worker(camden, client):
     return user
 
 
+@pytest.fixture
+def draft(worker):
+    return make_referral(worker, submit=False)
+
+
 @pytest.mark.parametrize(
-    "field, value, message",
+    "step, field, value, message",
     [
-        ("client_date_of_birth_1", "13", "Date of birth must be a real date"),
-        ("dash_score", "25", "The DASH score must be 24 or fewer"),
-        ("dash_score", "nine", "Enter the DASH score as a number"),
-        ("client_email", "not-an-email", "Enter a valid email address"),
-        ("children-0-age", "40", "Enter an age from 0 to 18"),
+        ("client", "client_date_of_birth_1", "13", "Date of birth must be a real date"),
+        ("risk", "dash_score", "25", "The DASH score must be 24 or fewer"),
+        ("risk", "dash_score", "nine", "Enter the DASH score as a number"),
+        ("client-contact", "client_email", "not-an-email", "Enter a valid email address"),
+        ("children", "children-0-age", "40", "Enter an age from 0 to 18"),
+        ("partner", "partner-date_of_birth_2", "19x0", "Enter a valid year"),
     ],
 )
-def test_bad_input_is_explained_beside_the_field_and_nothing_typed_is_lost(client, worker, field, value, message):
-    response = client.post(reverse("referral-new"), form_data(**{field: value}))
+def test_bad_input_is_explained_beside_the_field_and_nothing_typed_is_lost(client, draft, step, field, value, message):
+    typed = {
+        "client": {"client_first_name": "Danny", "client_date_of_birth_0": "14", "client_date_of_birth_2": "1987"},
+        "risk": {"risk_markers_other": "Threats by text"},
+        "client-contact": {"client_phone": "07700 900999"},
+        "children": {**CHILDREN, "children-0-plan": "cp"},
+        "partner": {"partner-first_name": "Chloé", "partner-date_of_birth_0": "2", "partner-date_of_birth_1": "3"},
+    }[step]
+    before = Referral.objects.values().get(pk=draft.pk)
+    response = client.post(step_url(draft, step), {"version": draft.version, **typed, field: value})
     page = text(response)
     assert response.status_code == 200
     assert "govuk-error-summary" in page and message in page
     assert "govuk-error-message" in page  # beside the field, not only in the summary
     assert f'value="{value}"' in page
-    assert 'value="Daniel"' in page and 'value="Chloe"' in page
-    assert not Referral.objects.exists()  # nothing broken is stored
+    for name, kept in typed.items():
+        if not name.startswith("children-"):
+            assert f'value="{kept}"' in page, name
+    assert Referral.objects.values().get(pk=draft.pk) == before  # nothing broken is stored
 
 
-def test_a_child_with_an_age_but_no_plan_is_asked_for_the_plan(client, worker):
-    page = text(client.post(reverse("referral-new"), form_data(**{"children-0-age": "7"})))
-    assert "Select whether this child is on a plan" in page
+def test_a_child_with_an_age_but_no_plan_is_asked_for_the_plan(client, draft):
+    data = {"version": draft.version, **CHILDREN, "children-0-age": "7"}
+    assert "Select whether this child is on a plan" in text(client.post(step_url(draft, "children"), data))
 
 
-def test_save_as_draft_keeps_everything_for_later(client, worker):
-    response = client.post(reverse("referral-new"), form_data())
+def test_the_first_page_starts_a_draft_and_each_page_leads_to_the_next(client, worker):
+    response = client.post(reverse("referral-new"), {"team": "early_help", "referrer_phone": "020 7946 0000"})
     referral = Referral.objects.get()
-    assert response.status_code == 302 and response.url == reverse("referral-edit", args=[referral.pk])
-    assert referral.status == Referral.Status.DRAFT and referral.client_first_name == "Daniel"
-    assert referral.partner.first_name == "Chloe"
+    assert referral.status == Referral.Status.DRAFT and referral.team == "early_help"
+    assert response.url == step_url(referral, "client")
     page = text(client.get(response.url))
-    assert 'value="Daniel"' in page and 'value="Chloe"' in page and 'value="14"' in page
+    assert f'<a href="{step_url(referral, "about-you")}" class="govuk-back-link">' in page
+    # Going back shows what was answered.
+    assert 'value="020 7946 0000"' in text(client.get(step_url(referral, "about-you")))
 
 
-def test_an_incomplete_submission_is_saved_as_a_draft_with_what_is_missing(client, worker):
-    page = text(client.post(reverse("referral-new"), form_data(action="submit")))
-    referral = Referral.objects.get()
-    assert referral.status == Referral.Status.DRAFT and referral.client_first_name == "Daniel"
-    assert "Your answers have been saved as a draft" in page
-    for message in (
-        "Select the client's gender",
-        "Describe the case in your own words",
-        "Select whether the partner lives with the client",
+def test_continue_asks_for_the_pages_answers_and_stores_nothing_until_they_are_given(client, draft):
+    data = {"version": draft.version, "client_first_name": "", "client_last_name": "Hughes-Smith"}
+    response = client.post(step_url(draft, "client"), data)
+    page = text(response)
+    assert response.status_code == 200 and "Enter the client's first name" in page
+    assert 'value="Hughes-Smith"' in page
+    assert Referral.objects.get(pk=draft.pk).client_last_name == "Hughes"
+
+
+def test_save_and_come_back_later_keeps_an_unfinished_page(client, draft):
+    data = {"version": draft.version, "action": "save", "client_first_name": "", "client_last_name": "Hughes-Smith"}
+    response = client.post(step_url(draft, "client"), data)
+    assert response.status_code == 302 and response.url == reverse("referral-edit", args=[draft.pk])
+    draft.refresh_from_db()
+    assert draft.client_first_name == "" and draft.client_last_name == "Hughes-Smith"
+    # Signed out (or timed out) and back: the draft is where it was left.
+    client.logout()
+    client.force_login(draft.referrer, backend="django.contrib.auth.backends.ModelBackend")
+    assert 'value="Hughes-Smith"' in text(client.get(step_url(draft, "client")))
+
+
+def test_check_your_answers_change_links_return_to_check_your_answers(client, draft):
+    check = reverse("referral-edit", args=[draft.pk])
+    page = text(client.get(check))
+    assert "Check your answers before sending the referral" in page
+    assert "07700 900456" in page and "Aged 6, Child in Need plan" in page
+    change = step_url(draft, "partner", returning=True)
+    assert f'href="{change}"' in page
+    assert f'<a href="{check}" class="govuk-back-link">' in text(client.get(change))
+    partner = {"partner-first_name": "Chloe", "partner-phone": "07700 900999", "partner-lives_with_client": "no"}
+    response = client.post(change, {"version": draft.version, **partner})
+    assert response.url == check
+    assert "07700 900999" in text(client.get(check))
+    client.post(check, {"action": "submit"})
+    draft.refresh_from_db()
+    assert draft.status == Referral.Status.SUBMITTED and draft.partner.phone == "07700 900999"
+
+
+def test_an_incomplete_referral_is_not_sent_and_each_missing_answer_links_to_its_page(client, worker):
+    referral = make_referral(worker, submit=False, client_gender="", case_dynamic="", partner={"lives_with_client": ""})
+    response = client.post(reverse("referral-edit", args=[referral.pk]), {"action": "submit"})
+    page = text(response)
+    assert response.status_code == 400
+    assert Referral.objects.get(pk=referral.pk).status == Referral.Status.DRAFT
+    for message, step in (
+        ("Select the client's gender", "client"),
+        ("Describe the case in your own words", "request"),
+        ("Select whether the partner lives with the client", "partner"),
     ):
-        assert message in page
-    assert 'value="Daniel"' in page
+        assert f'<a href="{step_url(referral, step, returning=True)}">{message}</a>' in page
 
 
 @pytest.mark.fault
-def test_a_stale_page_is_refused_with_a_clear_message(client, worker):
-    referral = make_referral(worker, submit=False)
-    url = reverse("referral-edit", args=[referral.pk])
-    current = str(referral.version)
-    client.post(url, form_data(version=current, client_first_name="First edit"))
-    page = text(client.post(url, form_data(version=current, client_first_name="Second edit")))
+def test_a_stale_page_is_refused_with_a_clear_message(client, draft):
+    url = step_url(draft, "client")
+    answers = {"version": str(draft.version), "client_last_name": "Hughes", "action": "save"}
+    client.post(url, {**answers, "client_first_name": "First edit"})
+    page = text(client.post(url, {**answers, "client_first_name": "Second edit"}))
     assert "Someone else changed this referral" in page
     assert 'value="Second edit"' in page  # what they typed is still on the page
     assert Referral.objects.get().client_first_name == "First edit"

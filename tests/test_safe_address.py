@@ -9,10 +9,14 @@ from referrals import services
 from referrals.models import AddressChange, PartnerDetails
 from tests.factories import UserFactory
 from tests.referral_factories import make_referral
-from tests.test_referral_views import form_data
 
 pytestmark = pytest.mark.django_db
 SAFE = "7 Refuge Lane, London"
+
+
+def partner_page(referral, **typed):
+    data = {"version": str(referral.version), "partner-first_name": "Chloe", "partner-lives_with_client": "yes"}
+    return {**data, **{f"partner-{name}": value for name, value in typed.items()}}
 
 
 @pytest.fixture
@@ -27,8 +31,10 @@ def flagged(camden):
 def test_a_safe_address_is_not_shown_even_to_those_who_see_the_partner(flagged, client):
     worker, referral = flagged
     client.force_login(worker, backend="django.contrib.auth.backends.ModelBackend")
-    edit = client.get(reverse("referral-edit", args=[referral.pk])).content.decode()
-    assert SAFE not in edit and "E1 7RL" not in edit and "Saved and withheld" in edit
+    for page in ("referral-edit", "referral-step"):
+        args = [referral.pk] if page == "referral-edit" else [referral.pk, "partner"]
+        edit = client.get(reverse(page, args=args)).content.decode()
+        assert SAFE not in edit and "E1 7RL" not in edit and "Saved and withheld" in edit
     services.referral_submit(referral=referral, user=worker)
     for viewer in (worker, UserFactory(role=Role.PRACTITIONER), UserFactory(role=Role.SUPERVISOR)):
         client.force_login(viewer, backend="django.contrib.auth.backends.ModelBackend")
@@ -40,8 +46,8 @@ def test_leaving_a_safe_address_blank_keeps_it(flagged, client):
     worker, referral = flagged
     client.force_login(worker, backend="django.contrib.auth.backends.ModelBackend")
     client.post(
-        reverse("referral-edit", args=[referral.pk]),
-        form_data(version=str(referral.version), **{"partner-address": "", "partner-safe_address": "on"}),
+        reverse("referral-step", args=[referral.pk, "partner"]),
+        partner_page(referral, address="", safe_address="on"),
     )
     partner = PartnerDetails.objects.get(referral=referral)
     assert (partner.address, partner.safe_address) == (SAFE, True)
@@ -51,8 +57,8 @@ def test_a_new_safe_address_waits_for_a_second_person(flagged, client):
     worker, referral = flagged
     client.force_login(worker, backend="django.contrib.auth.backends.ModelBackend")
     response = client.post(
-        reverse("referral-edit", args=[referral.pk]),
-        form_data(version=str(referral.version), **{"partner-address": "9 Other Street", "partner-safe_address": "on"}),
+        reverse("referral-step", args=[referral.pk, "partner"]),
+        partner_page(referral, address="9 Other Street", safe_address="on"),
         follow=True,
     )
     assert "waiting for a second person to confirm it" in response.content.decode()

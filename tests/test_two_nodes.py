@@ -151,7 +151,7 @@ def test_two_web_servers_and_two_workers_serve_one_service(camden, cluster, sett
     worker_on_one = Node(one)
     worker_on_one.sign_in(social_worker)
     worker_on_two = _on(worker_on_one, two)
-    headers, _page = worker_on_two.post("/referrals/new/", REFERRAL)
+    headers = worker_on_two.send_referral(REFERRAL)
     referral = Referral.objects.get()
     assert headers["Location"].endswith(f"/referrals/{referral.pk}/")
     assert referral.reference in worker_on_one.get(headers["Location"])
