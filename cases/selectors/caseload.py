@@ -1,4 +1,6 @@
-"""Reading cases: the access gate for one case, the caseload with what is due, the timeline."""
+"""The caseload with what is due on each case: the due facts read for the cases on screen,
+the due items drawn from them, and the same rules as SQL to order and count the whole
+caseload overdue first."""
 
 from datetime import date, datetime, time, timedelta
 
@@ -7,108 +9,14 @@ from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, Max
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from eip import access
 from eip.people.models import Role
 from eip.workdays import add_working_days
 
-from .due import DUE_SOURCES, DueItem
-from .models import Case, Consent, Consultation, ProfessionalsMeeting, RiskAction, isa_in_force
+from ..due import DUE_SOURCES, DueItem
+from ..models import Case, Consent, Consultation, ProfessionalsMeeting, RiskAction
+from .gate import case_list_for_user
 
 St = Case.Stage
-
-
-def case_list_for_user(*, user) -> QuerySet[Case]:
-    cases = Case.objects.select_related("referral", "borough", "practitioner", "referrer", "person")
-    if user.role in (Role.PRACTITIONER, Role.SUPERVISOR):
-        return cases
-    # Cases opened to this person by emergency access ("break the glass"), while it lasts. Read
-    # first, as a short list: OR-ing a subquery into the filter made PostgreSQL scan every case.
-    from .models import EmergencyAccess
-
-    emergency = list(EmergencyAccess.objects.open_to(user).values_list("case_id", flat=True))
-
-    def or_emergency(condition: Q) -> Q:
-        return condition | Q(pk__in=emergency) if emergency else condition
-
-    if user.role == Role.BOROUGH_SPOC:
-        return cases.filter(or_emergency(Q(borough_id=user.borough_id)))
-    if user.role == Role.SOCIAL_WORKER:
-        return cases.filter(
-            or_emergency(Q(pk__in=access.granted(user, "cases.view_case", Case.objects.all()).values("pk")))
-        )
-    return cases.none()
-
-
-def case_get_for_user(*, user, pk, action="case.view") -> Case:
-    """The one gate for a case record: 404 unless the policy lets this user see it."""
-    return access.get_for_user(user, action, case_list_for_user(user=user), pk=pk)
-
-
-# --- break the glass ---------------------------------------------------------------------
-
-
-def emergency_access_case(*, user, case_number) -> Case | None:
-    """The case `user` may ask emergency access to under this number, or None: it must be in
-    their own borough, and that borough's information sharing agreement in force today. One
-    query whatever the reason it may not be (no such case, another borough, no agreement), so
-    neither the answer nor its cost tells them which."""
-    return (
-        Case.objects.select_related("referral", "borough")
-        .filter(isa_in_force("borough__", timezone.localdate()), pk=case_number, borough_id=user.borough_id)
-        .first()
-    )
-
-
-def emergency_access_queue(*, recent: int = 20) -> dict:
-    """The supervisors' queue: requests waiting for approval, grants waiting for review (the
-    longest overdue first) and the latest decided."""
-    from .models import EmergencyAccess
-
-    rows = EmergencyAccess.objects.select_related("case__referral", "case__borough", "user__borough")
-    S = EmergencyAccess.Status
-    today = timezone.localdate()
-    to_review = list(rows.filter(status=S.GRANTED, reviewed_at__isnull=True).order_by("review_due_on", "granted_at"))
-    for row in to_review:
-        row.overdue = row.review_overdue(today)
-    return {
-        "waiting": list(rows.filter(status=S.WAITING).order_by("requested_at")),
-        "to_review": to_review,
-        "decided": list(
-            rows.select_related("reviewed_by", "decided_by")
-            .filter(Q(reviewed_at__isnull=False) | Q(status=S.REFUSED))
-            .order_by(Coalesce("reviewed_at", "decided_at").desc(), "-pk")[:recent]
-        ),
-    }
-
-
-def emergency_access_counts() -> dict:
-    """For a supervisor's home page: what waits for them."""
-    from .models import EmergencyAccess
-
-    S = EmergencyAccess.Status
-    to_review = EmergencyAccess.objects.filter(status=S.GRANTED, reviewed_at__isnull=True)
-    return {
-        "waiting": EmergencyAccess.objects.filter(status=S.WAITING).count(),
-        "to_review": to_review.count(),
-        "overdue": to_review.filter(review_due_on__lt=timezone.localdate()).count(),
-    }
-
-
-def emergency_access_activity(*, emergency_access):
-    """What the person opened on the case while the access lasted, from the audit trail."""
-    from eip.audit.models import AuditEvent
-
-    row = emergency_access
-    if row.granted_at is None:
-        return AuditEvent.objects.none()
-    return AuditEvent.objects.filter(
-        actor_id=row.user_id,
-        action=AuditEvent.Action.VIEWED,
-        record_type=Case._meta.label_lower,
-        record_id=str(row.case_id),
-        at__gte=row.granted_at,
-        at__lte=min(row.expires_at, timezone.now()),
-    ).order_by("at", "pk")
 
 
 def _due_facts() -> dict:
@@ -265,20 +173,3 @@ def weeks_open(case: Case, today: date | None = None) -> int:
 
 def case_with_due_facts(*, case: Case) -> Case:
     return due_facts_attach([case])[0]
-
-
-# --- the outbound guard: partner-related text on a case (registered in apps.py) ------------------
-
-
-def case_identifiers(referrals, keep=None):
-    """Who supports the partner, for eip.outbound, in referral order."""
-    from eip.outbound import Identifier
-
-    cases = Case.objects.exclude(partner_supporter="").values_list("referral_id", "partner_supporter")
-    if referrals is None:
-        rows = cases.order_by("referral_id").iterator(chunk_size=2000)
-    else:
-        rows = cases.filter(referral_id__in=referrals).order_by("referral_id")
-    for referral_id, supporter in rows:
-        if keep is None or keep([("text", supporter)]):
-            yield Identifier(referral_id, "partner", "text", supporter, "who supports the partner")

@@ -1,0 +1,38 @@
+"""Reading cases: the access gate for one case (gate), the caseload with what is due
+(caseload), emergency access (emergency_access) and the outbound guard's identifiers. This is
+the public list other apps and tests use."""
+
+from .caseload import (
+    case_with_due_facts,
+    caseload_for_user,
+    caseload_overdue_first,
+    due_facts_attach,
+    due_items,
+    overdue_condition,
+    weeks_open,
+)
+from .emergency_access import (
+    emergency_access_activity,
+    emergency_access_case,
+    emergency_access_counts,
+    emergency_access_queue,
+)
+from .gate import case_get_for_user, case_list_for_user
+from .identifiers import case_identifiers
+
+__all__ = [
+    "case_get_for_user",
+    "case_identifiers",
+    "case_list_for_user",
+    "case_with_due_facts",
+    "caseload_for_user",
+    "caseload_overdue_first",
+    "due_facts_attach",
+    "due_items",
+    "emergency_access_activity",
+    "emergency_access_case",
+    "emergency_access_counts",
+    "emergency_access_queue",
+    "overdue_condition",
+    "weeks_open",
+]
