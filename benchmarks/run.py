@@ -1,7 +1,7 @@
 """The benchmark suite: generate data at each size on PostgreSQL and measure the pages and
 reports people wait for, against two baselines measured in the same run.
 
-    python -m benchmarks.run --sizes 1000,10000,100000 [--reuse] [--check] [--output FILE]
+    python -m benchmarks.run --sizes 1000,10000,100000 [--reuse] [--check] [--http] [--output FILE]
 
 For each size it creates a database from a migrated template, loads synthetic data
 (benchmarks/generate.py) and measures, in process through the whole Django stack (middleware,
@@ -10,12 +10,19 @@ request and peak Python memory of one request. The baselines are a trivial signe
 the same layout (`/bench/baseline/`) and the raw SQL aggregate the monthly report needs, so
 the ratios hold on a noisy machine. `--check` fails if queries per request differ between
 sizes, or (at 100k cases and above) a target of issue 9 is missed.
+
+`--http` also measures the baseline, the caseload and a case page over HTTP through gunicorn (a new
+connection per request, as behind the proxy; the pages taken in turn, so noise falls on all three
+alike), and holds the two pages within 2.5× the baseline at 10k cases and above (issue 19).
+`--http-only --reuse` measures only that, on databases an earlier run made.
 """
 
 import argparse
+import http.client
 import os
 import re
 import statistics
+import subprocess
 import sys
 import threading
 import time
@@ -49,6 +56,8 @@ from evaluation.report import previous_month  # noqa: E402
 request_started.disconnect(reset_queries)
 
 PAGES = ["baseline", "caseload", "case page", "diary", "inbox", "referral submission"]
+HTTP_PAGES = ["HTTP baseline", "HTTP caseload", "HTTP case page"]
+HTTP_TARGET = 2.5
 REPORTS = ["raw SQL aggregate", "report JSON", "report PDF", "export referrals.csv", "export assessments.csv"]
 
 # Every figure the report computes, as one hand-written PostgreSQL statement: what the report
@@ -320,7 +329,72 @@ def _referral_pages_filled(client: Client, answers: dict) -> str:
     raise RuntimeError("the referral pages never reached Check your answers")
 
 
-def run_size(size: int, reps: int, reuse: bool) -> dict:
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def measure_http(database: str, session: str, paths: dict[str, str], reps: int, workers: int = 2) -> dict:
+    """Median and p95 of each page fetched over HTTP from gunicorn on loopback, signed in."""
+    base = os.environ["EIP_BENCH_DATABASE_URL"].rsplit("/", 1)[0]
+    port = _free_port()
+    server = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "eip.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "benchmarks.settings", "DATABASE_URL": f"{base}/{database}"},
+    )
+
+    def fetch(path: str) -> float:
+        started = time.perf_counter()
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("GET", path, headers={"Cookie": f"sessionid={session}", "Host": "127.0.0.1"})
+        response = conn.getresponse()
+        response.read()
+        conn.close()
+        if response.status != 200:
+            raise RuntimeError(f"{path} answered {response.status} over HTTP")
+        return time.perf_counter() - started
+
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                fetch(paths["HTTP baseline"])
+                break
+            except (OSError, http.client.HTTPException):
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.3)
+        for _ in range(3 * workers):  # every worker warm
+            for path in paths.values():
+                fetch(path)
+        times = {name: [] for name in paths}
+        for _ in range(reps):
+            for name, path in paths.items():
+                times[name].append(fetch(path))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    results = {}
+    for name, values in times.items():
+        values.sort()
+        p95 = values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
+        results[name] = {"median_ms": statistics.median(values) * 1000, "p95_ms": p95 * 1000}
+    return results
+
+
+def run_size(size: int, reps: int, reuse: bool, over_http: bool = False, http_only: bool = False) -> dict:
     name, counts = prepare(size, reuse)
     practitioner = User.objects.filter(role=Role.PRACTITIONER, email__startswith="bench.").order_by("pk").first()
     worker = User.objects.filter(role=Role.SOCIAL_WORKER, email__startswith="bench.").order_by("pk").first()
@@ -338,7 +412,9 @@ def run_size(size: int, reps: int, reuse: bool) -> dict:
 
     # The referral is answered page by page beforehand (untimed); what is measured is sending it
     # from "Check your answers", as before the form was in steps.
-    filled = [_referral_pages_filled(sw, _referral_form(worker.pk, submitted)) for _ in range(reps + 5)]
+    filled = (
+        [] if http_only else [_referral_pages_filled(sw, _referral_form(worker.pk, submitted)) for _ in range(reps + 5)]
+    )
 
     def submit():
         response = sw.post(filled.pop(), {"action": "submit"})
@@ -363,20 +439,34 @@ def run_size(size: int, reps: int, reuse: bool) -> dict:
             flush=True,
         )
 
-    export_reps, export_warmup = (min(reps, 3), 1) if size < 100_000 else (1, 0)
-    record("baseline", measure(_get(p, "/bench/baseline/"), reps))
-    record("caseload", measure(_get(p, "/cases/"), reps))
-    record("case page", measure(_get(p, f"/cases/{case.pk}/"), reps))
-    record("diary", measure(_get(p, "/diary/"), reps))
-    record("inbox", measure(_get(p, "/referrals/"), reps))
-    record("referral submission", measure(submit, reps))
-    record("raw SQL aggregate", measure(raw_sql, reps))
-    record("report JSON", measure(_get(pm, f"/reports/monitoring/?{report_query}&format=json"), reps))
-    record("report PDF", measure(_get(pm, f"/reports/monitoring/?{report_query}&format=pdf"), max(1, reps // 5), 1))
-    record("export referrals.csv", measure(_get(ev, "/evaluation/referrals.csv"), export_reps, export_warmup, rss=True))
-    record(
-        "export assessments.csv", measure(_get(ev, "/evaluation/assessments.csv"), export_reps, export_warmup, rss=True)
-    )
+    if not http_only:
+        export_reps, export_warmup = (min(reps, 3), 1) if size < 100_000 else (1, 0)
+        record("baseline", measure(_get(p, "/bench/baseline/"), reps))
+        record("caseload", measure(_get(p, "/cases/"), reps))
+        record("case page", measure(_get(p, f"/cases/{case.pk}/"), reps))
+        record("diary", measure(_get(p, "/diary/"), reps))
+        record("inbox", measure(_get(p, "/referrals/"), reps))
+        record("referral submission", measure(submit, reps))
+        record("raw SQL aggregate", measure(raw_sql, reps))
+        record("report JSON", measure(_get(pm, f"/reports/monitoring/?{report_query}&format=json"), reps))
+        record("report PDF", measure(_get(pm, f"/reports/monitoring/?{report_query}&format=pdf"), max(1, reps // 5), 1))
+        record(
+            "export referrals.csv", measure(_get(ev, "/evaluation/referrals.csv"), export_reps, export_warmup, rss=True)
+        )
+        record(
+            "export assessments.csv",
+            measure(_get(ev, "/evaluation/assessments.csv"), export_reps, export_warmup, rss=True),
+        )
+    if over_http or http_only:
+        connections.close_all()  # gunicorn's workers read the sessions this process wrote
+        paths = {
+            "HTTP baseline": "/bench/baseline/",
+            "HTTP caseload": "/cases/",
+            "HTTP case page": f"/cases/{case.pk}/",
+        }
+        for label, figures in measure_http(name, p.cookies["sessionid"].value, paths, reps).items():
+            results[label] = figures
+            print(f"  {label}: median {figures['median_ms']:.1f} ms, p95 {figures['p95_ms']:.1f} ms", flush=True)
     return {"size": size, "database": name, "generated": counts, "results": results}
 
 
@@ -394,6 +484,8 @@ def table(runs: list[dict]) -> str:
     ]
     for name in PAGES + REPORTS:
         for run in runs:
+            if name not in run["results"]:  # --http-only
+                continue
             r = run["results"][name]
             base = "raw SQL aggregate" if name.startswith("report") else "baseline"
             ratio = ""
@@ -403,11 +495,48 @@ def table(runs: list[dict]) -> str:
                 f"| {name} | {_fmt_size(run['size'])} | {r['median_ms']:.1f} | {r['p95_ms']:.1f} | {r['queries']} "
                 f"| {r['peak_kib']:,.0f} | {ratio} |"
             )
+    if all("baseline" not in run["results"] for run in runs):  # --http-only
+        lines = [f"Benchmark run on {date.today():%-d %B %Y}, PostgreSQL, over HTTP only."]
+    http_runs = [run for run in runs if "HTTP baseline" in run["results"]]
+    if http_runs:
+        lines += [
+            "",
+            "Over HTTP: gunicorn (2 workers) on loopback, a new connection per request, signed in as a practitioner.",
+            "",
+            "| page | cases | median ms | p95 ms | ratio to the HTTP baseline |",
+            "| --- | ---: | ---: | ---: | ---: |",
+        ]
+        for name in HTTP_PAGES:
+            for run in http_runs:
+                r, base = run["results"][name], run["results"]["HTTP baseline"]
+                ratio = "" if name == "HTTP baseline" else f"{r['median_ms'] / base['median_ms']:.1f}×"
+                lines.append(
+                    f"| {name.removeprefix('HTTP ')} | {_fmt_size(run['size'])} | {r['median_ms']:.1f} "
+                    f"| {r['p95_ms']:.1f} | {ratio} |"
+                )
     return "\n".join(lines)
 
 
-def problems(runs: list[dict]) -> list[str]:
+def _http_problems(runs: list[dict]) -> list[str]:
     found = []
+    for run in runs:
+        r = run["results"]
+        if run["size"] < 10_000 or "HTTP baseline" not in r:
+            continue
+        for page in ("HTTP caseload", "HTTP case page"):
+            ratio = r[page]["median_ms"] / r["HTTP baseline"]["median_ms"]
+            if ratio > HTTP_TARGET:
+                found.append(
+                    f"{page.removeprefix('HTTP ')} over HTTP at {_fmt_size(run['size'])}: {ratio:.1f}× the baseline "
+                    f"(target {HTTP_TARGET}×)"
+                )
+    return found
+
+
+def problems(runs: list[dict]) -> list[str]:
+    if any("baseline" not in run["results"] for run in runs):  # --http-only
+        return _http_problems(runs)
+    found = _http_problems(runs)
     constant = PAGES + ["report JSON", "report PDF", "export referrals.csv", "export assessments.csv"]
     for name in constant:
         counts = {run["size"]: run["results"][name]["queries"] for run in runs}
@@ -450,6 +579,8 @@ def main(argv=None) -> int:
     parser.add_argument("--reps", type=int, default=30, help="timed requests per page")
     parser.add_argument("--reuse", action="store_true", help="reuse databases generated by an earlier run")
     parser.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
+    parser.add_argument("--http", action="store_true", help="also measure pages over HTTP through gunicorn")
+    parser.add_argument("--http-only", action="store_true", help="measure only over HTTP (with --reuse: quick)")
     parser.add_argument("--output", default="benchmarks/results/latest.md")
     args = parser.parse_args(argv)
     runs = []
@@ -457,7 +588,7 @@ def main(argv=None) -> int:
         make_template()  # never a template left by older code
     for size in (int(s) for s in args.sizes.split(",")):
         print(f"Size {_fmt_size(size)}: preparing…", flush=True)
-        run = run_size(size, args.reps, args.reuse)
+        run = run_size(size, args.reps, args.reuse, over_http=args.http, http_only=args.http_only)
         if run["generated"]:
             print(f"  generated in {run['generated']['seconds']} s: {run['generated']}", flush=True)
         runs.append(run)
