@@ -244,3 +244,20 @@ def test_a_new_dont_know_after_the_check_is_shown_again(world, client_for):
     assert page.status_code == 200 and "Physical abuse</a>" in page.content.decode()
     # Nothing unknown: no check step at all.
     assert client_for(practitioner).post(url, form | {"sexual-rating": "none"}).status_code == 302
+
+
+def test_a_need_left_in_process_on_a_closed_case_is_settled_after_closure(world, client_for):
+    practitioner, case = world
+    need = services.accommodation_need_record(case=case, user=practitioner, assessed_on=date(2021, 1, 5))
+    Case.objects.filter(pk=case.pk).update(
+        stage="closed", closure_reason="did_not_engage", closed_at=timezone.now(), intervention_started_on=None
+    )
+    url = reverse("case-data-quality", args=[case.pk])
+    page = client_for(practitioner).get(url).content.decode()
+    assert "Outcome of the accommodation need not recorded" in page and f'value="outcome-{need.pk}"' in page
+    prefix = f"need-{need.pk}"
+    settled = {f"{prefix}-outcome": "not_needed", **_date(f"{prefix}-outcome_on", date(2021, 2, 1))}
+    client_for(practitioner).post(url, {"form": f"outcome-{need.pk}", **settled})
+    need.refresh_from_db()
+    assert need.outcome == "not_needed"
+    assert "Outcome of the accommodation need not recorded" not in client_for(practitioner).get(url).content.decode()
