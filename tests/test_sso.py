@@ -150,6 +150,14 @@ def test_the_providers_mfa_counts_as_the_second_factor_only_when_amr_says_so(cli
     TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
     council_sign_in(client, provider, "lee@camden.gov.uk")
     assert client.get(reverse("home")).url.startswith(reverse("two-factor-verify"))
+    # Without the council's MFA, a council sign-in cannot replace EIP's authenticator app...
+    assert client.get(reverse("two-factor-setup")).status_code == 403
+
+    # ...with it, the session has passed a second factor, as after an EIP code, and may.
+    client.post(reverse("logout"))
+    provider.identities["lee@camden.gov.uk"]["amr"] = ["pwd", "mfa"]
+    council_sign_in(client, provider, "lee@camden.gov.uk")
+    assert client.get(reverse("two-factor-setup")).status_code == 200
 
 
 def test_a_tampered_or_replayed_state_is_refused(client, provider):
