@@ -258,6 +258,8 @@ class SessionForm(forms.Form):
     )
     duration_minutes = forms.IntegerField(
         label="Length in minutes",
+        # A text box, as GOV.UK advises for numbers (a number input loses the GOV.UK style).
+        widget=forms.TextInput,
         required=False,
         min_value=1,
         max_value=480,

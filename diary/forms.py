@@ -28,6 +28,8 @@ class AppointmentForm(forms.Form):
     at = TimeField(label="Time", help_text="For example, 14:30")
     duration_minutes = forms.IntegerField(
         label="Length in minutes",
+        # A text box, as GOV.UK advises for numbers (a number input loses the GOV.UK style).
+        widget=forms.TextInput,
         initial=60,
         min_value=1,
         max_value=480,
