@@ -503,12 +503,38 @@ class CloseForm(forms.Form):
         )
 
 
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is the case being reopened?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=2000,
+        help_text="Your reason is recorded on the case, and the supervisors and the social worker are told.",
+        error_messages={"max_length": "Keep the reason to 2,000 characters or fewer"},
+    )
+    version = version_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = case_form_helper(Field.textarea("reason", rows=4))
+
+
+CASE_STATUSES = [("open", "Open cases"), ("closed", "Closed cases"), ("all", "All cases")]
+
+
 class CaseloadFilterForm(forms.Form):
     search = forms.CharField(label="Reference or client name", required=False)
+    status = forms.ChoiceField(
+        label="Show",
+        required=False,
+        choices=CASE_STATUSES,
+        widget=forms.RadioSelect,
+        help_text="Open cases, unless you search: a search by name or reference looks through closed cases too.",
+    )
     stage = forms.ChoiceField(
         label="Stage",
         required=False,
-        choices=[("", "Any open stage"), *[(s, s.label) for s in Case.ACTIVE_STAGES]],
+        choices=[("", "Any stage"), *Case.Stage.choices],
     )
     practitioner = forms.ModelChoiceField(
         label="Practitioner", required=False, queryset=None, empty_label="All practitioners"
@@ -526,7 +552,11 @@ class CaseloadFilterForm(forms.Form):
         self.helper.form_method = "get"
         self.helper.form_tag = False
         self.helper.disable_csrf = True
-        fields = [Field.text("search"), Field.select("stage")]
+        fields = [
+            Field.text("search"),
+            Field.radios("status", legend_size=Size.SMALL, inline=True),
+            Field.select("stage"),
+        ]
         if show_practitioner:
             fields.append(Field.select("practitioner"))
         self.helper.layout = Layout(*fields)
@@ -593,3 +623,101 @@ class EmergencyAccessReviewForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = case_form_helper(Field.radios("outcome", legend_size=Size.SMALL), Field.textarea("note", rows=3))
+
+
+def _practitioners():
+    from eip.people.models import Role, User
+
+    return User.objects.filter(role=Role.PRACTITIONER, is_active=True).order_by("full_name")
+
+
+class CaseReassignForm(forms.Form):
+    to_practitioner = forms.ModelChoiceField(
+        label="Who will hold the case?",
+        queryset=None,
+        required=False,
+        empty_label="Choose a practitioner",
+    )
+    reason = forms.CharField(
+        label="Why is it being reassigned?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+        error_messages={"max_length": "Keep the reason to 2,000 characters or fewer"},
+    )
+
+    def __init__(self, *args, but=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = _practitioners()
+        self.fields["to_practitioner"].queryset = people.exclude(pk=but.pk) if but is not None else people
+        self.helper = case_form_helper(Field.select("to_practitioner"), Field.textarea("reason", rows=3))
+
+
+class CaseloadChooseForm(forms.Form):
+    """Whose caseload a supervisor is moving (a GET form)."""
+
+    practitioner = forms.ModelChoiceField(
+        label="Practitioner whose cases you are moving", queryset=None, required=False, empty_label="Choose"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["practitioner"].queryset = _practitioners()
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(Field.select("practitioner"))
+
+
+class CaseChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, case):
+        return f"{case.referral.reference} – {case.referral.client_first_name} {case.referral.client_last_name}"
+
+
+class CaseloadReassignForm(CaseReassignForm):
+    cases = CaseChoiceField(
+        label="Cases to move",
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Move all of them, or choose some for one colleague and the rest for another.",
+    )
+    field_order = ["cases", "to_practitioner", "reason"]
+
+    def __init__(self, *args, cases, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cases"].queryset = cases
+        self.fields["to_practitioner"].label = "Who will hold them?"
+        self.fields["reason"].label = "Why are they being reassigned?"
+        self.helper = case_form_helper(
+            Field.checkboxes("cases", legend_size=Size.SMALL, small=True),
+            Field.select("to_practitioner"),
+            Field.textarea("reason", rows=3),
+        )
+
+
+class AbsenceForm(forms.Form):
+    practitioner = forms.ModelChoiceField(label="Who is away?", queryset=None, required=False, empty_label="Choose")
+    starts_on = DateField(label="First day away", help_text="For example, 27 3 2026", required=False)
+    ends_on = DateField(label="Last day away", help_text="For example, 3 4 2026", required=False)
+    cover = forms.ModelChoiceField(
+        label="Who covers?",
+        queryset=None,
+        required=False,
+        empty_label="Choose a practitioner",
+        help_text="They receive the reminders and intake-duty notifications, and can work the cases, on those days.",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from eip.people.models import Role
+
+        self.fields["cover"].queryset = _practitioners()
+        fields = [Field("starts_on"), Field("ends_on"), Field.select("cover")]
+        if user.role == Role.SUPERVISOR:
+            self.fields["practitioner"].queryset = _practitioners()
+            fields.insert(0, Field.select("practitioner"))
+        else:
+            del self.fields["practitioner"]
+        self.helper = case_form_helper(*fields)

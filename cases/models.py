@@ -590,3 +590,48 @@ class SubjectAccessRequest(models.Model):
     @property
     def is_open(self):
         return self.status in self.OPEN_STATUSES
+
+
+class CaseReopening(models.Model):
+    """A closed case opened again, with the closure it undid: the case's own closure fields
+    are cleared (the monthly report counts an exit only for a case closed now), so the
+    earlier closure is kept here."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reopenings")
+    reopened_at = models.DateTimeField()
+    reopened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField("why the case is reopened")
+    # The referral that brought the person back, when the case was reopened instead of
+    # opening a new one.
+    new_referral = models.ForeignKey(
+        "referrals.Referral", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_stage = models.CharField(max_length=30, choices=Case.Stage.choices)
+    closed_at = models.DateTimeField()
+    closure_reason = models.CharField(max_length=30, choices=Case.ClosureReason.choices)
+    exit_summary = models.TextField(blank=True)
+    onward_plan = models.TextField(blank=True)
+    reopened_stage = models.CharField(max_length=30, choices=Case.Stage.choices)
+
+    class Meta:
+        ordering = ["-reopened_at"]
+
+    def __str__(self):
+        return f"Reopened {self.reopened_at:%d %b %Y}"
+
+
+class CaseReassignment(models.Model):
+    """A case moved from one practitioner to another by a supervisor, with the reason."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reassignments")
+    from_practitioner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    to_practitioner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"Reassigned {self.at:%d %b %Y}"

@@ -2,6 +2,7 @@
 registered with the one permission policy (eip.access) from CasesConfig.ready()."""
 
 from eip.access import has_grant, object_rule, role_rule
+from eip.people.cover import covers
 from eip.people.models import Role
 
 R = Role
@@ -13,6 +14,13 @@ ROLES = {
     "case.view_partner": {R.SOCIAL_WORKER, R.PRACTITIONER, R.SUPERVISOR},
     # Recording the work: practitioners. Supervisors read and do not edit.
     "case.work": {R.PRACTITIONER},
+    # Reopening a closed case: the practitioner who held it (or covers them).
+    "case.reopen": {R.PRACTITIONER},
+    # Moving cases between practitioners: supervisors allocate the work.
+    "case.reassign": {R.SUPERVISOR},
+    # Marking a practitioner away with a named cover: themselves or a supervisor.
+    "absence.view": {R.PRACTITIONER, R.SUPERVISOR},
+    "absence.set": {R.PRACTITIONER, R.SUPERVISOR},
     # The social worker explains the service and obtains consent, so may record it.
     "case.consent": {R.SOCIAL_WORKER, R.PRACTITIONER},
     # Break the glass: a social worker may ask for emergency access to a case in their own borough
@@ -28,8 +36,10 @@ ROLES = {
 def case_rights(user, case) -> bool:
     """A user's own rights to a case, without emergency access. Public: the apps that hang
     records on a case (assessments, accommodation, subject access) grant on the same terms."""
-    if user.role in (R.PRACTITIONER, R.SUPERVISOR):
+    if user.role == R.SUPERVISOR:
         return True
+    if user.role == R.PRACTITIONER:
+        return holds_case(user, case)
     if user.role == R.BOROUGH_SPOC and case.borough_id == user.borough_id:
         return True
     return user.role == R.SOCIAL_WORKER and has_grant(user, "cases.view_case", case)
@@ -53,12 +63,30 @@ def case_partner_rule(user, case) -> bool:
     return user.role != R.BOROUGH_SPOC and case_rights(user, case)
 
 
+def holds_case(user, case) -> bool:
+    """The practitioner holds the case, or covers the colleague away who holds it. Cover has
+    full rights, not a read-only view: the reminders they receive need the work done (a meeting
+    recorded, a consent taken). A case reassigned away is no longer theirs."""
+    return case.practitioner_id == user.pk or covers(user=user, practitioner_id=case.practitioner_id)
+
+
 def case_work_rule(user, case) -> bool:
-    return True  # any practitioner of the small pan-London team may cover a colleague's case
+    return holds_case(user, case)
+
+
+def case_reopen_rule(user, case) -> bool:
+    return not case.is_open and holds_case(user, case)
 
 
 def case_consent_rule(user, case) -> bool:
     return case.is_open and case_rights(user, case)
+
+
+def absence_set_rule(user, practitioner) -> bool:
+    """A practitioner marks themselves away; a supervisor marks any practitioner."""
+    if practitioner.role != R.PRACTITIONER:
+        return False
+    return user.role == R.SUPERVISOR or practitioner.pk == user.pk
 
 
 def emergency_access_review_rule(user, emergency_access) -> bool:
@@ -72,5 +100,8 @@ def register() -> None:
     object_rule("case.view_partner")(case_partner_rule)
     object_rule("case.work")(case_work_rule)
     object_rule("case.consent")(case_consent_rule)
+    object_rule("case.reopen")(case_reopen_rule)
+    object_rule("case.reassign")(lambda user, case: True)  # any supervisor, any case
+    object_rule("absence.set")(absence_set_rule)
     object_rule("emergency_access.review")(emergency_access_review_rule)
     object_rule("emergency_access.approve")(emergency_access_review_rule)

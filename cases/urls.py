@@ -4,6 +4,7 @@ from .views import (
     caseload,
     closure,
     consent,
+    cover,
     emergency_access,
     invitations,
     meetings,
@@ -11,6 +12,8 @@ from .views import (
     overview,
     partner,
     plan,
+    reassignment,
+    reopening,
     risk,
     sessions,
 )
@@ -38,5 +41,10 @@ urlpatterns = [
     path("<int:pk>/partner/", partner.case_partner, name="case-partner"),
     path("<int:pk>/exit/", closure.case_exit, name="case-exit"),
     path("<int:pk>/close/", closure.case_close, name="case-close"),
+    path("<int:pk>/reopen/", reopening.case_reopen, name="case-reopen"),
+    path("<int:pk>/reassign/", reassignment.case_reassign, name="case-reassign"),
+    path("reassign/", reassignment.caseload_reassign, name="caseload-reassign"),
+    path("away/", cover.absence_list, name="absence-list"),
+    path("away/<int:pk>/end/", cover.absence_end_view, name="absence-end"),
     path("<int:pk>/emergency-access/", emergency_access.case_break_glass, name="case-break-glass"),
 ]

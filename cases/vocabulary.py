@@ -37,6 +37,8 @@ class EventKind(models.TextChoices):
     PARTNER_SUPPORT = "partner_support", "Partner support updated"
     EXIT_STARTED = "exit_started", "Exit stage started"
     CLOSED = "closed", "Case closed"
+    REOPENED = "reopened", "Case reopened"
+    REASSIGNED = "reassigned", "Case reassigned"
     INVITATION_SENT = "invitation_sent", "Invitation sent"
     APPOINTMENT_PLANNED = "appointment_planned", "Session or meeting planned"
     APPOINTMENT_MOVED = "appointment_moved", "Session or meeting moved"

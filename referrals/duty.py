@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from eip import access
 from eip.audit.models import AuditEvent
 from eip.audit.services import audit_record
+from eip.people.cover import with_cover
 from eip.people.models import Role, User
 
 from .models import IntakeDuty, Referral
@@ -24,13 +25,16 @@ def intake_duty_on_duty() -> QuerySet:
 
 def intake_duty_recipients(*, referral: Referral | None = None) -> list[User]:
     """Who is told about a new referral (and reminded to acknowledge it), in at most three
-    queries whatever the number of practitioners. `referral` is for rules that depend on it
-    (cover for someone away plugs in here)."""
-    for people in (intake_duty_on_duty(), _active(Role.SUPERVISOR), _active(Role.PRACTITIONER)):
-        found = list(people)
-        if found:
-            return found
-    return []
+    queries whatever the number of practitioners (one more for cover). `referral` is for rules
+    that depend on it."""
+    # A practitioner on duty but away today: the colleague covering them is told instead.
+    on_duty = list(intake_duty_on_duty())
+    if on_duty:
+        return with_cover(on_duty)
+    supervisors = list(_active(Role.SUPERVISOR))
+    if supervisors:
+        return supervisors
+    return with_cover(_active(Role.PRACTITIONER))
 
 
 def referral_practitioners_to_tell(*, referral: Referral) -> list[User]:
@@ -39,7 +43,7 @@ def referral_practitioners_to_tell(*, referral: Referral) -> list[User]:
     if referral.acknowledged_by_id:
         acknowledged_by = User.objects.filter(pk=referral.acknowledged_by_id, is_active=True).first()
         if acknowledged_by:
-            return [acknowledged_by]
+            return with_cover([acknowledged_by])
     return intake_duty_recipients(referral=referral)
 
 

@@ -604,6 +604,57 @@ def referral_accept(*, referral: Referral, user: User):
     return case
 
 
+# Reopening, instead of opening, the person's case closed in the last six months: cases
+# registers how to find and reopen it (CasesConfig.ready()).
+_CASE_REOPENING: dict = {}
+
+
+def referral_accepted_may_reopen_case(*, find, reopen) -> None:
+    """Declare `find(*, referral) -> case | None` (the case acceptance may reopen) and
+    `reopen(*, case, user, reason, new_referral) -> case`."""
+    _CASE_REOPENING.update(find=find, reopen=reopen)
+
+
+def referral_reopenable_case(*, referral: Referral):
+    """The person's recently closed case that accepting this referral may reopen, or None."""
+    find = _CASE_REOPENING.get("find")
+    return find(referral=referral) if find else None
+
+
+@transaction.atomic
+def referral_accept_reopening(*, referral: Referral, user: User, reason: str):
+    """Accept the referral by reopening the person's recently closed case instead of opening a
+    new one. The referral is accepted (it was received and taken on); the case keeps its
+    history and reference."""
+    referral = _locked_for_triage(referral)
+    blockers = referral_acceptance_blockers(referral=referral)
+    if blockers:
+        raise ReferralError(" ".join(blockers))
+    case = referral_reopenable_case(referral=referral)
+    if case is None:
+        raise ReferralError("There is no recently closed case of this person to reopen: open a new case.")
+    now = timezone.now()
+    referral.status = S.ACCEPTED
+    referral.decided_at, referral.decided_by = now, user
+    referral.version += 1
+    referral.save()
+    case = _CASE_REOPENING["reopen"](case=case, user=user, reason=reason, new_referral=referral)
+    notification_cancel(subject=referral)
+    audit_record(
+        actor=user,
+        action=AuditEvent.Action.CHANGED,
+        record=referral,
+        detail={"event": "accepted", "case": case.pk, "reopened": True},
+    )
+    _tell_referrer(
+        referral,
+        "referral.accepted",
+        f"Referral {referral.reference} has been accepted: the client's earlier case {case.reference} "
+        f"has been reopened. {user.full_name} will be in touch.",
+    )
+    return case
+
+
 @transaction.atomic
 def referral_link_and_accept(*, referral: Referral, user: User, person: Person | None, because: tuple[str, ...] = ()):
     """Accept in one confirmed action: link the person (or record a new one) and open the

@@ -1,3 +1,5 @@
+import copy
+
 from django.contrib import messages
 from django.db import transaction
 from django.http import Http404
@@ -458,6 +460,63 @@ def referral_person(request, pk):
     return redirect("referral-detail", pk=pk)
 
 
+class _NoOutcomeChosen(Exception):
+    pass
+
+
+def _accept_posted(request, referral, needs_person, reopenable):
+    """Act on the acceptance page's answer: (a response when done, the person error, the
+    reopening error)."""
+    pk = referral.pk
+    error = outcome_error = ""
+
+    def redirect_to(*args, **kwargs):
+        return redirect(*args, **kwargs), "", ""
+
+    outcome = request.POST.get("outcome", "")
+    try:
+        if needs_person:
+            person, because = _chosen_person(referral, request.POST.get("person", ""))
+            if person is not None and _has_reopenable_case(referral, person):
+                # Known, with a case closed lately: link them, then offer to reopen it.
+                services.referral_link_person(referral=referral, user=request.user, person=person, because=because)
+                messages.info(request, "This person's case closed recently: choose whether to reopen it.")
+                return redirect_to("referral-accept", pk=pk)
+            services.referral_link_and_accept(referral=referral, user=request.user, person=person, because=because)
+        elif reopenable is not None and outcome not in ("new", "reopen"):
+            raise _NoOutcomeChosen
+        elif reopenable is not None and outcome == "reopen":
+            reason = request.POST.get("reopen_reason", "").strip()[:2000]
+            services.referral_accept_reopening(
+                referral=referral,
+                user=request.user,
+                reason=reason or f"Referred again (referral {referral.reference})",
+            )
+            messages.success(
+                request, f"Referral {referral.reference} accepted and case {reopenable.reference} reopened."
+            )
+            return redirect_to("referral-detail", pk=pk)
+        else:
+            services.referral_accept(referral=referral, user=request.user)
+    except KeyError:
+        error = "Select who the client is: one of the people listed, or a new person"
+    except _NoOutcomeChosen:
+        outcome_error = "Choose whether to reopen the earlier case or open a new one"
+    except services.ReferralError as refused:
+        messages.error(request, str(refused))
+        return redirect_to("referral-detail", pk=pk)
+    else:
+        messages.success(request, f"Referral {referral.reference} accepted and a case opened.")
+        return redirect_to("referral-detail", pk=pk)
+    return None, error, outcome_error
+
+
+def _has_reopenable_case(referral, person) -> bool:
+    probe = copy.copy(referral)
+    probe.person_id = person.pk
+    return services.referral_reopenable_case(referral=probe) is not None
+
+
 @access.policy("referral.triage")
 def referral_accept(request, pk):
     """Accept in one confirmed action: the page says what will happen (and asks who the
@@ -469,22 +528,12 @@ def referral_accept(request, pk):
         )
         return redirect("referral-detail", pk=pk)
     needs_person = referral.person_id is None
-    error = ""
+    reopenable = None if needs_person else services.referral_reopenable_case(referral=referral)
+    error = outcome_error = ""
     if request.method == "POST":
-        try:
-            if needs_person:
-                person, because = _chosen_person(referral, request.POST.get("person", ""))
-                services.referral_link_and_accept(referral=referral, user=request.user, person=person, because=because)
-            else:
-                services.referral_accept(referral=referral, user=request.user)
-        except KeyError:
-            error = "Select who the client is: one of the people listed, or a new person"
-        except services.ReferralError as refused:
-            messages.error(request, str(refused))
-            return redirect("referral-detail", pk=pk)
-        else:
-            messages.success(request, f"Referral {referral.reference} accepted and a case opened.")
-            return redirect("referral-detail", pk=pk)
+        done, error, outcome_error = _accept_posted(request, referral, needs_person, reopenable)
+        if done is not None:
+            return done
     audit_record(
         actor=request.user, action=AuditEvent.Action.VIEWED, record=referral, detail={"page": "referral-accept"}
     )
@@ -505,11 +554,13 @@ def referral_accept(request, pk):
             "needs_person": needs_person,
             "matches": matches,
             "blockers": services.referral_acceptance_blockers(referral=referral, person_chosen=True),
-            "errors": [("person", error)] if error else [],
+            "errors": [("person", error)] if error else [("outcome", outcome_error)] if outcome_error else [],
             "person_error": error,
+            "outcome_error": outcome_error,
+            "reopenable": reopenable,
             "typed": request.POST.get("person", ""),
         },
-        status=400 if error else 200,
+        status=400 if error or outcome_error else 200,
     )
 
 

@@ -22,7 +22,7 @@ from diary import services as diary_services
 from eip import access, outbound
 from eip.notifications.services import notification_send_now
 from eip.notifications.tasks import notification_deliver
-from eip.people.models import Borough, Role
+from eip.people.models import Absence, Borough, Role
 from referrals.models import AddressChange, LateReferralAgreement, Person, PersonMerge
 from tests.assessment_factories import dash
 from tests.factories import UserFactory
@@ -223,6 +223,18 @@ EXPECTED.update(
         "case-note-correct": ("GET", _only(Role.PRACTITIONER), REDIRECT),
     }
 )
+EXPECTED.update(
+    {
+        # Reopening a closed case: the practitioner who held it (the table's closed case).
+        "case-reopen": ("GET", _only(Role.PRACTITIONER), REDIRECT),
+        # Reassigning one case or a caseload: supervisors allocate the work.
+        "case-reassign": ("GET", _only(Role.SUPERVISOR), REDIRECT),
+        "caseload-reassign": ("GET", _only(Role.SUPERVISOR), REDIRECT),
+        # Away and cover: a practitioner their own, a supervisor anyone's.
+        "absence-list": ("GET", _only(Role.PRACTITIONER, Role.SUPERVISOR), REDIRECT),
+        "absence-end": ("POST", {**_only(), Role.PRACTITIONER: REDIRECT, Role.SUPERVISOR: REDIRECT}, REDIRECT),
+    }
+)
 
 # The personal-data marker of the table: pages that show personal data about the people referred
 # (clients, partners, children), with the roles they show it to (ALL: every role the table lets
@@ -297,6 +309,9 @@ SHOWS_PERSONAL_DATA = {
             "appointment-held",
             "appointment-invitation",
             "session-reminders",
+            "case-reopen",
+            "case-reassign",
+            "caseload-reassign",
         ],
         ALL,
     ),
@@ -318,6 +333,7 @@ NO_PERSONAL_DATA = {
     "audit-log": "references and staff only; it is the trail itself",
     "borough-list": "boroughs and their staff contacts",
     "intake-duty": "practitioners' names and who is on duty: staff, not clients",
+    "absence-list": "practitioners' names and the days they are away: staff, not clients",
     "referral-new": "an empty form",
     "case-break-glass": "says nothing about the case",
     "monitoring-report": "aggregates",
@@ -337,6 +353,7 @@ NO_PERSONAL_DATA = {
             "onward-update",
             "invoice-pay",
             "sar-release",
+            "absence-end",
         ],
         "an action: it redirects to a page that is audited",
     ),
@@ -508,7 +525,20 @@ def records(users, sutton):
         modality="video",
         place="Video link sent by text",
     )
+    closed_case = make_case(users[Role.SOCIAL_WORKER], practitioner)
+    Case.objects.filter(pk=closed_case.pk).update(
+        stage=Case.Stage.CLOSED, closure_reason="completed", closed_at=timezone.now()
+    )
+    absence = Absence.objects.create(
+        practitioner=practitioner,
+        cover=UserFactory(role=Role.PRACTITIONER),
+        starts_on=timezone.localdate() + timedelta(days=7),
+        ends_on=timezone.localdate() + timedelta(days=9),
+        set_by=practitioner,
+    )
     return {
+        "closed_case": closed_case,
+        "absence": absence,
         "appointment": appointment,
         "address_change": address_change,
         "accommodation": accommodation,
@@ -558,6 +588,8 @@ RECORD_URLS = {
     **APPOINTMENT_URLS,
     "session-reminders": ("case",),
     "emergency-access-detail": ("emergency_access",),
+    "case-reopen": ("closed_case",),
+    "absence-end": ("absence",),
 }
 
 
@@ -612,6 +644,8 @@ def _url_for(name, user, other_user, records=None, other_borough=False):
         )[0]
         notification_deliver(notification.pk)
         return reverse(name, args=[notification.pk])
+    if name == "caseload-reassign":  # with the caseload chosen: the page that lists clients
+        return f"{reverse(name)}?practitioner={records['case'].practitioner_id}"
     if name == "password_reset_confirm":
         return reverse(name, args=["MQ", "not-a-token"])
     return reverse(name)

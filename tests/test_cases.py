@@ -488,9 +488,19 @@ def stored(case):
 
 
 @pytest.fixture
-def colleague():
-    # Any practitioner in the team may cover a colleague's case.
-    return UserFactory(role=Role.PRACTITIONER, full_name="Jo Bell")
+def colleague(people):
+    # A colleague covering the practitioner (marked away) may work their cases, alongside them.
+    from eip.people.models import Absence
+
+    jo = UserFactory(role=Role.PRACTITIONER, full_name="Jo Bell")
+    Absence.objects.create(
+        practitioner=people["practitioner"],
+        cover=jo,
+        starts_on=date(2020, 1, 1),
+        ends_on=date(2099, 12, 31),
+        set_by=people["practitioner"],
+    )
+    return jo
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,6 @@ from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, Max
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from eip.people.models import Role
 from eip.workdays import add_working_days
 
 from ..due import DUE_SOURCES, DueItem
@@ -100,15 +99,16 @@ def due_items(case: Case, today: date | None = None, *, partner_matters: bool = 
     return sorted(items, key=lambda i: (not i.overdue, i.due or date.max))
 
 
-def caseload_for_user(*, user, practitioner=None, stage="", search="", include_closed=False):
-    """Open cases with what is due: a practitioner's own, or (supervisors) the team's."""
+def caseload_for_user(*, user, practitioner=None, stage="", search="", status="open"):
+    """Cases with what is due: a practitioner's own (and those of colleagues they cover), or
+    (supervisors) the team's. `status`: "open", "closed" or "all"."""
     cases = case_list_for_user(user=user)
-    if user.role == Role.PRACTITIONER and practitioner is None:
-        practitioner = user
     if practitioner is not None:
         cases = cases.filter(practitioner=practitioner)
-    if not include_closed:
+    if status == "open":
         cases = cases.filter(stage__in=Case.ACTIVE_STAGES)
+    elif status == "closed":
+        cases = cases.filter(stage__in=Case.CLOSED_STAGES)
     if stage:
         cases = cases.filter(stage=stage)
     if search:

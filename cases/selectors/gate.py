@@ -3,6 +3,7 @@
 from django.db.models import Q, QuerySet
 
 from eip import access
+from eip.people.cover import people_covered_by
 from eip.people.models import Role
 
 from ..models import Case
@@ -10,8 +11,11 @@ from ..models import Case
 
 def case_list_for_user(*, user) -> QuerySet[Case]:
     cases = Case.objects.select_related("referral", "borough", "practitioner", "referrer", "person")
-    if user.role in (Role.PRACTITIONER, Role.SUPERVISOR):
+    if user.role == Role.SUPERVISOR:
         return cases
+    if user.role == Role.PRACTITIONER:
+        # The cases they hold, and those of colleagues away whom they cover today.
+        return cases.filter(practitioner_id__in=[user.pk, *people_covered_by(user=user)])
     # Cases opened to this person by emergency access ("break the glass"), while it lasts. Read
     # first, as a short list: OR-ing a subquery into the filter made PostgreSQL scan every case.
     from ..models import EmergencyAccess

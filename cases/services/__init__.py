@@ -14,6 +14,8 @@ from .onward import onward_referral_record, onward_referral_update, weeks_waitin
 from .opening import case_open
 from .partner import partner_contact_record, partner_supporter_set
 from .plan import risk_plan_revise
+from .reassignment import case_reassign, cases_reassign
+from .reopening import case_reopen, reopen_blocker, reopenable_case_for
 from .risk import disclosure_record, risk_action_complete, risk_actions_raise
 from .sessions import session_record
 
@@ -45,6 +47,11 @@ __all__ = [
     "risk_action_complete",
     "risk_actions_raise",
     "risk_plan_revise",
+    "case_reopen",
+    "case_reassign",
+    "cases_reassign",
+    "reopen_blocker",
+    "reopenable_case_for",
     "session_record",
     "weeks_waiting",
 ]

@@ -31,12 +31,22 @@ def case_list(request):
     team_view = user.role == Role.SUPERVISOR
     form = forms.CaseloadFilterForm(request.GET or None, show_practitioner=team_view)
     filters = form.cleaned_data if form.is_valid() else {}
+    # Open cases unless the user chooses: a search by name or reference (or a closed stage)
+    # looks through closed cases too. The social worker's and the borough's lists are a record
+    # of every case from their referrals, so they show all.
+    status = filters.get("status") or (
+        "all"
+        if filters.get("search", "").strip()
+        or filters.get("stage")
+        or user.role in (Role.SOCIAL_WORKER, Role.BOROUGH_SPOC)
+        else "open"
+    )
     cases = caseload_for_user(
         user=user,
         practitioner=filters.get("practitioner"),
         stage=filters.get("stage", ""),
         search=filters.get("search", ""),
-        include_closed=user.role in (Role.SOCIAL_WORKER, Role.BOROUGH_SPOC),
+        status=status,
     )
     # Only what a row shows and what is due needs: a referral carries some fifty columns.
     cases = (
@@ -63,7 +73,7 @@ def case_list(request):
         for case in page.object_list
     ]
     titles = {
-        Role.PRACTITIONER: "Your caseload",
+        Role.PRACTITIONER: "Your caseload",  # with the cases of colleagues away they cover
         Role.SUPERVISOR: "Team caseload",
         Role.SOCIAL_WORKER: "Cases from your referrals",
         Role.BOROUGH_SPOC: f"Cases in {user.borough.name if user.borough else ''}",
@@ -88,5 +98,7 @@ def case_list(request):
             "show_practitioner": team_view,
             "query": query.urlencode(),
             "overdue_count": overdue_count,
+            "status": status,
+            "can_set_absence": access.allowed(user, "absence.view"),
         },
     )

@@ -57,5 +57,6 @@ def case_close(request, pk):
         "cases/case_close.html",
         "case-close",
         form=form,
+        can_reopen=not case.is_open and access.allowed(request.user, "case.reopen", case),
         errors=error_summary(form) if form else [],
     )

@@ -47,6 +47,7 @@ def case_page_render(request, case, template, current, **context):
             "weeks_open": weeks_open(annotated),
             "can_work": access.allowed(user, "case.work", case) and case.is_open,
             "can_consent": access.allowed(user, "case.consent", case),
+            "can_reassign": access.allowed(user, "case.reassign", case),
             "show_partner": show_partner,
             "panels": tab_panels(request, annotated, current),
         }

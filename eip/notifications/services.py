@@ -221,6 +221,35 @@ def _email_subject(message: str) -> str:
     return f"EIP: {first_line}"
 
 
+# Messages about the person themselves, not their work: never handed to a cover.
+NOT_COVERED = ("cover.", "outbound.")
+
+
+def _hand_to_cover(notification: Notification) -> None:
+    """A practitioner away today: the colleague covering them gets the message too (keyed as
+    the original, so nothing reaches the cover twice), delivered by the same outbox. The
+    absent practitioner's own copy stays in their notifications for when they are back."""
+    from eip.people.cover import cover_for
+    from eip.people.models import Role
+
+    recipient = notification.recipient
+    if recipient.role != Role.PRACTITIONER or notification.kind.startswith(NOT_COVERED):
+        return
+    cover = cover_for(users=[recipient]).get(recipient.pk)
+    if cover is None:
+        return
+    notification_schedule(
+        recipients=[cover],
+        kind=notification.kind,
+        key=notification.key,
+        message=f"Covering for {recipient.full_name}: {notification.message}",
+        due_at=timezone.now(),
+        subject=notification.subject if notification.subject_id else None,
+        link=notification.link,
+        occurrence=notification.occurrence,
+    )
+
+
 def notification_deliver(*, notification_id: int) -> bool:
     """Send one notification: e-mail it and make it visible in the app.
 
@@ -247,6 +276,7 @@ def notification_deliver(*, notification_id: int) -> bool:
             # Someone whose account was closed gets no more case e-mail.
             unsent.update(cancelled_at=timezone.now())
             return False
+        _hand_to_cover(notification)
         body = notification.message.strip()
         if notification.link:
             body = f"{body}\n\n{_absolute_link(notification.link)}"

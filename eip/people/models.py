@@ -1,6 +1,6 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 
@@ -160,3 +160,28 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def role_label(self) -> str:
         return Role(self.role).label if self.role else ""
+
+
+class Absence(models.Model):
+    """A practitioner away from one day to another, with a named colleague covering: while it
+    lasts the cover receives their reminders and intake-duty notifications and works their cases."""
+
+    practitioner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="absences")
+    cover = models.ForeignKey(User, on_delete=models.PROTECT, related_name="covering")
+    starts_on = models.DateField("away from")
+    ends_on = models.DateField("last day away")
+    set_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(default=timezone.now)
+    # Ended early (back sooner than planned), or withdrawn before it began.
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["starts_on", "pk"]
+        indexes = [models.Index(fields=["starts_on", "ends_on"], name="absence_period_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="absence_ends_after_it_starts"),
+            models.CheckConstraint(condition=~Q(cover=F("practitioner")), name="absence_cover_is_someone_else"),
+        ]
+
+    def __str__(self):
+        return f"{self.practitioner} away {self.starts_on:%d %b}–{self.ends_on:%d %b %Y}"

@@ -1,0 +1,63 @@
+"""Away and cover: while a practitioner is away, the named colleague covering them works their
+cases and receives their reminders and intake-duty notifications. Asked by the permission
+rules of cases, the intake duty of referrals and the notification sweeper; when the absence
+ends (its last day passes, or it is ended early) all of it stops, because each asks for today."""
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from .models import Absence, User
+
+
+def absences_on(day: date | None = None) -> QuerySet[Absence]:
+    day = day or timezone.localdate()
+    return Absence.objects.filter(cancelled_at__isnull=True, starts_on__lte=day, ends_on__gte=day)
+
+
+def people_covered_by(*, user, day: date | None = None) -> list[int]:
+    """The ids of the colleagues `user` covers today. Remembered on the user object (one
+    request) since every case rule on a page asks it."""
+    day = day or timezone.localdate()
+    remembered = user.__dict__.setdefault("_eip_covering", {})
+    if day not in remembered:
+        remembered[day] = list(
+            absences_on(day).filter(cover_id=user.pk, cover__is_active=True).values_list("practitioner_id", flat=True)
+        )
+    return remembered[day]
+
+
+def covers(*, user, practitioner_id: int, day: date | None = None) -> bool:
+    return practitioner_id in people_covered_by(user=user, day=day)
+
+
+def cover_for(*, users: Iterable[User], day: date | None = None) -> dict[int, User]:
+    """For each of `users` away today with an active cover: {their id: the cover}. One query."""
+    ids = [user.pk for user in users]
+    if not ids:
+        return {}
+    rows = absences_on(day).filter(practitioner_id__in=ids, cover__is_active=True).select_related("cover")
+    return {row.practitioner_id: row.cover for row in rows}
+
+
+def with_cover(users: Iterable[User], day: date | None = None) -> list[User]:
+    """`users` with each one away replaced by whoever covers them (each person once)."""
+    users = list(users)
+    covering = cover_for(users=users, day=day)
+    result, seen = [], set()
+    for user in users:
+        person = covering.get(user.pk, user)
+        if person.pk not in seen:
+            seen.add(person.pk)
+            result.append(person)
+    return result
+
+
+def absences_current_and_planned(*, practitioner=None) -> QuerySet[Absence]:
+    today = timezone.localdate()
+    rows = Absence.objects.filter(cancelled_at__isnull=True, ends_on__gte=today).select_related(
+        "practitioner", "cover", "set_by"
+    )
+    return rows.filter(Q(practitioner=practitioner) | Q(cover=practitioner)) if practitioner is not None else rows
