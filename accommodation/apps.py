@@ -15,7 +15,7 @@ class AccommodationConfig(AppConfig):
 
         from . import retention, rules
         from .demo import load_demo_accommodation
-        from .due import placement_due, placement_facts, placement_overdue
+        from .due import placement_due, placement_overdue
         from .first_run import fund_ensure
         from .home import accommodation_home_panel
         from .models import Placement
@@ -25,7 +25,7 @@ class AccommodationConfig(AppConfig):
         retention.register()
         demo_loader(load_demo_accommodation)
         first_run_step(fund_ensure)
-        due_source(items=placement_due, overdue=placement_overdue, order=10, facts=placement_facts)
+        due_source(items=placement_due, overdue=placement_overdue, order=10)
         home_panel(accommodation_home_panel)
         # What a record is about, for the guard: the referral its case came from.
         outbound.concern_of("accommodation.AccommodationRequest")(lambda request: [request.case.referral_id])

@@ -20,12 +20,6 @@ def placement_due(case, today: date) -> list[DueItem]:
     return [DueItem(what, ends_on, left < 0, "case-accommodation")]
 
 
-def placement_facts() -> dict:
-    """The due fact placement_due() reads: the planned end of the case's current placement."""
-    current = Placement.objects.filter(request__case=OuterRef("pk"), status=Placement.Status.APPROVED)
-    return {"placement_ends_on": Subquery(current.order_by("-proposed_at").values("planned_end_on")[:1])}
-
-
 def placement_overdue(today: date) -> Q:
     current = (
         Placement.objects.filter(request__case=OuterRef("pk"), status=Placement.Status.APPROVED)

@@ -11,14 +11,14 @@ class AssessmentsConfig(AppConfig):
         from cases.tabs import case_tab
 
         from . import retention, rules
-        from .due import assessments_due, assessments_facts, assessments_overdue
+        from .due import assessments_due, assessments_overdue
         from .selectors import exit_assessments_complete
         from .services import assessment_schedule_reminders
 
         rules.register()  # this app's actions in the one permission policy
         case_tab(order=60, text="Assessments", url_name="case-assessments", action="assessment.view")
         retention.register()
-        due_source(items=assessments_due, overdue=assessments_overdue, order=20, facts=assessments_facts)
+        due_source(items=assessments_due, overdue=assessments_overdue, order=20)
 
         @kernel.on_intervention_started
         def schedule_intake_and_mid(case):

@@ -3,8 +3,7 @@ cases.due, registered from AssessmentsConfig.ready())."""
 
 from datetime import date, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, OuterRef, Q
 
 from cases.due import DueItem
 from cases.models import Case
@@ -28,16 +27,6 @@ def assessments_due(case, today: date) -> list[DueItem]:
         if due is not None and done < total:
             return [DueItem(f"{label} ({done} of {total} done)", due, today > due, "case-assessments")]
     return []
-
-
-def assessments_facts() -> dict:
-    """The due facts assessments_due() reads: how many current assessments each stage has."""
-
-    def done(stage):
-        current = Assessment.objects.filter(case=OuterRef("pk"), stage=stage, is_current=True)
-        return Coalesce(Subquery(current.order_by().values("case").annotate(n=Count("pk")).values("n")), 0)
-
-    return {f"{stage}_done": done(stage) for stage, _label in STAGES}
 
 
 def assessments_overdue(today: date) -> Q:

@@ -1,9 +1,7 @@
 """What is due on a case: the item a caseload row and a case page show, and the sources of
 due items that apps built on cases (accommodation, assessments) register from their
 AppConfig.ready(). Each source answers twice, in step: from a case carrying its due facts
-(for the rows on screen) and as a SQL condition (to order and count the whole caseload). The
-facts it reads it declares itself, as expressions on a Case row, so cases never reads the
-tables of the apps built on it."""
+(for the rows on screen) and as a SQL condition (to order and count the whole caseload)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,13 +27,11 @@ class DueSource:
     overdue: Callable[[date], Q]
     # Where its items stand among the others when they fall due together.
     order: int
-    # () -> {name: expression on a Case row}: the due facts `items` reads, set on each case.
-    facts: Callable[[], dict]
 
 
 DUE_SOURCES: list[DueSource] = []
 
 
-def due_source(*, items, overdue, order: int, facts) -> None:
-    DUE_SOURCES.append(DueSource(items=items, overdue=overdue, order=order, facts=facts))
+def due_source(*, items, overdue, order: int) -> None:
+    DUE_SOURCES.append(DueSource(items=items, overdue=overdue, order=order))
     DUE_SOURCES.sort(key=lambda source: source.order)

@@ -5,48 +5,62 @@ caseload overdue first."""
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, Max, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from eip.workdays import add_working_days
 
 from ..due import DUE_SOURCES, DueItem
-from ..models import Case, Consent, Consultation, ProfessionalsMeeting, RiskAction
+from ..models import Case, ProfessionalsMeeting, RiskAction
 from .gate import case_list_for_user
 
 St = Case.Stage
 
 
-def _due_facts() -> dict:
-    """What due_items() reads, as expressions on a Case row: the case's own facts, and those
-    the apps built on cases declare for their due items (accommodation, assessments)."""
-    meetings = ProfessionalsMeeting.objects.filter(case=OuterRef("pk")).order_by().values("case")
-    consultations = Consultation.objects.filter(case=OuterRef("pk")).order_by().values("case")
-    open_actions = RiskAction.objects.filter(case=OuterRef("pk"), done_on__isnull=True).order_by()
-    consents = Consent.objects.filter(case=OuterRef("pk"), withdrawn_on__isnull=True)
-    facts = {
-        "last_meeting_on": Subquery(meetings.annotate(last=Max("held_on")).values("last")),
-        "consultation_at": Subquery(consultations.annotate(last=Max("scheduled_at")).values("last")),
-        "open_risk_actions": Coalesce(Subquery(open_actions.values("case").annotate(n=Count("pk")).values("n")), 0),
-        "client_consent": Exists(consents.filter(party=Consent.Party.CLIENT)),
-        "partner_consent": Exists(consents.filter(party=Consent.Party.PARTNER)),
-    }
-    for source in DUE_SOURCES:
-        facts.update(source.facts())
-    return facts
+# What the caseload needs to know about each case, as one hand-written query for the cases
+# on the page: the ORM's nine correlated subqueries cost more to build and compile than to run
+# (measured: compiling them took longer than running this whole statement for 50 cases).
+_DUE_FACTS_SQL = """
+SELECT c.id,
+  (SELECT MAX(m.held_on) FROM cases_professionalsmeeting m WHERE m.case_id = c.id),
+  (SELECT MAX(k.scheduled_at) FROM cases_consultation k WHERE k.case_id = c.id),
+  (SELECT COUNT(*) FROM cases_riskaction a WHERE a.case_id = c.id AND a.done_on IS NULL),
+  (SELECT COUNT(*) FROM assessments_assessment s WHERE s.case_id = c.id AND s.stage = 'intake' AND s.is_current),
+  (SELECT COUNT(*) FROM assessments_assessment s WHERE s.case_id = c.id AND s.stage = 'mid' AND s.is_current),
+  (SELECT COUNT(*) FROM assessments_assessment s WHERE s.case_id = c.id AND s.stage = 'exit' AND s.is_current),
+  (SELECT p.planned_end_on FROM accommodation_placement p
+     JOIN accommodation_accommodationrequest r ON r.id = p.request_id
+     WHERE r.case_id = c.id AND p.status = 'approved' ORDER BY p.proposed_at DESC LIMIT 1),
+  EXISTS (SELECT 1 FROM cases_consent n WHERE n.case_id = c.id AND n.party = 'client' AND n.withdrawn_on IS NULL),
+  EXISTS (SELECT 1 FROM cases_consent n WHERE n.case_id = c.id AND n.party = 'partner' AND n.withdrawn_on IS NULL)
+FROM cases_case c WHERE c.id IN ({ids})
+"""
+
+
+def _as_date(value):
+    # SQLite (the embedded default) returns dates from raw SQL as text.
+    return date.fromisoformat(value[:10]) if isinstance(value, str) else value
 
 
 def due_facts_attach(cases: list[Case]) -> list[Case]:
-    """Set on each case what due_items() reads (see _due_facts), in one query for all of them."""
+    """Set on each case what due_items() reads: last meeting, consultation, open risk actions,
+    assessments done per stage, the current placement's end and the live consents."""
     if not cases:
         return cases
-    facts = _due_facts()
-    rows = Case.objects.filter(pk__in=[case.pk for case in cases]).order_by().annotate(**facts)
-    by_case = {row["pk"]: row for row in rows.values("pk", *facts)}
+    ids = ", ".join(["%s"] * len(cases))
+    with connection.cursor() as cursor:
+        # Only "%s" placeholders are formatted in; the ids go as parameters.
+        cursor.execute(_DUE_FACTS_SQL.format(ids=ids), [case.pk for case in cases])  # nosec B608
+        facts = {row[0]: row[1:] for row in cursor.fetchall()}
     for case in cases:
-        for name in facts:
-            setattr(case, name, by_case[case.pk][name])
+        meeting, consultation, risks, intake, mid, exit_, ends_on, client, partner = facts[case.pk]
+        case.last_meeting_on = _as_date(meeting)
+        case.consultation_at = consultation
+        case.open_risk_actions = risks
+        case.intake_done, case.mid_done, case.exit_done = intake, mid, exit_
+        case.placement_ends_on = _as_date(ends_on)
+        case.client_consent, case.partner_consent = bool(client), bool(partner)
     return cases
 
 
