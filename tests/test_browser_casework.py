@@ -2,7 +2,10 @@
 supervisor moves a caseload of 20 to a colleague, and the cases, their reminders and access
 move with it."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from selenium.webdriver.common.by import By
 
 from cases.models import Case
@@ -10,6 +13,7 @@ from eip.notifications.models import Notification
 from eip.people.models import Role
 from tests.factories import BoroughFactory, UserFactory
 from tests.referral_factories import make_case
+from tests.test_browser_cases import fill_date
 from tests.test_casework import close, more_cases, reminder
 
 pytestmark = pytest.mark.browser
@@ -49,6 +53,18 @@ def test_a_closed_case_is_reopened_and_a_caseload_of_20_is_reassigned(browser):
     assert "The case is open again" in browser.text()
     closed.refresh_from_db()
     assert closed.is_open
+
+    # Alex plans a day away with Jo covering.
+    browser.go("/cases/")
+    browser.follow("Away and cover")
+    today = timezone.localdate()
+    fill_date(browser, "First day away", today + timedelta(days=14))
+    fill_date(browser, "Last day away", today + timedelta(days=15))
+    browser.driver.find_element(By.XPATH, "//select[@name='cover']/option[text()='Jo Colleague']").click()
+    browser.press("Record the absence")
+    assert "The absence and cover are recorded" in browser.text() and "Jo Colleague" in browser.text()
+    browser.assert_accessible()
+    browser.screenshot("casework-away")
     browser.sign_out()
 
     # The supervisor moves all 20 of Alex's open cases to Jo.
