@@ -221,7 +221,7 @@ class InvoiceForm(forms.Form):
         label="Invoice number", max_length=100, error_messages={"required": "Enter the invoice number"}
     )
     amount = _money_field("Amount (£)")
-    received_on = DateField(label="Date received")
+    received_on = DateField(today_by_default=True, label="Date received")
     over_approved_reason = forms.CharField(
         label="If it is more than was approved, why (optional)",
         required=False,
@@ -256,7 +256,7 @@ class PaymentForm(forms.Form):
         empty_label=None,
         error_messages={"required": "Select the invoice that was paid"},
     )
-    paid_on = DateField(label="Date paid")
+    paid_on = DateField(today_by_default=True, label="Date paid")
 
     def __init__(self, *args, invoices, **kwargs):
         super().__init__(*args, **kwargs)
@@ -282,7 +282,7 @@ class FundFilterForm(forms.Form):
 
 
 class ReturnHomeReviewForm(forms.Form):
-    reviewed_on = DateField(label="Date of the review")
+    reviewed_on = DateField(today_by_default=True, label="Date of the review")
     risks_to_children = forms.CharField(
         label="Risks to the children", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -323,7 +323,7 @@ class ReturnHomeReviewForm(forms.Form):
 
 
 class EndForm(forms.Form):
-    ended_on = DateField(label="Date the client left")
+    ended_on = DateField(today_by_default=True, label="Date the client left")
     move_on = forms.ChoiceField(
         label="Where did the client move on to?",
         choices=Placement.MoveOn.choices,
@@ -348,7 +348,7 @@ class FoundElsewhereForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Select how the client found accommodation"},
     )
-    found_on = DateField(label="Date the client moved in")
+    found_on = DateField(today_by_default=True, label="Date the client moved in")
     details = forms.CharField(
         label="Details", required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="Needed for another way."
     )

@@ -1,6 +1,8 @@
 """One form per instrument, built from its items so the DASH questions and viability markers
 an administrator maintains appear as they are now."""
 
+from datetime import date
+
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import HTML, Field, Fixed, Layout, Size
 from django import forms
@@ -206,4 +208,18 @@ def initial_from(assessment) -> dict:
                 f"{answer.item}-practitioner_score": answer.practitioner_score,
             }
         )
+    return initial
+
+
+def initial_from_draft(draft) -> dict:
+    """A draft resumes with everything its author had typed."""
+    content = draft.content
+    initial = {
+        key: content.get(key)
+        for key in ("assessed_on", "review_date", "notes", "professional_judgement", "potential_escalation")
+    }
+    for key in ("assessed_on", "review_date"):
+        initial[key] = date.fromisoformat(initial[key]) if initial[key] else None
+    for code, answer in content.get("answers", {}).items():
+        initial.update({f"{code}-{name}": value for name, value in answer.items()})
     return initial

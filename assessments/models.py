@@ -143,3 +143,30 @@ class AssessmentAnswer(models.Model):
             if self.rating in choices.values:
                 return choices(self.rating).label
         return self.rating
+
+
+class AssessmentDraft(models.Model):
+    """A long instrument saved half-way by its author, to be resumed. A draft is not an
+    assessment: nothing counts it (report, evaluation, schedule) until it is completed, which
+    removes it. One draft per case, instrument and stage."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="assessment_drafts")
+    instrument = models.CharField(max_length=20, choices=Instrument.choices)
+    stage = models.CharField(max_length=10, choices=Stage.choices)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField(auto_now_add=True)
+    saved_at = models.DateTimeField(auto_now=True)
+    # What was typed so far: {"assessed_on", "notes", "review_date", "professional_judgement",
+    # "potential_escalation", "answers": {item code: {...}}}, dates as ISO strings.
+    content = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "instrument", "stage"], name="one_draft_per_assessment_stage")
+        ]
+
+    def __str__(self):
+        return f"Draft {self.get_instrument_display()}, {self.get_stage_display().lower()}"
+
+    def audit_label(self):
+        return f"Assessment draft {self.pk} on case {self.case.reference}"

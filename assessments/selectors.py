@@ -7,7 +7,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from .instruments import NEEDS_AREAS, SEVERITY_RANK, SOAG_CATEGORIES, Instrument, Severity, Stage, need_level
-from .models import Assessment, AssessmentAnswer
+from .models import Assessment, AssessmentAnswer, AssessmentDraft
 from .services import EXIT_REQUIRED, due_date
 
 
@@ -28,6 +28,7 @@ class ScheduleCell:
     due: date | None
     overdue: bool
     gaps: list[str] = field(default_factory=list)
+    draft: AssessmentDraft | None = None
 
     @property
     def instrument_label(self):
@@ -46,6 +47,9 @@ def schedule_for_case(*, case, today: date | None = None) -> list[list[ScheduleC
     """Rows of instruments, columns of stages: done, due, overdue or not yet due."""
     today = today or timezone.localdate()
     current = current_assessments(case=case)
+    drafts = {
+        (d.instrument, d.stage): d for d in AssessmentDraft.objects.filter(case=case).select_related("started_by")
+    }
     rows = []
     for instrument in Instrument.values:
         row = []
@@ -60,10 +64,19 @@ def schedule_for_case(*, case, today: date | None = None) -> list[list[ScheduleC
                     due,
                     overdue=assessment is None and due is not None and today > due and case.is_open,
                     gaps=gaps_in(assessment) if assessment else [],
+                    draft=None if assessment else drafts.get((instrument, stage)),
                 )
             )
         rows.append(row)
     return rows
+
+
+def draft_for(*, case, instrument, stage) -> AssessmentDraft | None:
+    return (
+        AssessmentDraft.objects.filter(case=case, instrument=instrument, stage=stage)
+        .select_related("started_by")
+        .first()
+    )
 
 
 def exit_assessments_complete(*, case) -> bool:

@@ -24,7 +24,7 @@ from .instruments import (
     Stage,
     ViabilityLevel,
 )
-from .models import Assessment, AssessmentAnswer, DashQuestion, ViabilityMarker
+from .models import Assessment, AssessmentAnswer, AssessmentDraft, DashQuestion, ViabilityMarker
 
 # Days after the intervention starts (intake, mid) or the exit stage starts (exit) by which
 # each stage's assessments are due.
@@ -89,6 +89,29 @@ def answers_missing(*, instrument, answers) -> dict[str, str]:
     """The answers an instrument still needs before it can be completed (field -> message),
     without saving anything: the form's check before the practitioner locks it."""
     return _validate(instrument, items_for(instrument), answers)
+
+
+def _malformed(instrument, items, answers) -> dict[str, str]:
+    """Values that could never be right, whatever else is missing: refused even in a draft."""
+    choices = {
+        Instrument.SOAG: Severity.values,
+        Instrument.DASH: DashAnswer.values,
+        Instrument.VIABILITY: ViabilityLevel.values,
+    }.get(instrument, ())
+    errors = {}
+    for item in items:
+        answer = answers.get(item.code) or {}
+        rating = answer.get("rating") or ""
+        if rating and choices and rating not in choices:
+            errors[f"{item.code}-rating"] = f"Choose one of the answers for ‘{item.label}’"
+        source = answer.get("source") or ""
+        if source and source not in DashSource.values:
+            errors[f"{item.code}-source"] = f"Choose where the answer to ‘{item.label}’ came from"
+        for field in ("user_score", "practitioner_score"):
+            score = answer.get(field)
+            if score is not None and (not isinstance(score, int) or not 0 <= score <= 10):
+                errors[f"{item.code}-{field}"] = f"Enter a score for {item.label.lower()} from 0 to 10"
+    return errors
 
 
 def _stage_allowed(case, stage):
@@ -216,6 +239,8 @@ def assessment_complete(
     _stage_allowed(case, stage)
     if Assessment.objects.filter(case=case, instrument=instrument, stage=stage, is_current=True).exists():
         raise AssessmentError("This assessment has already been completed. To change it, record a correction.")
+    # Completing replaces any draft of the same assessment (whoever started it).
+    AssessmentDraft.objects.filter(case=case, instrument=instrument, stage=stage).delete()
     assessment = assessment_save(
         case=case,
         user=user,
@@ -301,3 +326,77 @@ def assessment_schedule_reminders(*, case, stage):
         message=f"The {Stage(stage).label.lower()} assessments for case {case.reference} were due by "
         f"{due:%A %-d %B %Y} and are not all complete.",
     )
+
+
+def _draft_content(items, *, assessed_on, answers, notes, review_date, professional_judgement, potential_escalation):
+    codes = {item.code for item in items}
+    return {
+        "assessed_on": assessed_on.isoformat() if assessed_on else None,
+        "review_date": review_date.isoformat() if review_date else None,
+        "notes": notes or "",
+        "professional_judgement": bool(professional_judgement),
+        "potential_escalation": bool(potential_escalation),
+        "answers": {
+            code: {key: value for key, value in answer.items() if value not in (None, "")}
+            for code, answer in answers.items()
+            if code in codes
+        },
+    }
+
+
+@transaction.atomic
+def assessment_draft_save(
+    *,
+    case,
+    user,
+    instrument,
+    stage,
+    answers,
+    assessed_on=None,
+    notes="",
+    review_date=None,
+    professional_judgement=False,
+    potential_escalation=False,
+) -> AssessmentDraft:
+    """Keep a half-finished instrument for its author to resume. The completeness rules wait
+    for completion, but a value that could never be right (a score of 11, a date to come) is
+    refused beside its field. Only the author may change their draft."""
+    case = case_lock(case)
+    _stage_allowed(case, stage)
+    if Assessment.objects.filter(case=case, instrument=instrument, stage=stage, is_current=True).exists():
+        raise AssessmentError("This assessment has already been completed. To change it, record a correction.")
+    draft = (
+        AssessmentDraft.objects.select_for_update()
+        .select_related("started_by")
+        .filter(case=case, instrument=instrument, stage=stage)
+        .first()
+    )
+    if draft is not None and draft.started_by_id != user.pk:
+        raise AssessmentError(
+            f"{draft.started_by.get_full_name() or draft.started_by} started a draft of this assessment on "
+            f"{timezone.localtime(draft.started_at):%-d %B %Y}: only they can continue it."
+        )
+    items = items_for(instrument)
+    errors = _malformed(instrument, items, answers)
+    if assessed_on is not None and assessed_on > timezone.localdate():
+        errors["assessed_on"] = "The date of the assessment must be today or in the past"
+    if errors:
+        raise AssessmentIncomplete(errors)
+    content = _draft_content(
+        items,
+        assessed_on=assessed_on,
+        answers=answers,
+        notes=notes,
+        review_date=review_date,
+        professional_judgement=professional_judgement,
+        potential_escalation=potential_escalation,
+    )
+    if draft is None:
+        draft = AssessmentDraft.objects.create(
+            case=case, instrument=instrument, stage=stage, started_by=user, content=content
+        )
+    else:
+        draft.content = content
+        draft.save(update_fields=["content", "saved_at"])
+    audit_record(actor=user, action=AuditEvent.Action.CHANGED, record=draft)
+    return draft

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils import timezone
 
 from cases.views.shell import case_for_page, case_page_render
 from eip import access
@@ -9,10 +10,10 @@ from eip.audit.services import audit_record
 from eip.forms_util import error_summary
 
 from . import charts, services
-from .forms import AssessmentForm, initial_from
+from .forms import AssessmentForm, initial_from, initial_from_draft
 from .instruments import Instrument, Stage
 from .models import Assessment
-from .selectors import change_over_time, gaps_in, schedule_for_case
+from .selectors import change_over_time, draft_for, gaps_in, schedule_for_case
 
 
 def _action_for(instrument):
@@ -53,9 +54,41 @@ def _gaps_to_check(form) -> list[tuple[str, str]]:
     return unknown if {field for field, _ in unknown} - seen else []
 
 
-def _form_page(request, case, form, heading, instrument, perform, success, current="case-assessments"):
+def _draft_save(request, case, form, save_draft):
+    """Save as draft: only malformed values are refused; the completeness rules wait."""
+    if not form.is_valid():
+        return None
+    try:
+        save_draft(form.service_arguments())
+    except services.AssessmentIncomplete as incomplete:
+        _errors_beside_fields(form, incomplete.errors)
+    except services.AssessmentError as refused:
+        form.add_error(None, str(refused))
+    else:
+        messages.success(
+            request, "Draft saved. It is not locked or counted until you complete it. Only you can continue it."
+        )
+        return redirect("case-assessments", pk=case.pk)
+    return None
+
+
+def _form_page(
+    request,
+    case,
+    form,
+    heading,
+    instrument,
+    perform,
+    success,
+    current="case-assessments",
+    save_draft=None,
+    draft=None,
+):
     check = []
-    if request.method == "POST" and form.is_valid() and (check := _gaps_to_check(form)):
+    if request.method == "POST" and save_draft and "save_draft" in request.POST:
+        if response := _draft_save(request, case, form, save_draft):
+            return response
+    elif request.method == "POST" and form.is_valid() and (check := _gaps_to_check(form)):
         # Before locking: say which answers are "don't know" (and which are missing), so the
         # practitioner can fix them first or lock knowingly.
         _errors_beside_fields(form, services.answers_missing(instrument=instrument, answers=form.answers()))
@@ -86,6 +119,8 @@ def _form_page(request, case, form, heading, instrument, perform, success, curre
         instrument=instrument,
         errors=error_summary(form),
         check=check,
+        can_draft=save_draft is not None and (draft is None or draft.started_by_id == request.user.pk),
+        draft=draft,
     )
 
 
@@ -94,7 +129,13 @@ def assessment_new(request, pk, instrument, stage):
     if instrument not in Instrument.values or stage not in Stage.values:
         raise Http404
     case = case_for_page(request, pk, _action_for(instrument))
-    form = AssessmentForm(request.POST or None, instrument=instrument)
+    draft = draft_for(case=case, instrument=instrument, stage=stage)
+    if draft is not None and draft.started_by_id == request.user.pk:
+        initial = initial_from_draft(draft)
+    else:
+        # An assessment is usually recorded the day it is done.
+        initial = {"assessed_on": timezone.localdate()}
+    form = AssessmentForm(request.POST or None, instrument=instrument, initial=initial)
     return _form_page(
         request,
         case,
@@ -105,6 +146,10 @@ def assessment_new(request, pk, instrument, stage):
             case=case, user=request.user, instrument=instrument, stage=stage, **args
         ),
         f"{Instrument(instrument).label} ({Stage(stage).label.lower()}) completed and locked.",
+        save_draft=lambda args: services.assessment_draft_save(
+            case=case, user=request.user, instrument=instrument, stage=stage, **args
+        ),
+        draft=draft,
     )
 
 

@@ -21,7 +21,7 @@ SHARE_HINT = (
 
 
 class CaseNoteForm(forms.Form):
-    contact_day = DateField(label="Date of the contact", help_text="For example, 27 3 2026")
+    contact_day = DateField(today_by_default=True, label="Date of the contact", help_text="For example, 27 3 2026")
     contact_time = TimeField(label="Time of the contact", help_text="For example, 14:30")
     contacted = forms.ChoiceField(
         label="Who was contacted?",

@@ -183,7 +183,7 @@ class ConsentForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Select whose consent this is"},
     )
-    given_on = DateField(label="Date consent was given", help_text="For example, 27 3 2026")
+    given_on = DateField(today_by_default=True, label="Date consent was given", help_text="For example, 27 3 2026")
     method = forms.ChoiceField(
         label="How was it obtained?",
         choices=Consent.Method.choices,
@@ -220,7 +220,7 @@ class ConsentForm(forms.Form):
 
 
 class ConsentWithdrawalForm(forms.Form):
-    withdrawn_on = DateField(label="Date consent was withdrawn")
+    withdrawn_on = DateField(today_by_default=True, label="Date consent was withdrawn")
     notes = forms.CharField(
         label="What was said, and what happens now",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -234,7 +234,7 @@ class ConsentWithdrawalForm(forms.Form):
 
 
 class InterventionStartForm(forms.Form):
-    started_on = DateField(label="Date of the first session or contact")
+    started_on = DateField(today_by_default=True, label="Date of the first session or contact")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -243,7 +243,7 @@ class InterventionStartForm(forms.Form):
 
 
 class SessionForm(forms.Form):
-    held_on = DateField(label="Date of the session")
+    held_on = DateField(today_by_default=True, label="Date of the session")
     modality = forms.ChoiceField(
         label="How was it held?",
         choices=Modality.choices,
@@ -328,7 +328,7 @@ class AccessibilityForm(forms.ModelForm):
 
 
 class MeetingForm(forms.Form):
-    held_on = DateField(label="Date of the meeting")
+    held_on = DateField(today_by_default=True, label="Date of the meeting")
     attendees = forms.CharField(
         label="Who attended?",
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -379,7 +379,7 @@ class MeetingArrangeForm(forms.Form):
 
 
 class DisclosureForm(forms.Form):
-    disclosed_on = DateField(label="Date of the disclosure")
+    disclosed_on = DateField(today_by_default=True, label="Date of the disclosure")
     description = forms.CharField(
         label="What was disclosed?",
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -398,7 +398,7 @@ class DisclosureForm(forms.Form):
 
 
 class RiskActionDoneForm(forms.Form):
-    done_on = DateField(label="Date done")
+    done_on = DateField(today_by_default=True, label="Date done")
     notes = forms.CharField(label="What was done", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
@@ -414,7 +414,7 @@ class OnwardReferralForm(forms.Form):
         error_messages={"required": "Select the service"},
     )
     service_other = forms.CharField(label="Other service", required=False)
-    made_on = DateField(label="Date the referral was made")
+    made_on = DateField(today_by_default=True, label="Date the referral was made")
     status = forms.ChoiceField(
         label="Status", choices=OnwardReferral.Status.choices, initial="made", widget=forms.RadioSelect
     )
@@ -445,7 +445,7 @@ class OnwardReferralUpdateForm(forms.Form):
 
 
 class PartnerContactForm(forms.Form):
-    contacted_on = DateField(label="Date of contact")
+    contacted_on = DateField(today_by_default=True, label="Date of contact")
     by = forms.CharField(label="Contact made by", error_messages={"required": "Say who made contact"})
     notes = forms.CharField(
         label="Notes",

@@ -123,7 +123,7 @@ class SessionRemindersForm(forms.Form):
         help_text="Checked against the partner's and children's details before any text is sent.",
         error_messages={"required": "Enter the client's mobile number"},
     )
-    asked_on = DateField(label="Date the client asked")
+    asked_on = DateField(today_by_default=True, label="Date the client asked")
     asked_how = forms.CharField(
         label="How the client asked",
         max_length=200,

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import reverse
 
 from eip import access
@@ -38,3 +39,13 @@ def navigation(request):
     from eip.notifications.services import notification_unread_count
 
     return {"nav_items": items, "unread_notifications": notification_unread_count(user=user)}
+
+
+def session_timeout(request):
+    """For the idle sign-out warning in the page layout."""
+    if not getattr(getattr(request, "user", None), "is_authenticated", False):
+        return {}
+    return {
+        "session_idle_seconds": settings.SESSION_COOKIE_AGE,
+        "session_warning_seconds": settings.EIP_SESSION_WARNING_SECONDS,
+    }

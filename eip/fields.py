@@ -4,6 +4,7 @@ from datetime import date
 
 from crispy_forms_gds.fields import DateInputField
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 # No date anyone types here is outside these years; beyond them, date arithmetic (a reminder a
 # fortnight on, the day after a report period) overflows Python's dates.
@@ -13,7 +14,11 @@ EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
 class DateField(DateInputField):
     """The GOV.UK date input (day, month, year boxes) with plain-English errors."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, today_by_default=False, **kwargs):
+        # A form recording something that has just happened (a session held, a contact made)
+        # starts at today, so the usual case needs no typing; the user changes it if not.
+        if today_by_default:
+            kwargs.setdefault("initial", timezone.localdate)
         kwargs.setdefault("require_all_fields", False)
         super().__init__(**kwargs)
         self.error_messages["required"] = f"Enter the {str(self.label or 'date').lower()}"

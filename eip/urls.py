@@ -27,6 +27,7 @@ urlpatterns = [
     path("two-factor/", views.two_factor_verify, name="two-factor-verify"),
     path("two-factor/set-up/", views.two_factor_setup, name="two-factor-setup"),
     path("sign-out/", views.SignOutView.as_view(), name="logout"),
+    path("session/keep-alive/", views.session_keep_alive, name="session-keep-alive"),
     path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
     path("password/change/done/", views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import urlencode
@@ -97,6 +97,14 @@ def notification_read(request, pk):
     if notification.link and notification.link.startswith("/"):
         return redirect(notification.link)
     return redirect("notification-list")
+
+
+@require_POST
+@access.policy("home.view")
+def session_keep_alive(request):
+    """ "Stay signed in" in the idle sign-out warning: any request refreshes the session
+    (SESSION_SAVE_EVERY_REQUEST); this one does nothing else."""
+    return HttpResponse(status=204)
 
 
 @access.policy("borough.view")

@@ -9,7 +9,7 @@ from .models import BEHAVIOURS, AskedBy, Frequency, ListenedTo, NotAsked, Safety
 
 class PartnerOutcomeForm(forms.Form):
     stage = forms.ChoiceField(label="When", choices=Stage.choices, widget=forms.RadioSelect)
-    asked_on = DateField(label="Date asked", help_text="For example, 27 3 2021")
+    asked_on = DateField(today_by_default=True, label="Date asked", help_text="For example, 27 3 2021")
     asked_by = forms.ChoiceField(label="Who asked the partner", choices=AskedBy.choices, widget=forms.RadioSelect)
     not_asked = forms.ChoiceField(
         label="If the partner was not asked, why",

@@ -52,6 +52,8 @@ EXPECTED = {
     # Marking a notification read redirects; someone else's notification is "not found".
     "notification-read": ("POST", _all(REDIRECT), REDIRECT),
     "notification-read-bulk": ("POST", _all(REDIRECT), REDIRECT),
+    # "Stay signed in" in the idle sign-out warning: an empty answer that refreshes the session.
+    "session-keep-alive": ("POST", _all(204), REDIRECT),
     # GOV.UK Notify's delivery receipts: no session counts, only Notify's bearer token.
     "notify-delivery-receipt": ("POST", _all(401), 401),
     "borough-list": ("GET", _all(OK), REDIRECT),
@@ -328,6 +330,7 @@ NO_PERSONAL_DATA = {
     **dict.fromkeys(["password_reset_confirm", "password_reset_complete"], "passwords"),
     **dict.fromkeys(["health-live", "health-ready"], "status words only, for load balancers"),
     "notification-list": "messages name records by reference only",
+    "session-keep-alive": "an empty answer",
     "notify-delivery-receipt": "status words only, for GOV.UK Notify",
     "notify-received-text": "status words only, for GOV.UK Notify",
     "audit-log": "references and staff only; it is the trail itself",

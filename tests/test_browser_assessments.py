@@ -195,3 +195,37 @@ def test_a_bad_score_is_explained_beside_the_field_and_the_others_kept(browser):
     assert "Enter a score from 0 to 10" in browser.text()
     assert browser.field("Physical health: practitioner's score").get_attribute("value") == "7"
     browser.assert_accessible()
+
+
+def test_a_dash_saved_half_way_is_resumed_after_signing_out_and_completed(browser):
+    seed_configuration()
+    camden = BoroughFactory(name="Camden", code="camden")
+    practitioner = UserFactory(role=Role.PRACTITIONER, full_name="Alex Morgan")
+    case = make_case(UserFactory(role=Role.SOCIAL_WORKER, borough=camden), practitioner)
+    Case.objects.filter(pk=case.pk).update(stage=Case.Stage.INTERVENTION, intervention_started_on=timezone.localdate())
+    browser.sign_in(practitioner.email)
+    open_form(browser, case, "dash", "intake")
+    for number in range(1, 13):
+        radio(browser, f"{number}. ", "Yes" if number <= 3 else "No")
+        browser.field(f"Question {number}: source of the answer").send_keys("The partner")
+    browser.press("Save as draft")
+    assert "Draft saved" in browser.text()
+    schedule = browser.driver.find_element(By.CSS_SELECTOR, "[data-testid=schedule]").text
+    assert "Draft started by you" in schedule and "Overdue" not in schedule
+    browser.assert_accessible()
+    browser.screenshot("assessment-draft-on-schedule")
+
+    browser.sign_out()
+    browser.sign_in(practitioner.email)
+    open_form(browser, case, "dash", "intake")
+    assert "You are continuing your draft" in browser.text()
+    chosen = browser.driver.find_element(By.CSS_SELECTOR, "input[name='dash-3-rating'][value='yes']")
+    assert chosen.is_selected()
+    for number in range(13, 25):
+        radio(browser, f"{number}. ", "No")
+        browser.field(f"Question {number}: source of the answer").send_keys("The partner")
+    browser.assert_accessible()
+    browser.press("Save and lock the assessment")
+    assert "3 ‘yes’ answers of 24." in browser.text()
+    browser.go(f"/cases/{case.pk}/assessments/")
+    assert "Draft" not in browser.driver.find_element(By.CSS_SELECTOR, "[data-testid=schedule]").text

@@ -143,10 +143,10 @@ def test_a_case_from_acceptance_to_closure(browser):
         card = browser.driver.find_element(
             By.XPATH, f"//div[@class='govuk-summary-card'][.//h3[normalize-space()='{kind}']]"
         )
+        # "Date done" starts at today: the boxes are checked, not typed into.
         for label, value in (("Day", today.day), ("Month", today.month), ("Year", today.year)):
-            card.find_element(By.XPATH, f".//label[normalize-space()='{label}']/following-sibling::input").send_keys(
-                str(value)
-            )
+            box = card.find_element(By.XPATH, f".//label[normalize-space()='{label}']/following-sibling::input")
+            assert box.get_attribute("value") == str(value)
         card.find_element(By.XPATH, ".//textarea").send_keys("Referral made today")
         browser.submit_and_wait(card.find_element(By.XPATH, ".//button").click)
         assert "marked as done" in browser.text()

@@ -108,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "eip.context_processors.navigation",
+                "eip.context_processors.session_timeout",
             ],
             "builtins": ["eip.money"],
         },
@@ -169,6 +170,8 @@ PASSWORD_RESET_TIMEOUT = 60 * 60
 # Sessions end after 30 minutes without activity (every request renews the cookie).
 SESSION_COOKIE_AGE = int(os.environ.get("EIP_SESSION_IDLE_SECONDS", 30 * 60))
 SESSION_SAVE_EVERY_REQUEST = True
+# The idle sign-out warning opens this long before the idle sign-out (GOV.UK: 2 minutes).
+EIP_SESSION_WARNING_SECONDS = int(os.environ.get("EIP_SESSION_WARNING_SECONDS", 2 * 60))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
