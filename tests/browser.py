@@ -19,7 +19,8 @@ os.environ["SE_OFFLINE"] = "true"
 
 AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = Path(os.environ.get("EIP_SCREENSHOTS", "var/screenshots"))
-DOWNLOADS = Path(os.environ.get("EIP_DOWNLOADS", "var/downloads")).resolve()
+# One folder per pytest-xdist worker: a download is found as the file that appeared after a click.
+DOWNLOADS = Path(os.environ.get("EIP_DOWNLOADS", "var/downloads"), os.environ.get("PYTEST_XDIST_WORKER", "")).resolve()
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",

@@ -50,6 +50,13 @@ def pytest_collection_modifyitems(items):
 
 
 def pytest_sessionfinish(session):
+    # A pytest-xdist worker hands the figures it counted to the controller, which prints them.
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        from tests.figures import FIGURES
+
+        workeroutput["eip_figures"] = dict(FIGURES)
+
     # Uploads made by the tests go to a temporary media folder (eip/settings/test.py); remove it.
     import shutil
     import tempfile
@@ -58,6 +65,14 @@ def pytest_sessionfinish(session):
     media = Path(settings.MEDIA_ROOT)
     if media.name.startswith("eip-test-media-") and media.parent == Path(tempfile.gettempdir()):
         shutil.rmtree(media, ignore_errors=True)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """On the pytest-xdist controller: add up the figures each worker counted."""
+    from tests.figures import FIGURES
+
+    FIGURES.update(getattr(node, "workeroutput", {}).get("eip_figures", {}))
 
 
 def pytest_terminal_summary(terminalreporter):
