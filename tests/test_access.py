@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
@@ -25,7 +26,7 @@ from eip.notifications.tasks import notification_deliver
 from eip.people.models import Absence, Borough, Role
 from referrals.models import AddressChange, LateReferralAgreement, Person, PersonMerge
 from tests.assessment_factories import dash
-from tests.factories import UserFactory
+from tests.factories import BoroughFactory, UserFactory
 from tests.figures import count
 from tests.referral_factories import make_case, make_referral
 
@@ -418,8 +419,33 @@ def test_every_view_declares_its_policy():
         assert action is None or action in access.ROLE_RULES, pattern.name
 
 
-@pytest.fixture
-def records(users, sutton):
+@pytest.fixture(scope="module")
+def walk(django_db_setup, django_db_blocker):
+    """(users, records) of the URL x role walk: one user per role (borough roles in Camden) and a
+    record of every kind, built once per test module rather than once per URL. They are built in
+    a transaction held open until the module's last test; each test runs in a savepoint inside it
+    (pytest-django's `db`, as for any test), so whatever one test changes is rolled back before the
+    next, and everything is rolled back at the end."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer._from_testcase = True  # as Django's TestCase marks its own: durable blocks may nest in it
+        outer.__enter__()
+        try:
+            BoroughFactory(name="Camden", code="camden")
+            sutton = BoroughFactory(name="Sutton", code="sutton")
+            users = {role: UserFactory(role=role, full_name=f"{role.label} One") for role in Role}
+            records = _walk_records(users, sutton)
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    yield users, records
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+def _walk_records(users, sutton):
     camden_referral = make_referral(users[Role.SOCIAL_WORKER])
     camden_referral.outside_window = True
     camden_referral.save()
@@ -656,7 +682,8 @@ def _url_for(name, user, other_user, records=None, other_borough=False):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_url_answers_each_role_as_expected(name, users, records, client):
+def test_url_answers_each_role_as_expected(name, walk, client):
+    users, records = walk
     method, by_role, signed_out = EXPECTED[name]
     for role in Role:
         user = users[role]
@@ -684,7 +711,8 @@ def test_url_answers_each_role_as_expected(name, users, records, client):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", sorted(OTHER_BOROUGH))
-def test_records_from_another_borough_are_refused(name, users, records, client):
+def test_records_from_another_borough_are_refused(name, walk, client):
+    users, records = walk
     for role in Role:
         client.force_login(users[role], backend="django.contrib.auth.backends.ModelBackend")
         response = client.get(_url_for(name, users[role], None, records, other_borough=True))
@@ -774,7 +802,8 @@ def test_the_table_says_which_pages_show_personal_data():
 @pytest.mark.django_db
 @pytest.mark.probe(6)
 @pytest.mark.parametrize("name", sorted(SHOWS_PERSONAL_DATA))
-def test_every_page_showing_personal_data_writes_an_audit_row(name, users, records, client):
+def test_every_page_showing_personal_data_writes_an_audit_row(name, walk, client):
+    users, records = walk
     from eip.audit.models import AuditEvent
 
     method, by_role, _ = EXPECTED[name]

@@ -7,7 +7,7 @@ from django.urls import reverse
 from eip.people.models import Role
 
 # The URL x role table's records and addresses, so this walk covers what that table covers.
-from tests.test_access import DENIED, EXPECTED, NOT_FOUND, OK, REDIRECT, _url_for, records  # noqa: F401
+from tests.test_access import DENIED, EXPECTED, NOT_FOUND, OK, REDIRECT, _url_for, walk  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +42,8 @@ REPRESENTATIVE = [
 
 @pytest.mark.probe(5)
 @pytest.mark.parametrize(("name", "role", "query", "content_type"), REPRESENTATIVE)
-def test_case_data_pages_files_and_exports_are_never_cached(name, role, query, content_type, users, records, client):  # noqa: F811
+def test_case_data_pages_files_and_exports_are_never_cached(name, role, query, content_type, walk, client):  # noqa: F811
+    users, records = walk
     client.force_login(users[role], backend="django.contrib.auth.backends.ModelBackend")
     response = client.get(_url_for(name, users[role], None, records) + query)
     assert response.status_code == OK and response["Content-Type"].startswith(content_type)
@@ -52,9 +53,10 @@ def test_case_data_pages_files_and_exports_are_never_cached(name, role, query, c
 
 
 @pytest.mark.probe(5)
-def test_every_url_answers_no_store_whoever_asks(users, records, client):  # noqa: F811
+def test_every_url_answers_no_store_whoever_asks(walk, client):  # noqa: F811
     """Each URL of the URL x role table, asked by a role it serves, a role it refuses and
     someone signed out: every answer (page, redirect, refusal) says no-store."""
+    users, records = walk
     for name, (method, by_role, _) in sorted(EXPECTED.items()):
         served = [role for role in Role if by_role[role] in (OK, REDIRECT)]
         refused = [role for role in Role if by_role[role] in (DENIED, NOT_FOUND)]
