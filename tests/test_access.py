@@ -445,6 +445,12 @@ def walk(django_db_setup, django_db_blocker):
         outer.__exit__(None, None, None)
 
 
+@pytest.fixture
+def records(users, sutton):
+    """The walk's records for one test, on the test's own users (modules that plant things on them)."""
+    return _walk_records(users, sutton)
+
+
 def _walk_records(users, sutton):
     camden_referral = make_referral(users[Role.SOCIAL_WORKER])
     camden_referral.outside_window = True
