@@ -72,8 +72,12 @@ run: python-packages assets
 	echo ""; echo "EIP is running on http://127.0.0.1:$(PORT)/ (logs of worker and beat in var/)"; echo ""; \
 	EIP_BASE_URL=http://127.0.0.1:$(PORT) $(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
 
+# The suite runs on two pytest-xdist workers, each with its own test database, Redis database,
+# browser and download folder (tests/conftest.py adds up the figures they print). In one
+# process: `make test PYTEST_ARGS=-n0`; PYTEST_ARGS takes any pytest options.
+PYTEST_ARGS ?= -n 2 --dist worksteal
 test: python-packages assets
-	$(PY) -m pytest
+	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The benchmark suite (PostgreSQL on 127.0.0.1:5432 or EIP_BENCH_DATABASE_URL): SIZES=1000,10000,100000
 SIZES ?= 1000,10000
