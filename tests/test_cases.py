@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -813,3 +814,28 @@ def test_an_attended_session_needs_its_length_whoever_records_it(case, people):
         notes="",
     )
     assert missed.duration_minutes is None
+
+
+def test_the_overview_leads_with_the_client_at_a_glance_and_children_only_for_partner_roles(people, camden):
+    case = make_case(people["worker"], people["practitioner"], dash_score=15, client_safe_contact_times="After 6pm")
+    page = reverse("case-detail", args=[case.pk])
+
+    def card(user):
+        client = Client()
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        response = client.get(page)
+        assert response.status_code == 200
+        text = response.content.decode()
+        return text[text.index('data-testid="client-summary"') : text.index('data-testid="timeline"')]
+
+    seen = card(people["practitioner"])
+    for detail in ("Daniel Hughes", "14 May 1987", "07700 900123", "12 Example Road", "After 6pm", "Child in Need"):
+        assert detail in seen, detail
+    assert "High risk indicated" in seen
+    assert reverse("referral-detail", args=[case.referral_id]) in seen
+    assert 'data-testid="summary-children"' in seen and "Age 6" in seen
+
+    spoc = card(UserFactory(role=Role.BOROUGH_SPOC, borough=camden))
+    assert "Daniel Hughes" in spoc and "07700 900123" in spoc
+    assert 'data-testid="summary-children"' not in spoc and "Age 6" not in spoc
+    assert "Chloe" not in spoc and "07700 900456" not in spoc

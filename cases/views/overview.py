@@ -1,10 +1,15 @@
-"""The case overview tab: the timeline, and the accessibility details edited from it."""
+"""The case overview tab: the client at a glance, the timeline, and the accessibility details
+edited from it."""
 
 from django.core.paginator import Paginator
+from django.db.models import BooleanField, ExpressionWrapper
 from django.shortcuts import redirect
+from django.utils import timezone
 
 from eip import access
 from eip.forms_util import error_summary, submit
+from referrals.inbox import HIGH_RISK
+from referrals.models import Referral
 
 from .. import forms, services
 from ..models import Case
@@ -25,10 +30,42 @@ def case_detail(request, pk):
         "cases/case_detail.html",
         "case-detail",
         events=events,
+        summary=_client_summary(request.user, case, show_partner=show_partner),
         accessibility_form=forms.AccessibilityForm(instance=case),
         # IDVA and MARAC actions are partner matters.
         open_risk_actions=list(case.risk_actions.filter(done_on__isnull=True)) if show_partner else [],
     )
+
+
+def _age(born, today):
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def _client_summary(user, case, *, show_partner):
+    """What a colleague needs first: the client as referred, the risk at referral, the plan's
+    next actions and the consent in force. A fixed handful of queries, however long the case.
+    Children only for those who may see partner matters; the referral's risk only for those the
+    referral's own page would show it to."""
+    referral = (
+        Referral.objects.select_related("referrer", "borough")
+        # The inbox's own "high risk indicated" rule.
+        .annotate(high_risk=ExpressionWrapper(HIGH_RISK, output_field=BooleanField()))
+        .get(pk=case.referral_id)
+    )
+    others = Referral.objects.filter(person_id=case.person_id).exclude(pk=referral.pk).exclude(status="draft")
+    born = referral.client_date_of_birth
+    plan = case.risk_plans.first()
+    return {
+        "referral": referral,
+        "age": _age(born, timezone.localdate()) if born else None,
+        "can_open_referral": access.allowed(user, "referral.view", referral),
+        "children": list(referral.children.all()) if show_partner else None,
+        "other_referrals": [
+            (other, access.allowed(user, "referral.view", other)) for other in others.order_by("-received_at", "-pk")
+        ],
+        "next_actions": sorted((plan.actions if plan else []), key=lambda a: a.get("due") or ""),
+        "consents": list(case.consents.filter(withdrawn_on__isnull=True)),
+    }
 
 
 @access.policy("case.work")
