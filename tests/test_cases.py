@@ -23,8 +23,9 @@ from cases.services import accessibility as accessibility_services
 from eip.notifications.models import Notification
 from eip.notifications.tasks import reminders_send_due
 from eip.people.models import Role
+from referrals import services as referral_services
 from tests.factories import UserFactory
-from tests.referral_factories import make_case
+from tests.referral_factories import make_case, make_referral
 
 pytestmark = pytest.mark.django_db
 LONDON = ZoneInfo("Europe/London")
@@ -839,3 +840,23 @@ def test_the_overview_leads_with_the_client_at_a_glance_and_children_only_for_pa
     assert "Daniel Hughes" in spoc and "07700 900123" in spoc
     assert 'data-testid="summary-children"' not in spoc and "Age 6" not in spoc
     assert "Chloe" not in spoc and "07700 900456" not in spoc
+
+
+def test_the_overview_links_every_other_referral_of_the_same_person_the_user_may_open(people, camden):
+    case = make_case(people["worker"], people["practitioner"])
+    other_worker = UserFactory(role=Role.SOCIAL_WORKER, borough=camden)
+    again = make_referral(other_worker)
+    referral_services.referral_acknowledge(referral=again, user=people["practitioner"], consultation_timeline="Soon")
+    referral_services.referral_link_person(referral=again, user=people["practitioner"], person=case.person)
+    again.refresh_from_db()
+
+    def card(user):
+        client = Client()
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client.get(reverse("case-detail", args=[case.pk])).content.decode()
+
+    assert reverse("referral-detail", args=[again.pk]) in card(people["practitioner"])
+    # The referring social worker may see the case, not the other worker's referral: its reference only.
+    worker_sees = card(people["worker"])
+    assert again.reference in worker_sees
+    assert reverse("referral-detail", args=[again.pk]) not in worker_sees
