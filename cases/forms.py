@@ -28,9 +28,9 @@ def version_field():
     return forms.Field(widget=forms.HiddenInput, required=False)
 
 
-def page_version(data) -> int:
+def page_version(data, field: str = "version") -> int:
     """The version a submitted page showed; a page without a usable one counts as out of date."""
-    version = data.get("version")
+    version = data.get(field)
     if isinstance(version, str) and re.fullmatch(r"[0-9]{1,9}", version.strip()):
         return int(version)
     return -1

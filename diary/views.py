@@ -3,7 +3,6 @@ reaches its case or appointment through the one permission policy and is audited
 
 import hmac
 import json
-import re
 
 from django.conf import settings
 from django.contrib import messages
@@ -14,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from cases.forms import MeetingForm, SessionForm
+from cases.forms import MeetingForm, SessionForm, page_version
 from cases.models import Case
 from cases.selectors import case_get_for_user, case_list_for_user
 from eip import access, outbound
@@ -123,12 +122,6 @@ def _appointment_for(request, pk, action):
     return appointment
 
 
-def _sequence(request) -> int:
-    # The sequence the page showed; anything unusable counts as out of date.
-    value = request.POST.get("sequence", "")
-    return int(value) if re.fullmatch(r"[0-9]{1,9}", value) else -1
-
-
 def _appointment_page(request, appointment, template, **context):
     _audit_case_view(request, appointment.case)
     context.setdefault("errors", [])
@@ -153,7 +146,10 @@ def appointment_reschedule(request, pk):
         request,
         form,
         lambda d: services.appointment_reschedule(
-            appointment=appointment, user=request.user, expected_sequence=_sequence(request), **form.service_arguments()
+            appointment=appointment,
+            user=request.user,
+            expected_sequence=page_version(request.POST, "sequence"),
+            **form.service_arguments(),
         ),
         "Moved. Download the invitation again so your calendar moves it too.",
     ):
@@ -178,7 +174,10 @@ def appointment_cancel(request, pk):
         request,
         form,
         lambda d: services.appointment_cancel(
-            appointment=appointment, user=request.user, reason=d["reason"], expected_sequence=_sequence(request)
+            appointment=appointment,
+            user=request.user,
+            reason=d["reason"],
+            expected_sequence=page_version(request.POST, "sequence"),
         ),
         "Cancelled. Download the cancellation so your calendar removes it.",
     ):
@@ -215,7 +214,7 @@ def appointment_held(request, pk):
         request,
         form,
         lambda d: services.appointment_record_held(
-            appointment=appointment, user=request.user, expected_sequence=_sequence(request), **d
+            appointment=appointment, user=request.user, expected_sequence=page_version(request.POST, "sequence"), **d
         ),
         done,
     ):
