@@ -1,9 +1,6 @@
-from urllib.parse import urlsplit
-
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Fluid, Layout, Submit
 from django import forms
-from django.conf import settings
 from django.contrib.auth.forms import (
     AuthenticationForm,
     PasswordChangeForm,
@@ -53,8 +50,8 @@ class PasswordResetRequestForm(PasswordResetForm):
 
     def save(self, **kwargs):
         """Nothing is mailed during the request: a worker builds the link and sends it after the
-        response has gone (eip.people.tasks), so a slow mail server or broker never holds the
-        page. If the broker cannot take it, the person sees the same page and can ask again."""
+        response has gone (eip.people.password_reset), so a slow mail server or broker never
+        holds the page. If the broker cannot take it, the person sees the same page and can ask again."""
         from eip.notifications.publish import publish_after_response
         from eip.people.tasks import password_reset_mail
 
@@ -62,35 +59,6 @@ class PasswordResetRequestForm(PasswordResetForm):
             publish_after_response(
                 password_reset_mail, user.pk, kwargs["subject_template_name"], kwargs["email_template_name"]
             )
-
-    def mail_now(self, *, subject_template_name: str, email_template_name: str) -> None:
-        """Build and send the reset e-mail (in a worker). The link is built from the configured
-        address, never from a request's Host header, which whoever asks for the reset chooses."""
-        base = settings.EIP_BASE_URL.rstrip("/")
-        parts = urlsplit(base)
-        super().save(
-            domain_override=parts.netloc,
-            use_https=parts.scheme == "https",
-            extra_email_context={"base_url": base},
-            subject_template_name=subject_template_name,
-            email_template_name=email_template_name,
-        )
-
-    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, **kwargs):
-        # As Django's, through the outbound guard like every e-mail (it concerns no case).
-        from django.core.mail import EmailMessage
-        from django.template import loader
-
-        from eip import outbound
-
-        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
-        body = loader.render_to_string(email_template_name, context)
-        message = EmailMessage(subject, body, from_email, [to_email])
-        user = context["user"]
-        outbound.outbound_release(
-            content=message, audience=outbound.audience_for(user), channel="email", label="a password reset e-mail"
-        )
-        message.send()
 
 
 class NewPasswordForm(SetPasswordForm):
