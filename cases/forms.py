@@ -340,7 +340,7 @@ class MeetingForm(forms.Form):
         label="Progress update for the referrer (optional)",
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="A short summary of progress and session content.",
+        help_text="A short summary of progress and session content. The referrer is e-mailed a link to read it in EIP.",
     )
     send_progress_update = forms.BooleanField(label="Send the progress update to the referrer now", required=False)
 

@@ -176,9 +176,11 @@ def test_a_case_from_acceptance_to_closure(browser):
     browser.screenshot("case-closed-timeline")
     browser.sign_out()
 
-    # The referrer sees the closure and the progress update.
+    # The referrer reads the progress update inside EIP, on the meeting its e-mail links to.
     browser.sign_in(worker.email)
-    assert "Attending and engaging well" in browser.text() or "has been closed" in browser.text()
+    meeting = case.meetings.get()
+    browser.go(f"/cases/{case.pk}/meetings/#meeting-{meeting.pk}")
+    assert "Attending and engaging well" in browser.text()
 
 
 def test_a_missed_weekly_meeting_shows_as_overdue_on_the_caseload(browser):

@@ -20,6 +20,7 @@ from cases import calendar, kernel, services
 from cases.models import Case, CaseEvent, RiskAction
 from cases.selectors import caseload_for_user, due_items
 from cases.services import accessibility as accessibility_services
+from eip.audit.models import AuditEvent
 from eip.notifications.models import Notification
 from eip.notifications.tasks import reminders_send_due
 from eip.people.models import Role
@@ -208,7 +209,32 @@ def test_recording_a_meeting_clears_the_flag_and_sets_the_next_due_date(case, pe
     pending = Notification.objects.filter(kind="case.meeting_overdue", cancelled_at__isnull=True)
     assert {n.key.rsplit(":", 1)[-1] for n in pending} == {"2026-01-23"}
     update = Notification.objects.get(kind="case.progress_update")
-    assert update.recipient == people["worker"] and "Engaging well" in update.message
+    assert update.recipient == people["worker"]
+
+
+def test_a_meeting_progress_update_emails_the_referrer_only_a_link(case, people, client):
+    to_intervention(case, people, started_on=date(2026, 1, 12))
+    mail.outbox.clear()
+    meeting = services.meeting_record(
+        case=case,
+        user=people["practitioner"],
+        held_on=date(2026, 1, 16),
+        attendees="Alex, Sam",
+        progress_update="Canary-progress: opened up about the arguments at home",
+        send_progress_update=True,
+    )
+    reminders_send_due()
+    [email] = [m for m in mail.outbox if "progress update" in m.body]
+    assert email.to == [people["worker"].email]
+    link = f"/cases/{case.pk}/meetings/#meeting-{meeting.pk}"
+    assert case.reference in email.body and link in email.body
+    assert "Canary-progress" not in email.subject + email.body
+    # The social worker follows the link and reads the update inside EIP; the read is audited.
+    client.force_login(people["worker"], backend="django.contrib.auth.backends.ModelBackend")
+    page = client.get(link.split("#")[0])
+    assert page.status_code == 200 and f'id="meeting-{meeting.pk}"' in page.content.decode()
+    assert "Canary-progress" in page.content.decode()
+    assert AuditEvent.objects.filter(actor=people["worker"], detail__page="case-meetings").exists()
 
 
 def test_a_disclosure_that_raises_risk_opens_idva_and_marac_actions_until_done(case, people):

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from eip.notifications.services import notification_cancel, notification_send_now
@@ -12,7 +13,7 @@ from eip.notifications.services import notification_cancel, notification_send_no
 from ..duties import MEETING_REMINDER, meeting_reminder_schedule
 from ..kernel import CaseIncomplete, case_event_record, case_lock, stage_require
 from ..models import Case, ProfessionalsMeeting
-from ._common import case_link, clean_and_save
+from ._common import clean_and_save
 
 
 @transaction.atomic
@@ -58,15 +59,18 @@ def meeting_record(
 
 
 def meeting_send_progress_update(*, meeting, user):
+    """Tell the referrer there is an update. The e-mail carries the case reference and a link to
+    the meeting on the case's meetings tab, never the update's words: those stay inside EIP,
+    where reading them needs the referrer's sign-in and is audited."""
     case = meeting.case
     notification_send_now(
         recipients=[case.referrer],
         kind="case.progress_update",
         key=f"case:{case.pk}:progress:{meeting.pk}",
         subject=case,
-        link=case_link(case),
-        message=f"Progress update on case {case.reference} after the professionals meeting of "
-        f"{meeting.held_on:%-d %B}:\n\n{meeting.progress_update}",
+        link=f"{reverse('case-meetings', args=[case.pk])}#meeting-{meeting.pk}",
+        message=f"There is a new progress update on case {case.reference} from the professionals meeting of "
+        f"{meeting.held_on:%-d %B}. Sign in to EIP to read it.",
     )
     meeting.progress_update_sent_at = timezone.now()
     meeting.save(update_fields=["progress_update_sent_at"])
