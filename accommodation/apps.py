@@ -13,7 +13,7 @@ class AccommodationConfig(AppConfig):
         from eip.first_run import first_run_step
         from eip.home import home_panel
 
-        from . import retention, rules
+        from . import notification_kinds, retention, rules
         from .demo import load_demo_accommodation
         from .due import placement_due, placement_overdue
         from .first_run import fund_ensure
@@ -21,6 +21,7 @@ class AccommodationConfig(AppConfig):
         from .models import Placement
 
         rules.register()  # this app's actions in the one permission policy
+        notification_kinds.register()  # the notifications it sends, for people's e-mail choices
         case_tab(order=70, text="Accommodation", url_name="case-accommodation", action="accommodation.view")
         retention.register()
         demo_loader(load_demo_accommodation)

@@ -13,6 +13,7 @@ class CasesConfig(AppConfig):
 
         from . import (
             duties,  # noqa: F401  (registers the weekly meeting's reminders)
+            notification_kinds,
             retention,
             rules,
         )
@@ -22,6 +23,7 @@ class CasesConfig(AppConfig):
         from .services import case_open, case_reopen, reopenable_case_for
 
         rules.register()  # this app's actions in the one permission policy
+        notification_kinds.register()  # the notifications it sends, for people's e-mail choices
         retention.register()
         demo_loader(load_demo_cases)
         home_panel(case_home_panel)

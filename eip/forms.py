@@ -117,3 +117,27 @@ class TwoFactorCodeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["code"].widget.attrs.update(autocomplete="one-time-code", spellcheck="false")
         self.helper = _helper(Field.text("code", field_width=Fluid.ONE_THIRD), submit="Continue")
+
+
+class NotificationSettingsForm(forms.Form):
+    """One e-mail choice per kind of notification the user receives; kinds that must always be
+    e-mailed at once have no field (the page says so)."""
+
+    def __init__(self, *args, preferences, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = []
+        for kind, chosen in preferences:
+            if not kind.fixed:
+                self.fields[kind.code] = forms.ChoiceField(
+                    label=kind.label,
+                    choices=[(option, kind.option_label(option)) for option in kind.options],
+                    initial=chosen,
+                    widget=forms.RadioSelect,
+                    # Not sent: left as it is (every radio group starts with one chosen).
+                    required=False,
+                    error_messages={"invalid_choice": f"Choose one of the options for “{kind.label.lower()}”"},
+                )
+            self.rows.append((kind, chosen, self[kind.code] if kind.code in self.fields else None))
+
+    def choices(self) -> dict[str, str]:
+        return {code: email for code, email in self.cleaned_data.items() if email}

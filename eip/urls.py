@@ -16,6 +16,7 @@ urlpatterns = [
     path("notifications/", views.notification_list, name="notification-list"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification-read"),
     path("notifications/read/", views.notification_read_bulk, name="notification-read-bulk"),
+    path("notifications/settings/", views.notification_settings, name="notification-settings"),
     # GOV.UK Notify's callback: no sign-in, a bearer token (eip/notifications/views.py).
     path("notifications/delivery-receipts", notification_views.delivery_receipt, name="notify-delivery-receipt"),
     path("boroughs/", views.borough_list, name="borough-list"),

@@ -17,11 +17,14 @@ from eip.forms import (
     AuditSearchForm,
     ChangePasswordForm,
     NewPasswordForm,
+    NotificationSettingsForm,
     PasswordResetRequestForm,
     SignInForm,
     TwoFactorCodeForm,
 )
+from eip.forms_util import error_summary, submit
 from eip.home import home_for
+from eip.notifications.preferences import notification_preferences_for_user, notification_preferences_set
 from eip.notifications.services import (
     notification_list_for_user,
     notification_mark_read,
@@ -50,6 +53,10 @@ NOTIFICATION_TOPICS = {
     "accommodation": "Accommodation",
     "evaluation": "Evaluation",
     "outbound": "Blocked outputs",
+    "person": "People",
+    "cover": "Cover",
+    "people": "Your account",
+    "partner_follow_up": "Partner safety follow-up",
 }
 
 
@@ -87,6 +94,28 @@ def notification_read_bulk(request):
         messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked as read.")
     back = request.POST.get("back", "")
     return redirect(back if back.startswith("/notifications/") else "notification-list")
+
+
+@access.policy("notification.view")
+def notification_settings(request):
+    """Each person's e-mail choice per kind of notification; everything is in the app whatever they choose."""
+    preferences = notification_preferences_for_user(user=request.user)
+    form = NotificationSettingsForm(request.POST or None, preferences=preferences)
+    if request.method == "POST" and submit(
+        request,
+        form,
+        lambda data: notification_preferences_set(user=request.user, choices=form.choices()),
+        success="Your notification settings have been saved.",
+    ):
+        return redirect("notification-settings")
+    topics = {}
+    for kind, chosen, field in form.rows:
+        topics.setdefault(NOTIFICATION_TOPICS.get(kind.topic, "Other"), []).append((kind, chosen, field))
+    return render(
+        request,
+        "eip/notification_settings.html",
+        {"form": form, "topics": topics, "errors": error_summary(form)},
+    )
 
 
 @require_POST

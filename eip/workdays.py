@@ -72,10 +72,13 @@ def working_days_between(start: date, end: date) -> int:
 # --- when reminders and alerts are delivered ---------------------------------------------
 
 # Every reminder and alert reaches people at the start of a working day, never at midnight
-# or at a weekend: 09:00 London time (GMT or BST, whichever is in force that day).
+# or at a weekend: 09:00 London time (GMT or BST, whichever is in force that day). The daily
+# digest of notifications comes just before, at 08:30, so the day starts with it.
 REMINDER_HOUR = 9
+DIGEST_TIME = time(8, 30)
 WARNING = "warning"
 OVERDUE = "overdue"
+DIGEST = "digest"
 
 
 def previous_working_day(day: date) -> date:
@@ -97,17 +100,30 @@ def reminder_delivery_at(*, day: date, timing: str) -> datetime:
     arrives on the first working day after it, e.g. a Friday deadline alerts on Monday, or on
     Tuesday when Monday is a bank holiday.
 
+    timing=DIGEST: `day` is the last day whose notifications the daily digest carries; it
+    arrives at 08:30 on the first working day after it, so Friday's, Saturday's and Sunday's
+    notifications come together on Monday (Tuesday after a bank holiday). See `digest_day`.
+
     The one rule for every kind of reminder, so they all arrive when someone is at work.
     """
+    at = time(REMINDER_HOUR)
     if timing == WARNING:
         delivered_on = day if is_working_day(day) else previous_working_day(day)
-    elif timing == OVERDUE:
+    elif timing in (OVERDUE, DIGEST):
         delivered_on = next_working_day(day)
+        at = DIGEST_TIME if timing == DIGEST else at
     else:
-        raise ValueError(f"timing must be {WARNING!r} or {OVERDUE!r}, not {timing!r}")
+        raise ValueError(f"timing must be {WARNING!r}, {OVERDUE!r} or {DIGEST!r}, not {timing!r}")
     # Built in London's zone explicitly: the day's own UTC offset applies (BST or GMT),
     # whatever time zone a request may have activated.
-    return datetime.combine(delivered_on, time(REMINDER_HOUR), tzinfo=ZoneInfo(settings.TIME_ZONE))
+    return datetime.combine(delivered_on, at, tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+def digest_day(arrived_at: datetime) -> date:
+    """The day whose digest carries a notification that arrived at `arrived_at`: that day, or the
+    day before when it arrived before the digest's time (it still makes that morning's digest)."""
+    local = timezone.localtime(arrived_at, ZoneInfo(settings.TIME_ZONE))
+    return local.date() if local.time() >= DIGEST_TIME else local.date() - timedelta(days=1)
 
 
 def receipt_rule() -> str:

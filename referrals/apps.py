@@ -11,13 +11,14 @@ class ReferralsConfig(AppConfig):
         from eip.home import home_panel
         from eip.people.models import Role
 
-        from . import duty, retention, rules
+        from . import duty, notification_kinds, retention, rules
         from .demo import load_demo_referrals
         from .home import referral_home_panel
         from .models import Referral
         from .selectors import referral_identifiers
 
         rules.register()  # this app's actions in the one permission policy
+        notification_kinds.register()  # the notifications it sends, for people's e-mail choices
         retention.register()
         duty.register()  # who sets intake duty
         demo_loader(load_demo_referrals)

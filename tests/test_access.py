@@ -53,6 +53,8 @@ EXPECTED = {
     # Marking a notification read redirects; someone else's notification is "not found".
     "notification-read": ("POST", _all(REDIRECT), REDIRECT),
     "notification-read-bulk": ("POST", _all(REDIRECT), REDIRECT),
+    # Everyone chooses how they are e-mailed about the notifications their role receives.
+    "notification-settings": ("GET", _all(OK), REDIRECT),
     # "Stay signed in" in the idle sign-out warning: an empty answer that refreshes the session.
     "session-keep-alive": ("POST", _all(204), REDIRECT),
     # GOV.UK Notify's delivery receipts: no session counts, only Notify's bearer token.
@@ -331,6 +333,7 @@ NO_PERSONAL_DATA = {
     **dict.fromkeys(["password_reset_confirm", "password_reset_complete"], "passwords"),
     **dict.fromkeys(["health-live", "health-ready"], "status words only, for load balancers"),
     "notification-list": "messages name records by reference only",
+    "notification-settings": "the user's own choices about e-mail",
     "session-keep-alive": "an empty answer",
     "notify-delivery-receipt": "status words only, for GOV.UK Notify",
     "notify-received-text": "status words only, for GOV.UK Notify",

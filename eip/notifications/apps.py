@@ -7,6 +7,8 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications and reminders"
 
     def ready(self):
+        from . import kinds
         from .publish import connect_signals
 
         connect_signals()
+        kinds.register()

@@ -41,6 +41,11 @@ class Notification(models.Model):
     # The outbound guard refused the e-mail (it carried third-party details): it is also
     # cancelled, so it is never retried, and supervisors were alerted.
     refused_at = models.DateTimeField(null=True, blank=True)
+    # How the recipient chose to be e-mailed about it, recorded when it was delivered:
+    # "immediate", "digest" (waiting for, then carried by, the daily digest) or "in_app".
+    email = models.CharField(max_length=20, blank=True)
+    # The daily digest (itself a notification of kind notifications.digest) that e-mailed it.
+    digest = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="digested")
 
     class Meta:
         ordering = ["-created_at"]
@@ -73,10 +78,34 @@ class Notification(models.Model):
             # The inbox: a user's delivered notifications, newest first.
             models.Index(fields=["recipient", "-sent_at"], name="notification_inbox"),
             models.Index(fields=["subject_type", "subject_id"], name="notification_subject"),
+            # The digest's query: a user's delivered, unread notifications still waiting for it.
+            models.Index(
+                fields=["recipient"],
+                name="notification_awaiting_digest",
+                condition=Q(email="digest", digest__isnull=True, read_at__isnull=True),
+            ),
         ]
 
     def __str__(self):
         return f"{self.kind} for {self.recipient_id} due {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class NotificationPreference(models.Model):
+    """How one user wants to be e-mailed about one kind of notification (eip.notifications.kinds).
+    No row: the kind's default. Generic on purpose: any app's kind, any of its declared options."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(max_length=60)
+    email = models.CharField(max_length=20)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="notification_preference_unique")]
+
+    def __str__(self):
+        return f"{self.kind} for {self.user_id}: {self.email}"
 
 
 class Message(models.Model):

@@ -22,7 +22,9 @@ from eip import outbound
 from eip.db.claims import advisory_claim
 
 from .govuk_notify import NOTIFICATION_HEADER
+from .kinds import DIGEST, DIGEST_KIND, IMMEDIATE, IN_APP
 from .models import Notification
+from .preferences import notification_preference
 from .publish import dispatch_safely, notifications_due_now  # noqa: F401  (dispatch_safely: callers queue through it)
 
 logger = logging.getLogger(__name__)
@@ -137,7 +139,11 @@ def notification_mark_read(*, notification: Notification, user) -> Notification:
 def notification_list_for_user(*, user, unread_only: bool = False, topic: str = "") -> models.QuerySet[Notification]:
     """The user's delivered notifications, newest first; only unread ones, or one topic's
     (the first part of the kind: "referral", "case", ...), when asked."""
-    rows = Notification.objects.filter(recipient=user, sent_at__isnull=False).order_by("-sent_at", "-pk")
+    rows = (
+        Notification.objects.filter(recipient=user, sent_at__isnull=False)
+        .exclude(kind=DIGEST_KIND)  # the daily e-mail itself; its notifications are in the list
+        .order_by("-sent_at", "-pk")
+    )
     if unread_only:
         rows = rows.filter(read_at__isnull=True)
     if topic:
@@ -222,7 +228,7 @@ def _email_subject(message: str) -> str:
 
 
 # Messages about the person themselves, not their work: never handed to a cover.
-NOT_COVERED = ("cover.", "outbound.")
+NOT_COVERED = ("cover.", "outbound.", "notifications.")
 
 
 def _hand_to_cover(notification: Notification) -> None:
@@ -251,7 +257,8 @@ def _hand_to_cover(notification: Notification) -> None:
 
 
 def notification_deliver(*, notification_id: int) -> bool:
-    """Send one notification: e-mail it and make it visible in the app.
+    """Send one notification: make it visible in the app and e-mail it as the recipient chose
+    for its kind (at once, in the daily digest, or not at all: eip.notifications.preferences).
 
     Returns False when there is nothing to do because it was already sent or cancelled, or
     another worker is sending it right now, which makes repeated deliveries (beat running
@@ -276,7 +283,19 @@ def notification_deliver(*, notification_id: int) -> bool:
             # Someone whose account was closed gets no more case e-mail.
             unsent.update(cancelled_at=timezone.now())
             return False
+        # Imported here: the digest schedules through this module.
+        from .digest import digest_schedule, digest_send
+
         _hand_to_cover(notification)
+        if notification.kind == DIGEST_KIND:
+            return digest_send(digest=notification, absolute=_absolute_link)
+        email_choice = notification_preference(user=recipient, kind=notification.kind)
+        if email_choice in (DIGEST, IN_APP):
+            # In the app now; e-mailed with the next daily digest, or not at all.
+            unsent.update(sent_at=timezone.now(), email=email_choice)
+            if email_choice == DIGEST:
+                digest_schedule(recipient=recipient)
+            return True
         body = notification.message.strip()
         if notification.link:
             body = f"{body}\n\n{_absolute_link(notification.link)}"
@@ -303,5 +322,5 @@ def notification_deliver(*, notification_id: int) -> bool:
             return False
         email.send()
         # A cancel that landed while the mail was going out keeps the row cancelled.
-        unsent.update(sent_at=timezone.now())
+        unsent.update(sent_at=timezone.now(), email=IMMEDIATE)
     return True
