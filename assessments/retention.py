@@ -4,12 +4,14 @@ AssessmentsConfig.ready())."""
 from cases.retention import case_anonymise_also
 from eip.retention import retention_fields, text_clear
 
-from .models import Assessment, AssessmentAnswer
+from .models import Assessment, AssessmentAnswer, AssessmentDraft
 
 
 def assessments_anonymise(case) -> None:
     text_clear(Assessment.objects.filter(case=case))
     text_clear(AssessmentAnswer.objects.filter(assessment__case=case))
+    # A draft is unfinished typing, not a record anything counts: it goes whole.
+    AssessmentDraft.objects.filter(case=case).delete()
 
 
 def register() -> None:

@@ -635,3 +635,32 @@ class CaseReassignment(models.Model):
 
     def __str__(self):
         return f"Reassigned {self.at:%d %b %Y}"
+
+
+class CaseDraft(models.Model):
+    """A long case form (the plan, the closure) saved half-way by its author, to be resumed.
+    A draft is not a record: nothing reads it as the plan or the closure, and completing the
+    form removes it. One draft per case and form."""
+
+    class Form(models.TextChoices):
+        PLAN = "plan", "Risk Management and Intervention Plan"
+        CLOSURE = "closure", "Closure"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="drafts")
+    form = models.CharField(max_length=20, choices=Form.choices)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField(auto_now_add=True)
+    saved_at = models.DateTimeField(auto_now=True)
+    # What was typed so far, by form field; dates as ISO strings. The plan's holds the plan
+    # version it was typed over ("based_on_version"), so completing it still refuses to
+    # replace a newer plan.
+    content = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "form"], name="one_draft_per_case_form")]
+
+    def __str__(self):
+        return f"Draft {self.get_form_display().lower()}"
+
+    def audit_label(self):
+        return f"{self.get_form_display()} draft {self.pk} on case {self.case.reference}"

@@ -14,6 +14,7 @@ from referrals.retention import referral_anonymise
 from .kernel import EventKind
 from .models import (
     Case,
+    CaseDraft,
     CaseEvent,
     Consent,
     Consultation,
@@ -56,6 +57,8 @@ def case_anonymise(*, case: Case, now=None) -> Case:
             SubjectAccessRequest,
         ):
             text_clear(model.objects.filter(case=case))
+        # A draft is unfinished typing, not a record anything counts: it goes whole.
+        CaseDraft.objects.filter(case=case).delete()
         for clear in _ALSO:
             clear(case)
         CaseEvent.objects.create(case=case, kind=EventKind.ANONYMISED, summary="Anonymised under the retention policy")

@@ -17,7 +17,7 @@ from accommodation.models import Placement
 from assessments.instruments import Instrument
 from assessments.models import Assessment
 from case_notes.selectors import client_notes_for_subject_access, partner_notes_count
-from cases.models import Case
+from cases.models import Case, CaseDraft
 from referrals.models import ReferredChild
 
 WITHHELD = "[withheld: third-party information]"
@@ -31,7 +31,7 @@ WITHHELD_CATEGORIES = [
     "The referrer's account of the case: the case dynamic, risk markers, police involvement and "
     "orders, the DASH score and notes made while handling the referral.",
     "The Risk Management and Intervention Plan: risks, protective factors, actions, contingency and "
-    "safety planning for the partner and children.",
+    "safety planning for the partner and children, and drafts of it.",
     "The partner's consent, contact with the partner and who supports the partner.",
     "Case notes of contact with the partner, or holding information about the partner or the children, "
     "and any addendum that does.",
@@ -250,6 +250,17 @@ def subject_access_export(*, case: Case) -> dict:
         if case.closed_at
         else []
     )
+    # A closure being written is held about the client too: given as it stands, marked a draft.
+    closure_draft = case.drafts.filter(form=CaseDraft.Form.CLOSURE).first() if case.is_open else None
+    if closure_draft is not None:
+        typed = closure_draft.content
+        closure = rows(
+            ("Draft", f"Not final: being written, last saved {_moment(closure_draft.saved_at)}"),
+            ("Reason", Case.ClosureReason(typed["reason"]).label if typed.get("reason") else ""),
+            ("Exit summary", typed.get("exit_summary")),
+            ("Onward plan", typed.get("onward_plan")),
+            ("Why the exit assessments were not done", typed.get("no_exit_assessment_reason")),
+        )
     return {
         "reference": case.reference,
         "withheld_categories": WITHHELD_CATEGORIES,

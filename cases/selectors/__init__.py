@@ -11,6 +11,7 @@ from .caseload import (
     overdue_condition,
     weeks_open,
 )
+from .drafts import case_draft_for
 from .emergency_access import (
     emergency_access_activity,
     emergency_access_case,
@@ -21,6 +22,7 @@ from .gate import case_get_for_user, case_list_for_user
 from .identifiers import case_identifiers
 
 __all__ = [
+    "case_draft_for",
     "case_get_for_user",
     "case_identifiers",
     "case_list_for_user",

@@ -4,7 +4,7 @@ programme forbids with a plain reason. This is the public list other apps and te
 
 from ..kernel import CaseConflict, CaseError, CaseIncomplete
 from .accessibility import accessibility_update
-from .closure import CLOSURE_STAGE, case_close, exit_start
+from .closure import CLOSURE_STAGE, case_close, closure_draft_save, exit_start
 from .consent import consent_record, consent_withdraw, live_consents
 from .consultation import consultation_record_outcome, consultation_schedule
 from .intervention import intervention_blockers, intervention_start
@@ -13,7 +13,7 @@ from .meetings import meeting_arrange, meeting_record, meeting_send_progress_upd
 from .onward import onward_referral_record, onward_referral_update, weeks_waiting
 from .opening import case_open
 from .partner import partner_contact_record, partner_supporter_set
-from .plan import risk_plan_revise
+from .plan import plan_draft_save, risk_plan_revise
 from .reassignment import case_reassign, cases_reassign
 from .reopening import case_reopen, reopen_blocker, reopenable_case_for
 from .risk import disclosure_record, risk_action_complete, risk_actions_raise
@@ -27,6 +27,7 @@ __all__ = [
     "accessibility_update",
     "case_close",
     "case_open",
+    "closure_draft_save",
     "consent_record",
     "consent_withdraw",
     "consultation_record_outcome",
@@ -44,6 +45,7 @@ __all__ = [
     "onward_referral_update",
     "partner_contact_record",
     "partner_supporter_set",
+    "plan_draft_save",
     "risk_action_complete",
     "risk_actions_raise",
     "risk_plan_revise",

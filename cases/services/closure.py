@@ -7,8 +7,9 @@ from eip.notifications.services import notification_cancel, notification_send_no
 
 from .. import kernel
 from ..kernel import CaseError, CaseIncomplete, case_event_record, case_lock, stage_require, stale_page_check
-from ..models import Case
+from ..models import Case, CaseDraft
 from ._common import case_link
+from ._drafts import draft_keep, drafts_remove
 
 St = Case.Stage
 
@@ -72,6 +73,8 @@ def case_close(
         errors["no_exit_assessment_reason"] = "Complete the exit assessments, or say why they could not be done"
     if errors:
         raise CaseIncomplete(errors)
+    # A closed case's plan can no longer change either: no draft outlives the case's work.
+    drafts_remove(case=case, forms=CaseDraft.Form.values)
     case.stage = CLOSURE_STAGE[reason]
     case.closure_reason, case.exit_summary, case.onward_plan = (
         reason,
@@ -95,3 +98,24 @@ def case_close(
         message=f"Case {case.reference} has been closed ({case.get_closure_reason_display().lower()}).",
     )
     return case
+
+
+@transaction.atomic
+def closure_draft_save(
+    *, case, user, reason="", exit_summary="", onward_plan="", no_exit_assessment_reason=""
+) -> CaseDraft:
+    """Keep a half-written closure for its author to resume. What closing requires (a
+    summary, no open risk actions, the exit assessments) waits until the case is closed,
+    but a reason that is not one of the closure reasons is refused beside its field."""
+    case = case_lock(case)
+    if not case.is_open:
+        raise CaseError("The case is already closed.")
+    if reason and reason not in Case.ClosureReason.values:
+        raise CaseIncomplete({"reason": "Select one of the reasons a case closes"})
+    content = {
+        "reason": reason,
+        "exit_summary": exit_summary,
+        "onward_plan": onward_plan,
+        "no_exit_assessment_reason": no_exit_assessment_reason,
+    }
+    return draft_keep(case=case, user=user, form=CaseDraft.Form.CLOSURE, content=content)

@@ -1,10 +1,15 @@
 """The Risk Management and Intervention Plan, written in versions that are kept unchanged."""
 
+from datetime import date
+
 from django.db import transaction
 
 from ..kernel import CaseError, CaseIncomplete, case_event_record, case_lock, stale_page_check
-from ..models import RiskPlan
+from ..models import CaseDraft, RiskPlan
 from ._common import clean_and_save
+from ._drafts import draft_keep, drafts_remove
+
+CHANGE_NOTE_LIMIT = RiskPlan._meta.get_field("change_note").max_length
 
 
 @transaction.atomic
@@ -44,6 +49,7 @@ def risk_plan_revise(
         errors["change_note"] = "Say what changed in this version"
     if errors:
         raise CaseIncomplete(errors)
+    drafts_remove(case=case, forms=[CaseDraft.Form.PLAN])
     plan = clean_and_save(
         RiskPlan(
             case=case,
@@ -61,3 +67,50 @@ def risk_plan_revise(
         case, user, "plan_revised", f"Risk Management and Intervention Plan version {plan.version} written"
     )
     return plan
+
+
+@transaction.atomic
+def plan_draft_save(
+    *,
+    case,
+    user,
+    risks="",
+    protective_factors="",
+    actions=(),
+    safety_planning="",
+    contingency="",
+    change_note="",
+    based_on_version: int | None = None,
+) -> CaseDraft:
+    """Keep a half-written plan for its author to resume. Nothing is required yet, but a
+    value the plan could never hold (a date that is not a date, a change note longer than
+    the plan keeps) is refused beside its field. The draft remembers the plan version it was
+    typed over."""
+    case = case_lock(case)
+    if not case.is_open:
+        raise CaseError("The case is closed: its plan can no longer be changed.")
+    errors = {}
+    for number, action in enumerate(actions):
+        if action.get("due") is not None and not isinstance(action["due"], date):
+            errors[f"actions-{number}-due"] = f"Enter the date action {number + 1} is due by as a real date"
+    if len(change_note.strip()) > CHANGE_NOTE_LIMIT:
+        errors["change_note"] = f"Say what changed in {CHANGE_NOTE_LIMIT} characters or fewer"
+    if errors:
+        raise CaseIncomplete(errors)
+    content = {
+        "risks": risks,
+        "protective_factors": protective_factors,
+        "safety_planning": safety_planning,
+        "contingency": contingency,
+        "change_note": change_note,
+        "actions": [
+            {
+                "action": a.get("action") or "",
+                "owner": a.get("owner") or "",
+                "due": a["due"].isoformat() if a.get("due") else None,
+            }
+            for a in actions
+        ],
+        "based_on_version": based_on_version,
+    }
+    return draft_keep(case=case, user=user, form=CaseDraft.Form.PLAN, content=content)

@@ -8,6 +8,9 @@ from eip import access
 from eip.forms_util import error_summary, submit
 
 from .. import forms, services
+from ..models import CaseDraft
+from ..selectors import case_draft_for
+from .plan import DRAFT_SAVED
 from .shell import case_for_page, case_page_render
 
 
@@ -27,9 +30,28 @@ def case_exit(request, pk):
 def case_close(request, pk):
     case = case_for_page(request, pk)
     form = None
-    if access.allowed(request.user, "case.work", case) and case.is_open:
-        form = forms.CloseForm(request.POST or None, initial={"version": case.version})
-        if request.method == "POST" and submit(
+    draft = case_draft_for(case=case, form=CaseDraft.Form.CLOSURE) if case.is_open else None
+    mine = draft is not None and draft.started_by_id == request.user.pk
+    can_work = access.allowed(request.user, "case.work", case)
+    if can_work and case.is_open:
+        initial = {**(draft.content if mine else {}), "version": case.version}
+        form = forms.CloseForm(request.POST or None, initial=initial)
+        if request.method == "POST" and "save_draft" in request.POST:
+            if submit(
+                request,
+                form,
+                lambda d: services.closure_draft_save(
+                    case=case,
+                    user=request.user,
+                    reason=d["reason"],
+                    exit_summary=d["exit_summary"],
+                    onward_plan=d["onward_plan"],
+                    no_exit_assessment_reason=d["no_exit_assessment_reason"],
+                ),
+                DRAFT_SAVED,
+            ):
+                return redirect("case-close", pk=pk)
+        elif request.method == "POST" and submit(
             request,
             form,
             lambda d: services.case_close(
@@ -44,7 +66,7 @@ def case_close(request, pk):
             "The case is closed. The referrer has been told.",
         ):
             return redirect("case-detail", pk=pk)
-    elif request.method == "POST" and not case.is_open and access.allowed(request.user, "case.work", case):
+    elif request.method == "POST" and not case.is_open and can_work:
         # Closed by someone else while this page was open: say so rather than drop it silently.
         messages.error(
             request,
@@ -57,6 +79,8 @@ def case_close(request, pk):
         "cases/case_close.html",
         "case-close",
         form=form,
+        draft=draft,
+        can_draft=draft is None or mine,
         can_reopen=not case.is_open and access.allowed(request.user, "case.reopen", case),
         errors=error_summary(form) if form else [],
     )
