@@ -21,9 +21,12 @@ def placement_due(case, today: date) -> list[DueItem]:
 
 
 def placement_overdue(today: date) -> Q:
+    """The case's current placement (its latest approved) ended before today. The case is two
+    queries out: a bare OuterRef here would be the outer placement, and would compare case ids
+    with placement ids across every placement on record."""
     current = (
-        Placement.objects.filter(request__case=OuterRef("pk"), status=Placement.Status.APPROVED)
+        Placement.objects.filter(request__case=OuterRef(OuterRef("pk")), status=Placement.Status.APPROVED)
         .order_by("-proposed_at")
         .values("pk")[:1]
     )
-    return Q(Exists(Placement.objects.filter(pk__in=Subquery(current), planned_end_on__lt=today)))
+    return Q(Exists(Placement.objects.filter(pk=Subquery(current), planned_end_on__lt=today)))

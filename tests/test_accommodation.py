@@ -277,6 +277,33 @@ def test_the_caseload_shows_days_left_and_an_overdue_move_on(people, fund):
     assert (late.what, late.overdue) == ("Accommodation move-on", True)
 
 
+@pytest.mark.django_db
+def test_the_caseload_counts_a_placement_overdue_on_its_own_case_only(people, fund):
+    # Placement ids and case ids deliberately out of step: the overdue condition once compared
+    # them, so it said the same of every case, whichever case's placement had ended.
+    from accommodation.due import placement_overdue
+
+    for _ in range(3):
+        make_case(people["worker"], people["practitioner"])
+    housed = approved(people).request.case
+    elsewhere = case_ready_for_accommodation(people["worker"], people["practitioner"])
+    later = propose(
+        request_for(elsewhere, people["practitioner"]),
+        people["housing"],
+        start_on=date(2026, 3, 1),
+        planned_end_on=date(2026, 3, 29),
+    )
+    services.placement_decide(placement=later, user=people["finance"], approve=True)
+    cases = Case.objects.filter(practitioner=people["practitioner"])
+
+    def overdue_on(day):
+        return set(cases.filter(placement_overdue(day)).values_list("pk", flat=True))
+
+    assert overdue_on(date(2026, 2, 20)) == set()
+    assert overdue_on(date(2026, 3, 2)) == {housed.pk}  # 1 February + 28 nights has passed
+    assert overdue_on(date(2026, 4, 1)) == {housed.pk, elsewhere.pk}
+
+
 @pytest.mark.document_scan
 @pytest.mark.django_db
 def test_the_agreement_pdf_names_the_client_and_never_the_partner_or_children(people, fund, tmp_path):
