@@ -398,6 +398,19 @@ def test_the_caseload_makes_the_same_number_of_queries_for_3_or_20_cases(client,
     assert queries() == few
 
 
+def test_the_caseload_compiles_its_overdue_condition_once_a_day_not_on_every_page(client, people):
+    # Building and compiling the condition's subqueries cost more than running the page's queries.
+    from cases.selectors.caseload import _overdue_sql
+
+    p, w = people["practitioner"], people["worker"]
+    to_intervention(make_case(w, p), people)
+    client.force_login(p, backend="django.contrib.auth.backends.ModelBackend")
+    _overdue_sql.cache_clear()
+    for _ in range(3):
+        assert client.get(reverse("case-list")).status_code == 200
+    assert (_overdue_sql.cache_info().misses, _overdue_sql.cache_info().hits) == (1, 2)
+
+
 def test_a_case_page_makes_the_same_number_of_queries_however_long_its_history(client, case, people):
     p = people["practitioner"]
     to_intervention(case, people)
