@@ -20,6 +20,18 @@ def current_assessments(*, case) -> dict[tuple[str, str], Assessment]:
     return {(a.instrument, a.stage): a for a in assessments}
 
 
+def latest_dash(*, case) -> Assessment | None:
+    """The case's most recent DASH (its current version at whichever stage), with its answers in
+    question order, or None if no DASH has been completed on the case."""
+    return (
+        Assessment.objects.filter(case=case, instrument=Instrument.DASH, is_current=True)
+        .select_related("completed_by")
+        .prefetch_related(Prefetch("answers", queryset=AssessmentAnswer.objects.order_by("pk")))
+        .order_by("-assessed_on", "-completed_at")
+        .first()
+    )
+
+
 @dataclass
 class ScheduleCell:
     instrument: str

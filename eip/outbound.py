@@ -11,7 +11,9 @@ funder, the evaluator or the borough SPOC, or in any e-mail or SMS whoever recei
 leave the secure system), the output is refused: nothing is sent, the user is told what kind of
 identifier was found and where (never the value), supervisors are alerted, and the refusal is
 audited. Documents made for practitioners, supervisors and social workers pass untouched, and
-so does anything built only from allowed fields.
+so does anything built only from allowed fields. A document that carries partner details by
+design (the MARAC and IDVA risk packs) is declared with restricted_output(): the guard releases
+it only to the audiences and over the channels declared, whatever it holds.
 
 The subject access export is redacted with the same normalisation and matching (redactor()),
 so what it withholds and what the guard refuses cannot drift apart.
@@ -76,6 +78,22 @@ _ROLE_AUDIENCE = {
     "evaluator": "evaluator",
     "administrator": "administrator",
 }
+
+
+# label -> the audiences a document may be released to, and over which channels, whatever it
+# holds. For documents made to carry partner details by design (the MARAC and IDVA risk packs):
+# the guard's content check would pass them to a practitioner, so without this a path that
+# released one to anyone else would be refused only by luck of what the partner's record holds.
+RESTRICTED_OUTPUTS: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+
+
+def restricted_output(label: str, *, audiences, channels=("download",)) -> None:
+    """Declare that the output released under `label` may go only to `audiences` over `channels`.
+    Apps call this from AppConfig.ready(); outbound_release() refuses any other release of it."""
+    audiences, channels = frozenset(audiences), frozenset(channels)
+    if not audiences <= set(AUDIENCES) or not channels <= CHANNELS:
+        raise OutboundError(f"Unknown audience or channel for {label!r}")
+    RESTRICTED_OUTPUTS[label] = (audiences, channels)
 
 
 def audience_for(user) -> str:
@@ -1042,6 +1060,11 @@ def outbound_release(*, content, audience: str, channel: str, concerning=(), use
         raise OutboundError(f"Unknown channel {channel!r}")
     must_check = AUDIENCES[audience][1] or channel in MESSAGE_CHANNELS
     facts = dict(audience=audience, channel=channel, user=user, label=label, concerning=concerning)
+    if label in RESTRICTED_OUTPUTS:
+        audiences, channels = RESTRICTED_OUTPUTS[label]
+        if audience not in audiences or channel not in channels:
+            who = " or ".join(sorted(AUDIENCES[a][0] for a in audiences))
+            refuse(findings=[Finding(f"a document made only for {who} to download", "", "restricted")], **facts)
     if isinstance(content, KeyedRows):
         return _release_rows(content, must_check=must_check, **facts)
     if not must_check:

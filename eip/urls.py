@@ -43,6 +43,7 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("cases/", include("assessments.urls")),
     path("cases/", include("data_protection.urls")),
+    path("cases/", include("risk_packs.urls")),
     path("", include("cases.emergency_urls")),
     path("", include("accommodation.urls")),
     path("", include("evaluation.urls")),

@@ -240,6 +240,14 @@ EXPECTED.update(
         "absence-end": ("POST", {**_only(), Role.PRACTITIONER: REDIRECT, Role.SUPERVISOR: REDIRECT}, REDIRECT),
     }
 )
+# The MARAC referral and IDVA handover summaries carry the partner's details by design: the
+# practitioner holding the case and supervisors only (a practitioner not holding it: not found).
+EXPECTED.update(
+    {
+        "risk-pack-marac": ("GET", _only(Role.PRACTITIONER, Role.SUPERVISOR), REDIRECT),
+        "risk-pack-idva": ("GET", _only(Role.PRACTITIONER, Role.SUPERVISOR), REDIRECT),
+    }
+)
 
 # The personal-data marker of the table: pages that show personal data about the people referred
 # (clients, partners, children), with the roles they show it to (ALL: every role the table lets
@@ -317,6 +325,8 @@ SHOWS_PERSONAL_DATA = {
             "case-reopen",
             "case-reassign",
             "caseload-reassign",
+            "risk-pack-marac",
+            "risk-pack-idva",
         ],
         ALL,
     ),

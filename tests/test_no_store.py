@@ -24,6 +24,7 @@ REPRESENTATIVE = [
     ("finance-placement", Role.FINANCE, "", "text/html"),
     ("agreement-pdf", Role.HOUSING_SPOC, "", "application/pdf"),
     ("sar-download", Role.SUPERVISOR, "", "application/pdf"),
+    ("risk-pack-marac", Role.PRACTITIONER, "", "application/pdf"),
     ("meeting-invitation", Role.PRACTITIONER, "", "text/calendar"),
     ("consultation-invitation", Role.SOCIAL_WORKER, "", "text/calendar"),
     ("appointment-invitation", Role.SOCIAL_WORKER, "", "text/calendar"),

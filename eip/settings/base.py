@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "case_notes",
     "data_protection",
     "diary",
+    "risk_packs",
 ]
 
 MIDDLEWARE = [
