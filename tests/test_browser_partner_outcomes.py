@@ -30,7 +30,7 @@ def _date(browser, legend, day):
 
 
 def _tabs(browser):
-    return [a.text for a in browser.driver.find_elements(By.CSS_SELECTOR, ".moj-sub-navigation__link")]
+    return [a.text for a in browser.driver.find_elements(By.CSS_SELECTOR, "nav[aria-label='Case sections'] a")]
 
 
 def test_the_partners_safety_is_recorded_read_and_kept_from_the_practitioner(browser):
