@@ -68,6 +68,7 @@ def notification_list(request):
     unread_only = request.GET.get("show") == "unread"
     rows = notification_list_for_user(user=request.user, unread_only=unread_only, topic=topic)
     page = Paginator(rows, 25).get_page(request.GET.get("page"))
+    unread = notification_list_for_user(user=request.user, unread_only=True, topic=topic).count()
     choices = [(t, NOTIFICATION_TOPICS.get(t, t.replace("_", " ").capitalize())) for t in topics]
     return render(
         request,
@@ -77,6 +78,7 @@ def notification_list(request):
             "topics": choices,
             "topic": topic,
             "unread_only": unread_only,
+            "unread": unread,
             # Kept by the pagination links, so page 2 is page 2 of the same filter.
             "query": urlencode({"topic": topic, "show": "unread" if unread_only else ""}),
         },
@@ -87,7 +89,13 @@ def notification_list(request):
 @access.policy("notification.view")
 def notification_read_bulk(request):
     ids = [int(value) for value in request.POST.getlist("notification") if value.isdigit()]
-    if not ids:
+    if request.POST.get("all"):
+        # "Mark all as read": every unread one the filter shows, on every page.
+        topic = request.POST.get("topic", "")
+        topic = topic if topic in notification_topics_for_user(user=request.user) else ""
+        count = notification_mark_read_bulk(user=request.user, topic=topic)
+        messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked as read.")
+    elif not ids:
         messages.error(request, "Select the notifications to mark as read.")
     else:
         count = notification_mark_read_bulk(user=request.user, notification_ids=ids)
@@ -110,11 +118,13 @@ def notification_settings(request):
         return redirect("notification-settings")
     topics = {}
     for kind, chosen, field in form.rows:
-        topics.setdefault(NOTIFICATION_TOPICS.get(kind.topic, "Other"), []).append((kind, chosen, field))
+        if field is not None:
+            topics.setdefault(NOTIFICATION_TOPICS.get(kind.topic, "Other"), []).append((kind, chosen, field))
+    always = [kind for kind, _, field in form.rows if field is None]
     return render(
         request,
         "eip/notification_settings.html",
-        {"form": form, "topics": topics, "errors": error_summary(form)},
+        {"form": form, "topics": topics, "always": always, "errors": error_summary(form)},
     )
 
 

@@ -66,3 +66,25 @@ def test_marking_none_says_what_to_do_and_an_outside_return_address_is_ignored(c
     response = client.post(reverse("notification-read-bulk"), {"back": "https://elsewhere.example/"}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("notification-list")
     assert "Select the notifications to mark as read." in html.unescape(response.content.decode())
+
+
+def test_mark_all_as_read_takes_every_unread_one_the_filter_shows_on_every_page(client, practitioner):
+    for n in range(30):  # more than one page
+        note(practitioner, "case.meeting_overdue", f"Meeting due on case EIP-2026-{n:04d}")
+    referral = note(practitioner, "referral.new", "New referral EIP-2026-0100")
+    page_one = page(client, topic="case")
+    assert "Mark all 30 unread shown as read" in page_one
+    response = client.post(
+        reverse("notification-read-bulk"),
+        {"all": "1", "topic": "case", "back": "/notifications/?topic=case"},
+        follow=True,
+    )
+    assert "30 notifications marked as read." in html.unescape(response.content.decode())
+    assert Notification.objects.filter(read_at__isnull=True).get() == referral
+
+
+def test_a_kind_without_a_dot_is_its_own_topic(client, practitioner):
+    note(practitioner, "partner_follow_up", "Case EIP-2026-0001: the partner's follow-up is due")
+    note(practitioner, "case.closed", "Case EIP-2026-0002 closed")
+    followups = page(client, topic="partner_follow_up")
+    assert "EIP-2026-0001" in followups and "EIP-2026-0002" not in followups

@@ -227,8 +227,10 @@ def signed_in(client, practitioner):
 
 def test_the_settings_page_saves_choices_and_says_what_cannot_be_turned_off(client, signed_in):
     page = html.unescape(client.get(reverse("notification-settings")).content.decode())
-    assert "Notification settings" in page and "Risk escalated on a case (safeguarding)" in page
-    assert "Cannot be turned off" in page
+    assert "Notification settings" in page
+    always = page.split("Always emailed straight away</h2>")[1].split("</ul>")[0]
+    assert "Risk escalated on a case (safeguarding)" in always and "A referral was amended" not in always
+    assert "Work with a deadline: it can wait for your daily email but is always emailed." in page
     assert "Accommodation requested for a client" not in page  # housing's, not a practitioner's
     response = client.post(
         reverse("notification-settings"),

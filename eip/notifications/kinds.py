@@ -20,9 +20,9 @@ DIGEST = "digest"
 IN_APP = "in_app"
 
 EMAIL_CHOICES = {
-    IMMEDIATE: "Email me straight away",
-    DIGEST: "Include in my daily email at 8:30am (working days)",
-    IN_APP: "Do not email me (show in EIP only)",
+    IMMEDIATE: "Email straight away",
+    DIGEST: "In my daily email",
+    IN_APP: "Do not email (EIP only)",
 }
 ANY = (IMMEDIATE, DIGEST, IN_APP)
 EMAIL_REQUIRED = (IMMEDIATE, DIGEST)
@@ -30,7 +30,7 @@ ALWAYS_AT_ONCE = (IMMEDIATE,)
 
 # What the settings page says about a kind whose e-mail cannot be turned off, and why.
 WHY_REQUIRED = {
-    EMAIL_REQUIRED: "You cannot turn off emails about deadlines: a missed deadline must not pass unnoticed.",
+    EMAIL_REQUIRED: "Work with a deadline: it can wait for your daily email but is always emailed.",
     ALWAYS_AT_ONCE: "Always emailed straight away: a delay could leave someone unsafe or a breach unnoticed.",
 }
 

@@ -147,7 +147,8 @@ def notification_list_for_user(*, user, unread_only: bool = False, topic: str = 
     if unread_only:
         rows = rows.filter(read_at__isnull=True)
     if topic:
-        rows = rows.filter(kind__startswith=f"{topic}.")
+        # A kind is "topic.what", or just "topic" for an app with one kind.
+        rows = rows.filter(Q(kind__startswith=f"{topic}.") | Q(kind=topic))
     return rows
 
 
@@ -157,14 +158,13 @@ def notification_topics_for_user(*, user) -> list[str]:
     return sorted({kind.split(".", 1)[0] for kind in kinds})
 
 
-def notification_mark_read_bulk(*, user, notification_ids: Iterable[int]) -> int:
-    """Mark the user's own delivered notifications among `notification_ids` read; others' are
-    left alone. Returns how many were newly read."""
-    return (
-        notification_list_for_user(user=user, unread_only=True)
-        .filter(pk__in=list(notification_ids))
-        .update(read_at=timezone.now())
-    )
+def notification_mark_read_bulk(*, user, notification_ids: Iterable[int] | None = None, topic: str = "") -> int:
+    """Mark the user's own delivered notifications among `notification_ids` read (all of them, or
+    all about `topic`, when no ids are given); others' are left alone. Returns how many were newly read."""
+    unread = notification_list_for_user(user=user, unread_only=True, topic=topic)
+    if notification_ids is not None:
+        unread = unread.filter(pk__in=list(notification_ids))
+    return unread.update(read_at=timezone.now())
 
 
 def notification_unread_count(*, user) -> int:
