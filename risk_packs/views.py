@@ -33,6 +33,7 @@ def risk_pack_download(request, pk, pack):
         actor=request.user,
         action=AuditEvent.Action.EXPORTED,
         record=case,
+        label=f"{pack.title}, case {case.reference}",  # the audit log shows which pack
         detail={"document": pack.title, "pack": pack.code, "page": request.resolver_match.url_name},
     )
     return released.response(html_to_pdf(html), content_type="application/pdf", filename=pack.filename(case))

@@ -150,6 +150,9 @@ def test_each_download_is_audited_with_who_which_case_and_which_pack(people, cas
         (people["practitioner"], "cases.case", str(case.pk), "marac", "MARAC referral summary"),
         (people["supervisor"], "cases.case", str(case.pk), "idva", "IDVA handover summary"),
     ]
+    log = client_for(people["supervisor"]).get(reverse("audit-log")).content.decode()
+    for title in ("MARAC referral summary", "IDVA handover summary"):
+        assert f"{title}, case {case.reference}" in log
 
 
 @pytest.mark.document_scan
