@@ -16,7 +16,7 @@ from cases.models import Case
 from eip import outbound
 from eip.audit.models import AuditEvent
 from eip.notifications.models import Notification
-from eip.people.models import Role
+from eip.people.models import Absence, Role
 from referrals.models import PartnerDetails, ReferredChild
 from risk_packs.packs import PACKS
 from risk_packs.selectors import risk_pack_html
@@ -212,6 +212,24 @@ def test_only_the_practitioner_holding_the_case_and_supervisors_may_produce_it(c
     colleague = UserFactory(role=Role.PRACTITIONER)  # does not hold the case: it is not there
     assert download(client_for, colleague, case, code).status_code == 404
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORTED, record_id=str(case.pk)).exists()
+
+
+def test_the_pack_follows_the_case_to_whoever_holds_or_covers_it(people, case, client_for):
+    cover = UserFactory(role=Role.PRACTITIONER, full_name="Jo Cover")
+    absence = Absence.objects.create(
+        practitioner=people["practitioner"],
+        cover=cover,
+        starts_on=date(2020, 1, 1),
+        ends_on=date(2099, 12, 31),
+        set_by=people["practitioner"],
+    )
+    assert download(client_for, cover, case, "idva").status_code == 200  # covering: full rights
+    absence.delete()
+    assert download(client_for, cover, case, "idva").status_code == 404
+    newcomer = UserFactory(role=Role.PRACTITIONER)
+    services.case_reassign(case=case, to_practitioner=newcomer, user=people["supervisor"], reason="Leaving")
+    assert download(client_for, newcomer, case, "marac").status_code == 200
+    assert download(client_for, people["practitioner"], case, "marac").status_code == 404  # given up
 
 
 @pytest.mark.outbound_guard
