@@ -16,6 +16,7 @@ from accommodation.documents import StaticOnlyFetcher
 from accommodation.models import Placement
 from assessments.instruments import Instrument
 from assessments.models import Assessment
+from case_documents.selectors import client_documents_for_subject_access, partner_documents_count
 from case_notes.selectors import client_notes_for_subject_access, partner_notes_count
 from cases.models import Case, CaseDraft
 from referrals.models import ReferredChild
@@ -35,6 +36,8 @@ WITHHELD_CATEGORIES = [
     "The partner's consent, contact with the partner and who supports the partner.",
     "Case notes of contact with the partner, or holding information about the partner or the children, "
     "and any addendum that does.",
+    "Documents marked as holding information about the partner or the children, and documents withdrawn "
+    "from the case file.",
     "Disclosures, risk escalations (IDVA and MARAC referrals) and DASH risk checklists, which are "
     "completed with or about the partner.",
     "Severity of Abuse Grid ratings, which rest on what the partner and other agencies report.",
@@ -183,6 +186,14 @@ def subject_access_export(*, case: Case) -> dict:
         }
         for n in client_notes_for_subject_access(case=case)
     ]
+    documents = [
+        {
+            "kind": d.get_category_display(),
+            "description": redact(d.title),
+            "added": _day(timezone.localtime(d.uploaded_at)),
+        }
+        for d in client_documents_for_subject_access(case=case)
+    ]
     assessments = []
     for a in (
         Assessment.objects.filter(case=case, is_current=True)
@@ -272,6 +283,7 @@ def subject_access_export(*, case: Case) -> dict:
         "sessions": sessions,
         "meetings": meetings,
         "notes": notes,
+        "documents": documents,
         "assessments": assessments,
         "placements": placements,
         "onward": onward,
@@ -336,6 +348,7 @@ def subject_access_review_facts(*, sar) -> dict:
         ("Partner consents", case.consents.filter(party="partner").count()),
         ("Partner contacts", case.partner_contacts.count()),
         ("Case notes and addenda about the partner or children", partner_notes_count(case=case)),
+        ("Documents about the partner or children", partner_documents_count(case=case)),
         ("Disclosures", case.disclosures.count()),
         ("Risk escalations (IDVA, MARAC)", case.risk_actions.count()),
         ("DASH risk checklists", Assessment.objects.filter(case=case, instrument="dash", is_current=True).count()),

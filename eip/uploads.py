@@ -6,9 +6,13 @@ importer, the admin site or a shell all store the same way:
 - only PDF, Word (.docx), PNG and JPEG are accepted, up to 10 MB, recognised by their bytes;
 - the stored name is generated (a random UUID plus the extension of the detected type), so the
   uploader's name never reaches the disk;
+- where the uploader's file name is known (case documents), its extension must say the same type
+  as the bytes: `letter.pdf` holding a web page or a photo is refused with a message saying so;
 - downloads always carry `Content-Disposition: attachment`, the detected content type and
   `X-Content-Type-Options: nosniff`, so a browser never renders an upload as a page."""
 
+import html
+import re
 import uuid
 import zipfile
 from dataclasses import dataclass
@@ -20,6 +24,7 @@ from django.http import FileResponse
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 DOCUMENT_TYPES_MESSAGE = "The file must be a PDF, Word document, PNG or JPEG"
 DOCUMENT_SIZE_MESSAGE = "The file must be 10 MB or smaller"
+DOCUMENT_NAME_MESSAGE = "The file’s name must end in .pdf, .docx, .png, .jpg or .jpeg"
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,53 @@ def check_document(file) -> DocumentType:
     if kind is None:
         raise ValidationError(DOCUMENT_TYPES_MESSAGE, code="not_a_document")
     return kind
+
+
+# The extensions a document's name may end in, by the type its bytes must then show.
+_EXTENSIONS = {".pdf": PDF, ".docx": DOCX, ".png": PNG, ".jpg": JPEG, ".jpeg": JPEG}
+_KIND_NAMES = {PDF: "a PDF", DOCX: "a Word document", PNG: "a PNG image", JPEG: "a JPEG image"}
+
+
+def check_named_document(file, name: str) -> DocumentType:
+    """check_document(), and the extension of the uploader's `name` must say the type the bytes
+    show: a web page or a program renamed to .pdf is refused, and so is a photo called .pdf
+    (whoever opens it expects what the name says)."""
+    extension = "." + (name or "").rsplit(".", 1)[-1].lower() if "." in (name or "") else ""
+    named = _EXTENSIONS.get(extension)
+    if named is None:
+        raise ValidationError(f"{DOCUMENT_NAME_MESSAGE}. {DOCUMENT_TYPES_MESSAGE}.", code="wrong_extension")
+    kind = check_document(file)
+    if kind != named:
+        raise ValidationError(
+            f"The file’s name ends in {extension} but it is {_KIND_NAMES[kind]}. "
+            f"Rename it to end in {kind.extension}, or choose the right file.",
+            code="extension_mismatch",
+        )
+    return kind
+
+
+# A run of text, or the end of a paragraph (a line break between sentences).
+_WORD_TEXT = re.compile(rb"<w:t(?:\s[^>]*)?>([^<]*)</w:t>|(</w:p>)")
+
+
+def document_text(file, *, limit: int = 2_000_000) -> str:
+    """The words of a stored Word document (its body XML, read from the zip's directory without
+    unpacking anything else, at most `limit` bytes), for the outbound guard; "" for a PDF or an
+    image, whose words cannot be read here."""
+    handle = file.storage.open(file.name, "rb")  # its own handle: the download opens another
+    try:
+        if detect_document_type(handle) != DOCX:
+            return ""
+        handle.seek(0)
+        with zipfile.ZipFile(handle) as archive:
+            with archive.open("word/document.xml") as body:
+                xml = body.read(limit)
+    except (zipfile.BadZipFile, KeyError, ValueError, EOFError, OSError):
+        return ""
+    finally:
+        handle.close()
+    words = b"".join(text or b"\n" for text, _ in _WORD_TEXT.findall(xml))
+    return html.unescape(words.decode("utf-8", errors="replace"))
 
 
 def _validate_document(value):

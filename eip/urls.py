@@ -50,6 +50,7 @@ urlpatterns = [
     path("", include("partner_outcomes.urls")),
     path("", include("diary.urls")),
     path("", include("case_notes.urls")),
+    path("", include("case_documents.urls")),
     path("admin/", admin.site.urls),
 ]
 

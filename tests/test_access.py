@@ -15,6 +15,7 @@ from guardian.shortcuts import assign_perm
 
 from accommodation import services as accommodation_services
 from assessments.services import assessment_complete
+from case_documents.services import case_document_add
 from case_notes.services import case_note_write
 from cases import break_glass, services
 from cases.models import Case
@@ -226,6 +227,12 @@ EXPECTED.update(
             REDIRECT,
         ),
         "case-note-correct": ("GET", _only(Role.PRACTITIONER), REDIRECT),
+        # Case documents: the team holding the case file and the borough SPOC (never a document about
+        # the partner); adding, withdrawing and marking as partner information: the practitioner.
+        "case-documents": ("GET", _only(Role.BOROUGH_SPOC, Role.PRACTITIONER, Role.SUPERVISOR), REDIRECT),
+        "case-document-download": ("GET", _only(Role.BOROUGH_SPOC, Role.PRACTITIONER, Role.SUPERVISOR), REDIRECT),
+        "case-document-withdraw": ("GET", _only(Role.PRACTITIONER), REDIRECT),
+        "case-document-restrict": ("POST", {**_only(), Role.PRACTITIONER: REDIRECT}, REDIRECT),
     }
 )
 EXPECTED.update(
@@ -300,6 +307,9 @@ SHOWS_PERSONAL_DATA = {
             "case-sar",
             "case-notes",
             "case-note-correct",
+            "case-documents",
+            "case-document-download",
+            "case-document-withdraw",
             "sar-prepare",
             "sar-review",
             "sar-download",
@@ -371,6 +381,7 @@ NO_PERSONAL_DATA = {
             "invoice-pay",
             "sar-release",
             "absence-end",
+            "case-document-restrict",
         ],
         "an action: it redirects to a page that is audited",
     ),
@@ -403,6 +414,7 @@ OTHER_BOROUGH = {
         Role.SOCIAL_WORKER: NOT_FOUND,
         Role.BOROUGH_SPOC: NOT_FOUND,
     },
+    "case-documents": {**_only(Role.PRACTITIONER, Role.SUPERVISOR), Role.BOROUGH_SPOC: NOT_FOUND},
 }
 
 
@@ -560,6 +572,13 @@ def _walk_records(users, sutton):
         method="phone",
         text="Phoned Daniel to confirm Thursday's session.",
     )
+    document = case_document_add(
+        case=case,
+        user=practitioner,
+        category="correspondence",
+        title="Letter from the GP",
+        file=SimpleUploadedFile("letter.pdf", b"%PDF-1.4 test"),
+    )
     partner = camden_referral.partner
     partner.safe_address = True
     partner.save()
@@ -605,6 +624,7 @@ def _walk_records(users, sutton):
         "sar": sar,
         "emergency_access": emergency_access,
         "note": note,
+        "document": document,
     }
 
 
@@ -619,6 +639,9 @@ CASE_RECORD_ARGS = {
     "sar-release": "sar",
     "sar-download": "sar",
     "case-note-correct": "note",
+    "case-document-download": "document",
+    "case-document-withdraw": "document",
+    "case-document-restrict": "document",
 }
 
 

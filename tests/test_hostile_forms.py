@@ -28,6 +28,7 @@ from accommodation.models import AccommodationRequest, Invoice, Placement, Place
 from assessments.instruments import NEEDS_AREAS, SOAG_CATEGORIES, Instrument
 from assessments.models import Assessment
 from assessments.services import assessment_complete, items_for
+from case_documents.models import CaseDocument
 from case_notes.models import CaseNote
 from cases import break_glass, services
 from cases.models import (
@@ -826,6 +827,18 @@ FORMS = [
         models=(CaseNote,),
     ),
     FormSpec(
+        "case-documents",
+        Role.PRACTITIONER,
+        _case_url("case-documents"),
+        lambda ctx: {
+            "category": "consent_form",
+            "title": "Consent form signed by the client",
+            "file": SimpleUploadedFile("consent.pdf", b"%PDF-1.4 signed"),
+        },
+        ["category", "title", "partner_information"],
+        models=(CaseDocument,),
+    ),
+    FormSpec(
         "risk-action-done",
         Role.PRACTITIONER,
         _risk_action,
@@ -1333,3 +1346,33 @@ def test_hostile_values_never_break_a_form(spec, users, built, picks):
     ctx = built
     changes = [(spec.targets[index % len(spec.targets)], value) for index, value in picks]
     _submit(spec, Client(), users, ctx, changes)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("agreement.pdf", b"<html><body><script>alert(1)</script></body></html>", "must be a PDF, Word document"),
+        (f"{SCRIPT}.pdf", b"<!DOCTYPE html><html></html>", "must be a PDF, Word document"),
+        ("../../etc/passwd.pdf", b"root:x:0:0:root:/root:/bin/bash", "must be a PDF, Word document"),
+        ("photo.pdf", b"\xff\xd8\xff\xe0 a photo", "ends in .pdf but it is a JPEG image"),
+    ],
+)
+def test_a_hostile_file_is_refused_beside_the_file_field_and_nothing_is_stored(users, name, content, message):
+    """A web page (or anything else) named .pdf is refused by its bytes, with the reason beside the
+    file field and in the error summary; the description typed stays; nothing reaches storage."""
+    spec = BY_NAME["case-documents"]
+    ctx = spec.setup(users)
+    data = {**spec.data(ctx), "file": SimpleUploadedFile(name, content, content_type="application/pdf")}
+    client = Client()
+    client.force_login(users[Role.PRACTITIONER], backend="django.contrib.auth.backends.ModelBackend")
+    response = client.post(ctx["url"], data)
+    assert response.status_code == 200
+    page = _body(response)
+    _assert_escaped(page, [name])
+    group = page[page.index('id="div_id_file"') : page.index('id="div_id_partner_information"')]
+    assert 'class="govuk-error-message"' in group and message in group
+    summary = page[page.index("govuk-error-summary") :]
+    assert 'href="#id_file"' in summary[: summary.index("</ul>")]
+    assert 'value="Consent form signed by the client"' in page
+    assert not CaseDocument.objects.exists()

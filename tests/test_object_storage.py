@@ -7,12 +7,18 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
 
+from case_documents.models import CaseDocument
 from eip.audit.models import AuditEvent
+from eip.people.models import Role
 from eip.settings.base import document_storage
 from referrals.models import LateReferralAgreement
 from tests.fault_tools import free_port
 from tests.object_store import client, create_private_bucket, s3_environment, s3_server
+from tests.referral_factories import make_case
 from tests.test_uploads import _download, _upload, late  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.django_db
@@ -111,3 +117,32 @@ def test_the_storage_setting_refuses_what_it_cannot_do(monkeypatch):
         "ServerSideEncryption": "aws:kms",
         "SSEKMSKeyId": "alias/eip-documents",
     }
+
+
+def test_a_case_document_lives_in_the_bucket_and_the_partner_mark_holds_there_too(endpoint, bucket, users):
+    web = Client()
+    case = make_case(users[Role.SOCIAL_WORKER], users[Role.PRACTITIONER])
+    on_disk_before = _media_files()
+    web.force_login(users[Role.PRACTITIONER], backend="django.contrib.auth.backends.ModelBackend")
+    for title, partner in (("Consent form", ""), ("Canary-partner letter", "on")):
+        response = web.post(
+            reverse("case-documents", args=[case.pk]),
+            {
+                "category": "correspondence",
+                "title": title,
+                "partner_information": partner,
+                "file": SimpleUploadedFile("letter.pdf", f"%PDF-1.4 {title}".encode()),
+            },
+        )
+        assert response.status_code == 302
+    plain, marked = CaseDocument.objects.order_by("pk")
+    assert sorted(_objects(endpoint, bucket)) == sorted([plain.file.name, marked.file.name])
+    assert _media_files() == on_disk_before
+    assert client(endpoint).head_object(Bucket=bucket, Key=marked.file.name)["ServerSideEncryption"] == "AES256"
+
+    # Streamed from the bucket by the app, after the check: the SPOC gets the plain one only.
+    web.force_login(users[Role.BOROUGH_SPOC], backend="django.contrib.auth.backends.ModelBackend")
+    response = web.get(reverse("case-document-download", args=[case.pk, plain.pk]))
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"%PDF-1.4 Consent form"
+    response = web.get(reverse("case-document-download", args=[case.pk, marked.pk]))
+    assert response.status_code == 404 and b"Canary" not in response.content

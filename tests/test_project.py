@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from case_documents.models import CaseDocument
 from case_notes.models import CaseNote
 from cases.models import Case
 from diary.models import Appointment
@@ -113,5 +114,10 @@ def test_demo_data_gives_a_login_for_every_role_and_can_run_twice(settings, caps
     assert (
         CaseNote.objects.filter(partner_related=True).count() == CaseNote.objects.exclude(shared_at=None).count() == 1
     )
+    # The case file of the case on track, once: a consent form, and a letter marked as about the partner.
+    assert sorted(CaseDocument.objects.values_list("category", "partner_information")) == [
+        ("consent_form", False),
+        ("correspondence", True),
+    ]
     # The diary of the case on track, once: its next session and professionals meeting planned.
     assert sorted(Appointment.objects.values_list("kind", "status")) == [("meeting", "planned"), ("session", "planned")]

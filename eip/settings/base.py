@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "evaluation",
     "partner_outcomes",
     "case_notes",
+    "case_documents",
     "data_protection",
     "diary",
     "risk_packs",
