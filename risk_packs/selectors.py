@@ -1,9 +1,11 @@
 """What goes into a risk pack, read in a fixed number of queries whatever the case holds."""
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from assessments.instruments import MARAC_YES_THRESHOLD, DashAnswer
 from assessments.selectors import latest_dash
@@ -57,6 +59,14 @@ def dash_summary(assessment) -> DashSummary | None:
     return summary
 
 
+def _date(value) -> str:
+    """A plan action's due date is stored as "YYYY-MM-DD"; anything else is shown as written."""
+    try:
+        return date_format(date.fromisoformat(value), "j M Y")
+    except (TypeError, ValueError):
+        return value or ""
+
+
 def _number(item: str) -> int:
     return int(item.rpartition("-")[2] or 0)
 
@@ -67,13 +77,15 @@ def risk_pack_facts(*, case) -> dict:
     referral, borough, practitioner and referrer."""
     referral = case.referral
     disclosures = list(case.disclosures.all()[: RECENT_DISCLOSURES + 1])
+    plan = case.risk_plans.first()
     return {
         "case": case,
         "referral": referral,
         "partner": PartnerDetails.objects.filter(referral=referral).first(),
         "children": list(referral.children.all()),
         "dash": dash_summary(latest_dash(case=case)),
-        "plan": case.risk_plans.select_related("written_by").first(),
+        "plan": plan,
+        "plan_actions": [{**item, "due": _date(item.get("due"))} for item in (plan.actions if plan else [])],
         "disclosures": disclosures[:RECENT_DISCLOSURES],
         "more_disclosures": len(disclosures) > RECENT_DISCLOSURES,
         "risk_actions": list(case.risk_actions.all()),

@@ -136,7 +136,7 @@ def test_the_pack_reads_back_with_the_dash_partner_children_agencies_and_actions
     assert "Sam Okafor" in text and "Alex Morgan" in text
     assert "Domestic violence perpetrator programme (DVPP): referred 15 Jan 2026, made" in text
     assert "Refer the case to MARAC: open since" in text and "Refer the partner to the high-risk IDVA service" in text
-    assert "Weekly check-in with the partner's support worker" in text
+    assert "Weekly check-in with the partner's support worker (Sam, by 1 Feb 2026)" in text
     assert "Sam to speak to the school" in text
 
 
