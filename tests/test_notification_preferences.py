@@ -264,3 +264,20 @@ def test_query_counts_do_not_grow_with_choices_or_notifications(client, signed_i
         tell(signed_in, "case.reassigned" if n % 2 else "referral.amended", f"EIP-2026-00{n:02d}", n)
     after = (_queries(client, settings_url), _queries(client, list_url))
     assert after == before
+
+
+def test_a_role_with_nothing_to_choose_is_told_so(client):
+    evaluator = UserFactory(role=Role.EVALUATOR)
+    client.force_login(evaluator, backend="django.contrib.auth.backends.ModelBackend")
+    page = html.unescape(client.get(reverse("notification-settings")).content.decode())
+    assert "Nothing your role is told about can be moved to the daily email or turned off." in page
+    assert "Save settings" not in page and "Your two-factor sign-in was changed" in page
+
+
+def test_the_list_says_which_notifications_were_not_emailed(client, signed_in):
+    notification_preferences_set(user=signed_in, choices={"referral.amended": IN_APP, "case.reassigned": DIGEST})
+    tell(signed_in, "referral.amended", "EIP-2026-0001", 1)
+    tell(signed_in, "case.reassigned", "EIP-2026-0002", 2)
+    reminders_send_due()
+    page = html.unescape(client.get(reverse("notification-list")).content.decode())
+    assert "Not emailed" in page and "For your daily email" in page
