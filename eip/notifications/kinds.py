@@ -47,7 +47,7 @@ class NotificationKind:
     roles: frozenset | None = None
     # Internal kinds (the digest itself) are not shown on the settings page.
     listed: bool = True
-    # Labels of options beyond the standard ones.
+    # Labels of options beyond the standard ones, or longer ones for this kind (shown one per line).
     option_labels: tuple[tuple[str, str], ...] = ()
 
     @property
