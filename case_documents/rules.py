@@ -15,8 +15,11 @@ ROLES = {
     "case_document.view": {R.BOROUGH_SPOC, R.PRACTITIONER, R.SUPERVISOR},
     # Adding, withdrawing and marking as partner information: the practitioner holding the case.
     "case_document.add": {R.PRACTITIONER},
-    # A withdrawn document (put on the wrong case, the wrong file) is opened only to look into it.
-    "case_document.view_withdrawn": {R.SUPERVISOR},
+    # A withdrawn document (put on the wrong case, the wrong file) stays listed, with who withdrew it
+    # and why, for the team that keeps the case file; the borough SPOC no longer sees it at all. It is
+    # opened only by a supervisor, to look into the mistake.
+    "case_document.view_withdrawn": {R.PRACTITIONER, R.SUPERVISOR},
+    "case_document.open_withdrawn": {R.SUPERVISOR},
 }
 
 
@@ -28,4 +31,5 @@ def register() -> None:
     # The user's own rights to the case: emergency access opens the case record, not its file.
     object_rule("case_document.view")(case_rights)
     object_rule("case_document.view_withdrawn")(case_rights)
+    object_rule("case_document.open_withdrawn")(case_rights)
     object_rule("case_document.add")(holds_case)

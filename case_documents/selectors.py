@@ -12,12 +12,14 @@ from .models import CaseDocument
 def documents_visible(*, user, case) -> QuerySet[CaseDocument]:
     """Every document on `case` that `user` may see listed. Documents holding the partner's or
     children's information only for the roles allowed the partner section (never the borough
-    SPOC); withdrawn ones are listed too, with why."""
+    SPOC); withdrawn ones, with why, only for the team that keeps the case file."""
     documents = CaseDocument.objects.filter(case=case)
     if not access.allowed(user, "case_document.view", case):
         return documents.none()
     if not access.allowed(user, "case.view_partner", case):
         documents = documents.filter(partner_information=False)
+    if not access.allowed(user, "case_document.view_withdrawn", case):
+        documents = documents.filter(withdrawn_at__isnull=True)
     return documents
 
 
@@ -31,7 +33,7 @@ def document_for_download(*, user, case, pk) -> CaseDocument | None:
     """The document `user` may open, or None (not there, not theirs to see, or withdrawn and
     they may not look into withdrawals): the caller answers "not found" either way."""
     documents = documents_visible(user=user, case=case).exclude(file="")
-    if not access.allowed(user, "case_document.view_withdrawn", case):
+    if not access.allowed(user, "case_document.open_withdrawn", case):
         documents = documents.filter(withdrawn_at__isnull=True)
     return documents.select_related("case__referral").filter(pk=pk).first()
 

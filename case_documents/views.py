@@ -54,7 +54,7 @@ def case_documents(request, pk):
         form=form,
         documents=documents,
         can_add_documents=can_add,
-        can_open_withdrawn=access.allowed(request.user, "case_document.view_withdrawn", case),
+        can_open_withdrawn=access.allowed(request.user, "case_document.open_withdrawn", case),
         errors=error_summary(form) if form is not None else [],
     )
 

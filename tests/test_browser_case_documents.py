@@ -1,6 +1,6 @@
 """In Chromium: a practitioner uploads a web page renamed to .pdf and is told beside the field,
-then uploads a consent form and a letter marked as holding the partner's information; both are
-listed. The borough SPOC opening the case sees and downloads the
+then uploads a consent form and a letter marked as holding the partner's information, and withdraws
+a file put on the wrong case, giving the reason. The borough SPOC opening the case sees and downloads the
 consent form only. Every page passes axe-core and the Content-Security-Policy."""
 
 import pytest
@@ -15,6 +15,7 @@ pytestmark = pytest.mark.browser
 
 CONSENT = "Consent form signed by the client"
 PARTNER = "Canary-partner: letter from her IDVA about the refuge"
+WRONG = "Canary-wrong: another client's consent form"
 
 
 def upload(browser, category, title, path, *, partner=False):
@@ -64,6 +65,17 @@ def test_a_partner_document_is_kept_from_the_borough_spoc(browser, tmp_path):
     upload(browser, "Correspondence", PARTNER, letter, partner=True)
     assert titles(browser) == [PARTNER, CONSENT]
     assert "Restricted: partner" in browser.text()
+    upload(browser, "Other", WRONG, consent)
+    row = browser.driver.find_element(By.XPATH, f"//tr[.//*[normalize-space()={WRONG!r}]]")
+    browser.submit_and_wait(row.find_element(By.PARTIAL_LINK_TEXT, "Withdraw").click)
+    assert "A withdrawn document is not deleted" in browser.text()
+    browser.press("Withdraw the document")  # no reason: told beside the field
+    assert "Say why the document is being withdrawn" in browser.text()
+    browser.assert_accessible()
+    browser.fill("Why are you withdrawing this document?", "Uploaded to the wrong case")
+    browser.press("Withdraw the document")
+    assert "Document withdrawn." in browser.text() and "Uploaded to the wrong case" in browser.text()
+    assert titles(browser) == [WRONG, PARTNER, CONSENT]
     browser.assert_accessible()
     browser.screenshot("case-documents-practitioner")
     browser.sign_out()
@@ -75,7 +87,8 @@ def test_a_partner_document_is_kept_from_the_borough_spoc(browser, tmp_path):
     browser.follow("Documents")
     assert titles(browser) == [CONSENT]
     text = browser.text()
-    assert "Canary-partner" not in text and "Restricted" not in text and "Upload a document" not in text
+    assert "Canary-" not in text and "Restricted" not in text and "Withdrawn" not in text
+    assert "Upload a document" not in text
     browser.assert_accessible()
     browser.screenshot("case-documents-borough-spoc")
     downloaded = browser.download("Download")

@@ -203,7 +203,7 @@ def test_the_guard_refuses_the_borough_spoc_a_word_document_naming_the_partner(c
     assert download(client, users[Role.BOROUGH_SPOC], clean).status_code == 200
 
 
-def test_a_document_is_withdrawn_with_a_reason_stays_listed_and_only_a_supervisor_opens_it(case, users, client):
+def test_a_withdrawn_document_stays_listed_for_the_team_and_only_a_supervisor_opens_it(case, users, client):
     practitioner, supervisor = users[Role.PRACTITIONER], users[Role.SUPERVISOR]
     document = add(case, practitioner, "Consent form for another client")
     url = reverse("case-document-withdraw", args=[case.pk, document.pk])
@@ -217,6 +217,8 @@ def test_a_document_is_withdrawn_with_a_reason_stays_listed_and_only_a_superviso
     page = tab(client, practitioner, case)
     assert "Withdrawn" in page and "Uploaded to the wrong case" in page and "Consent form for another client" in page
     assert download(client, practitioner, document).status_code == 404
+    # The borough SPOC no longer sees it at all, nor its description or the reason.
+    assert "Consent form for another client" not in tab(client, users[Role.BOROUGH_SPOC], case)
     assert download(client, users[Role.BOROUGH_SPOC], document).status_code == 404
     assert download(client, supervisor, document).status_code == 200
     assert case.events.filter(kind="document_withdrawn").count() == 1

@@ -1,15 +1,18 @@
 """The borough SPOC oversees the borough's cases but never sees partner matters: the partner
 section, safety and contingency planning, disclosures, IDVA and MARAC, services for the partner
-or children, the weekly meeting's risk updates, and the timeline lines about any of them.
+or children, the weekly meeting's risk updates, documents marked as about the partner, and the
+timeline lines about any of them.
 A canary is planted in each, and the SPOC walks every page the URL x role table opens to them."""
 
 import html
 from datetime import date
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from case_documents.services import case_document_add
 from case_notes.services import case_note_write
 from cases import services
 from cases.models import ProfessionalsMeeting
@@ -37,6 +40,7 @@ CANARIES = {
     "meeting_risk": "Canary-meeting: partner reports threats by text",
     "partner_note": "Canary-note: the partner called from her sister's",
     "ticked_note": "Canary-ticked-note: the children's school raised a concern",
+    "partner_document": "Canary-document: letter from the refuge about Chloe",
 }
 # Timeline lines about partner matters (their wording is fixed, so they are checked as written).
 PARTNER_EVENTS = [
@@ -51,6 +55,7 @@ PARTNER_EVENTS = [
     "Case note: phone call with the partner",
     "IDVA: accepted",
     "Refer the partner to the high-risk IDVA service",
+    "Document added: other",  # the partner-marked document below (the table's own is correspondence)
     "IDVA and MARAC referrals",
 ]
 
@@ -112,6 +117,14 @@ def planted(records, users):
             text=CANARIES[key],
             partner_information=ticked,
         )
+    case_document_add(
+        case=case,
+        user=practitioner,
+        category="other",
+        title=CANARIES["partner_document"],
+        file=SimpleUploadedFile("letter.pdf", b"%PDF-1.4 Canary-document-file"),
+        partner_information=True,
+    )
     return records
 
 
