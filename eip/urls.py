@@ -51,6 +51,7 @@ urlpatterns = [
     path("", include("diary.urls")),
     path("", include("case_notes.urls")),
     path("", include("case_documents.urls")),
+    path("", include("referrer_updates.urls")),
     path("admin/", admin.site.urls),
 ]
 

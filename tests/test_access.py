@@ -233,6 +233,9 @@ EXPECTED.update(
         "case-document-download": ("GET", _only(Role.BOROUGH_SPOC, Role.PRACTITIONER, Role.SUPERVISOR), REDIRECT),
         "case-document-withdraw": ("GET", _only(Role.PRACTITIONER), REDIRECT),
         "case-document-restrict": ("POST", {**_only(), Role.PRACTITIONER: REDIRECT}, REDIRECT),
+        # The weekly summary: the referring social worker, the practitioner holding the case and
+        # supervisors; never the borough SPOC.
+        "case-weekly-summary": ("GET", _only(Role.SOCIAL_WORKER, Role.PRACTITIONER, Role.SUPERVISOR), REDIRECT),
     }
 )
 EXPECTED.update(
@@ -310,6 +313,7 @@ SHOWS_PERSONAL_DATA = {
             "case-documents",
             "case-document-download",
             "case-document-withdraw",
+            "case-weekly-summary",
             "sar-prepare",
             "sar-review",
             "sar-download",
@@ -415,6 +419,7 @@ OTHER_BOROUGH = {
         Role.BOROUGH_SPOC: NOT_FOUND,
     },
     "case-documents": {**_only(Role.PRACTITIONER, Role.SUPERVISOR), Role.BOROUGH_SPOC: NOT_FOUND},
+    "case-weekly-summary": {**_only(Role.PRACTITIONER, Role.SUPERVISOR), Role.SOCIAL_WORKER: NOT_FOUND},
 }
 
 

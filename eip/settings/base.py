@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "data_protection",
     "diary",
     "risk_packs",
+    "referrer_updates",
 ]
 
 MIDDLEWARE = [
