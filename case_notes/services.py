@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.kernel import CaseError, CaseIncomplete, EventKind, case_event_record, case_lock
-from eip.notifications.services import notification_send_now
+from cases.progress_updates import progress_update_send
 
 from .models import CaseNote, Contacted
 
@@ -193,11 +193,9 @@ def _notify_referrer(*, case, note, key, correction=False):
     """The referrer's e-mail carries the case reference and a link, never the note: the text
     stays inside EIP, where reading it needs the referrer's sign-in and is audited."""
     what = "An addendum has been added to a progress update" if correction else "There is a new progress update"
-    return notification_send_now(
-        recipients=[case.referrer],
-        kind="case.progress_update",
+    return progress_update_send(
+        case=case,
         key=key,
-        subject=case,
         link=f"{reverse('case-notes', args=[case.pk])}#note-{note.pk}",
         message=f"{what} on case {case.reference}. Sign in to EIP to read it.",
     )

@@ -1,9 +1,17 @@
 """The notifications this app sends, declared in the one vocabulary (eip.notifications.kinds)."""
 
-from eip.notifications.kinds import ALWAYS_AT_ONCE, EMAIL_REQUIRED, notification_kind_declare
+from eip.notifications.kinds import (
+    ALWAYS_AT_ONCE,
+    DIGEST,
+    EMAIL_REQUIRED,
+    IMMEDIATE,
+    IN_APP,
+    notification_kind_declare,
+)
 from eip.people.models import Role
 
 from .duties import MEETING_REMINDER
+from .progress_updates import PROGRESS_UPDATE, PROGRESS_UPDATE_IN_WEEKLY_SUMMARY, WEEKLY
 
 REFERRER = {Role.SOCIAL_WORKER, Role.BOROUGH_SPOC}
 SUPERVISORS = {Role.SUPERVISOR}
@@ -23,7 +31,27 @@ def register():
     declare(
         "cover.arranged", label="You are covering for a colleague", roles={Role.PRACTITIONER}, options=EMAIL_REQUIRED
     )
-    declare("case.progress_update", label="A progress update on a case you referred", roles=REFERRER)
+    # One choice for progress updates: each as it is shared (at once or in the daily e-mail),
+    # only in the weekly summary of the case (referrer_updates), or no e-mail at all.
+    declare(
+        PROGRESS_UPDATE,
+        label="A progress update on a case you referred",
+        roles=REFERRER,
+        options=(IMMEDIATE, DIGEST, WEEKLY, IN_APP),
+        option_labels=(
+            (IMMEDIATE, "Email me each update straight away, and a weekly summary of each case"),
+            (DIGEST, "Include each update in my daily email at 8:30am, and a weekly summary of each case"),
+            (WEEKLY, "Only a weekly summary of each case, with its updates (first working day of the week, 9am)"),
+            (IN_APP, "Do not email me, not even the weekly summary (show in EIP only)"),
+        ),
+    )
+    declare(
+        PROGRESS_UPDATE_IN_WEEKLY_SUMMARY,
+        label="A progress update, carried by the weekly summary",
+        roles=REFERRER,
+        options=(IN_APP,),
+        listed=False,
+    )
     declare("case.closed", label="A case you referred was closed", roles=REFERRER)
     declare("case.reopened", label="A case was reopened", roles={*SUPERVISORS, *REFERRER})
     # Safeguarding: someone may be at risk now.

@@ -15,8 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Case
+from cases.progress_updates import PROGRESS_UPDATE
 from eip.notifications.duties import recurring_duty
-from eip.notifications.models import Notification
+from eip.notifications.kinds import IN_APP
+from eip.notifications.models import Notification, NotificationPreference
 from eip.notifications.services import notification_schedule
 from eip.workdays import OVERDUE, reminder_delivery_at
 
@@ -41,10 +43,20 @@ def summary_week_due(now: datetime):
     return last_week if summary_delivery_at(last_week) <= now else last_week - timedelta(days=7)
 
 
+def referrers_not_emailed(*, user_ids) -> set[int]:
+    """Those among `user_ids` who chose not to be e-mailed about progress updates at all: they
+    read the weekly summary in EIP (one query for every referrer of the week)."""
+    return set(
+        NotificationPreference.objects.filter(user_id__in=user_ids, kind=PROGRESS_UPDATE, email=IN_APP).values_list(
+            "user_id", flat=True
+        )
+    )
+
+
 @recurring_duty("referrer_updates.weekly_summary")
 def weekly_summaries_send(*, now: datetime) -> int:
-    """Schedule the week's summary of every active case not yet given one, for its referrer.
-    Returns how many were scheduled."""
+    """Schedule the week's summary of every active case not yet given one, for its referrer
+    unless they turned off e-mail about progress updates. Returns how many were scheduled."""
     week = summary_week_due(now)
     done = Notification.objects.filter(
         kind=WEEKLY_SUMMARY, occurrence=week, subject_type=ContentType.objects.get_for_model(Case)
@@ -55,7 +67,10 @@ def weekly_summaries_send(*, now: datetime) -> int:
         .exclude(pk__in=done)
         .select_related("referrer")
     )
+    off = referrers_not_emailed(user_ids={case.referrer_id for case in cases})
     for case in cases:
+        if case.referrer_id in off:
+            continue
         notification_schedule(
             recipients=[case.referrer],
             kind=WEEKLY_SUMMARY,
@@ -67,4 +82,4 @@ def weekly_summaries_send(*, now: datetime) -> int:
             message=f"The weekly summary of case {case.reference} for the week of {week:%-d %B %Y} is ready. "
             "Sign in to EIP to read it.",
         )
-    return len(cases)
+    return len(cases) - sum(case.referrer_id in off for case in cases)

@@ -16,11 +16,14 @@ from django.utils import timezone
 
 from accommodation import services as accommodation_services
 from assessments.services import assessment_complete
+from case_notes.services import case_note_write
 from cases import break_glass, services
 from cases.models import Case
 from diary import services as diary_services
 from eip.audit.models import AuditEvent
+from eip.notifications.kinds import IMMEDIATE, IN_APP
 from eip.notifications.models import Notification
+from eip.notifications.preferences import notification_preference, notification_preferences_set
 from eip.notifications.tasks import reminders_send_due
 from eip.people.models import Role
 from eip.workdays import is_working_day
@@ -208,3 +211,56 @@ def test_the_page_costs_the_same_queries_for_a_quiet_and_a_busy_week(busy_week, 
     busy = queries("2026-03-02")
     quiet = queries("2026-02-23")
     assert busy == quiet
+
+
+def share_note(case, practitioner, text):
+    return case_note_write(
+        case=case,
+        user=practitioner,
+        contact_at=timezone.now(),
+        contacted="client",
+        method="phone",
+        text=text,
+        share_with_referrer=True,
+    )
+
+
+@pytest.mark.parametrize(
+    "choice, at_once, weekly_summary",
+    [(IMMEDIATE, True, True), ("weekly", False, True), (IN_APP, False, False)],
+    ids=["immediate", "weekly", "off"],
+)
+def test_the_referrers_choice_decides_how_progress_updates_reach_them(
+    people, monkeypatch, client, choice, at_once, weekly_summary
+):
+    worker, practitioner = people["worker"], people["practitioner"]
+    at(datetime(2026, 3, 2, 10, tzinfo=LONDON), monkeypatch)  # Monday
+    case = make_case(worker, practitioner)
+    notification_preferences_set(user=worker, choices={"case.progress_update": choice})
+    mail.outbox.clear()
+    at(datetime(2026, 3, 4, 11, tzinfo=LONDON), monkeypatch)
+    note = share_note(case, practitioner, "Canary-progress: came to every session this week.")
+    reminders_send_due()
+    # In EIP straight away whatever the choice; e-mailed on its own only when asked for.
+    [update] = Notification.objects.filter(recipient=worker, kind__startswith="case.progress_update")
+    assert update.sent_at is not None and f"#note-{note.pk}" in update.link
+    told = [m for m in mail.outbox if "progress update" in m.body]
+    assert len(told) == at_once and all("Canary-progress" not in m.body for m in told)
+    # The next Monday at 09:00: the week's summary, unless e-mail is off.
+    mail.outbox.clear()
+    at(datetime(2026, 3, 9, 9, tzinfo=LONDON), monkeypatch)
+    reminders_send_due()
+    summaries = [m for m in mail.outbox if "weekly summary" in m.body]
+    assert len(summaries) == weekly_summary
+    # The summary page lists the update that was shared (its words stay on the notes tab).
+    body = text_of(page(client, worker, case))
+    assert "Progress update shared with the referrer (a case note)" in body
+
+
+def test_the_settings_page_offers_referrers_the_weekly_summary(people, client):
+    client.force_login(people["worker"], backend="django.contrib.auth.backends.ModelBackend")
+    page_text = " ".join(client.get(reverse("notification-settings")).content.decode().split())
+    assert "Only a weekly summary of each case, with its updates" in page_text
+    response = client.post(reverse("notification-settings"), {"case.progress_update": "weekly"})
+    assert response.status_code == 302
+    assert notification_preference(user=people["worker"], kind="case.progress_update") == "weekly"

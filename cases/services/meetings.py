@@ -8,11 +8,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from eip.notifications.services import notification_cancel, notification_send_now
+from eip.notifications.services import notification_cancel
 
 from ..duties import MEETING_REMINDER, meeting_reminder_schedule
 from ..kernel import CaseIncomplete, case_event_record, case_lock, stage_require
 from ..models import Case, ProfessionalsMeeting
+from ..progress_updates import progress_update_send
 from ._common import clean_and_save
 
 
@@ -63,11 +64,9 @@ def meeting_send_progress_update(*, meeting, user):
     the meeting on the case's meetings tab, never the update's words: those stay inside EIP,
     where reading them needs the referrer's sign-in and is audited."""
     case = meeting.case
-    notification_send_now(
-        recipients=[case.referrer],
-        kind="case.progress_update",
+    progress_update_send(
+        case=case,
         key=f"case:{case.pk}:progress:{meeting.pk}",
-        subject=case,
         link=f"{reverse('case-meetings', args=[case.pk])}#meeting-{meeting.pk}",
         message=f"There is a new progress update on case {case.reference} from the professionals meeting of "
         f"{meeting.held_on:%-d %B}. Sign in to EIP to read it.",
