@@ -12,6 +12,7 @@ class RiskPack:
     recipient: str
     purpose: str
     action_kind: str  # the case's RiskAction it answers
+    without_consent: str  # what the pack says when no consent is recorded
 
     def filename(self, case) -> str:
         return f"{self.slug}-{case.reference}.pdf"
@@ -26,6 +27,8 @@ PACKS = {
         recipient="the MARAC coordinator",
         purpose="Referral of the partner (victim-survivor) to the Multi-Agency Risk Assessment Conference.",
         action_kind="marac",
+        without_consent="No consent recorded. MARAC may share information without consent where the risk is high; "
+        "record why on the case.",
     ),
     "idva": RiskPack(
         code="idva",
@@ -36,5 +39,7 @@ PACKS = {
         purpose="Handover of the partner (victim-survivor) to the high-risk Independent Domestic Violence "
         "Advisor service.",
         action_kind="idva",
+        without_consent="No consent recorded. The IDVA service works with the partner's agreement: check they "
+        "agree to the referral before sending it.",
     ),
 }

@@ -161,6 +161,11 @@ def test_with_no_dash_yet_the_pack_and_the_risk_tab_say_so(people, case, client_
     assert "No DASH has been completed on this case yet." in text
     assert "At referral the social worker recorded: DASH completed: Yes, score 9." in text
     assert "No MARAC action has been raised on the case" in text
+    assert "No consent recorded. MARAC may share information without consent where the risk is high" in text
+    assert "Risk management plan Not written yet." in text
+    idva, _ = pdf_text(download(client_for, people["practitioner"], case, "idva"), tmp_path, "idva.pdf")
+    assert "No DASH has been completed on this case yet." in idva
+    assert "check they agree to the referral before sending it" in idva
     page = client_for(people["practitioner"]).get(reverse("case-risk", args=[case.pk])).content.decode()
     assert "No DASH has been completed on this case yet." in page
     assert reverse("risk-pack-marac", args=[case.pk]) in page and reverse("risk-pack-idva", args=[case.pk]) in page
