@@ -2,6 +2,7 @@
 the overdue and the high-risk come first. Filters are a django-filter FilterSet, the table a
 django-tables2 Table (sorting and paging), so none of it is hand-rolled."""
 
+import json
 import re
 from datetime import date
 
@@ -25,6 +26,17 @@ HIGH_RISK_DASH = 14
 # Escalation at referral: a first physical assault, or a police notice or court order in place.
 ESCALATION = Q(risk_markers__icontains="first_assault") | Q(orders__icontains="_")
 HIGH_RISK = Q(dash_score__gte=HIGH_RISK_DASH) | ESCALATION
+
+
+def high_risk_indicated(referral: Referral) -> bool:
+    """HIGH_RISK of one referral already in hand, without asking the database: the same
+    text searches over the stored lists (tests/test_inbox.py keeps the two in step)."""
+    return (
+        (referral.dash_score is not None and referral.dash_score >= HIGH_RISK_DASH)
+        or "first_assault" in json.dumps(referral.risk_markers).lower()
+        or "_" in json.dumps(referral.orders)
+    )
+
 
 # A constant of our own markup, no input in it.
 OUTSIDE_WINDOW = mark_safe(' <strong class="govuk-tag govuk-tag--yellow">Outside window</strong>')  # nosec B308

@@ -436,6 +436,47 @@ def test_a_case_page_makes_the_same_number_of_queries_however_long_its_history(c
     assert queries() == few
 
 
+def test_the_case_overview_counts_its_timeline_with_the_page_and_reuses_the_gates_referral(client, case, people):
+    # Each query is a round trip: on a busy server they, more than the work, set the page's time.
+    p = people["practitioner"]
+    to_intervention(case, people)
+    client.force_login(p, backend="django.contrib.auth.backends.ModelBackend")
+    client.get(reverse("case-detail", args=[case.pk]))
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("case-detail", args=[case.pk]))
+    sql = [q["sql"] for q in captured.captured_queries]
+    assert response.context["events"].paginator.count == case.events.count() > 0
+    assert not [q for q in sql if q.startswith('SELECT COUNT(*) AS "__count" FROM "cases_caseevent"')]
+    referral_reads = [
+        q for q in sql if q.startswith('SELECT "referrals_referral"."id"') and f" = {case.referral_id} " in q + " "
+    ]
+    assert not referral_reads, referral_reads  # the gate's join brought it with the case
+    assert not [q for q in sql if 'FROM "cases_riskaction"' in q]  # none open: the due facts say so
+    assert response.context["summary"]["referral"].high_risk is False
+    # session, user, cover, case (the gate), audit, due facts, timeline page with its count, plan,
+    # children, other referrals, consents, unread notifications, undelivered messages, and the
+    # session's expiry saved (3).
+    assert len(sql) == 16, "\n".join(sql)
+
+
+def test_the_timeline_pages_with_its_count_from_the_first_page_to_past_the_end(client, case, people):
+    from cases.models import CaseEvent
+
+    p = people["practitioner"]
+    CaseEvent.objects.bulk_create(CaseEvent(case=case, kind="note", summary=f"Event {n}") for n in range(70))
+    total = case.events.count()  # 70 and the case's own
+    client.force_login(p, backend="django.contrib.auth.backends.ModelBackend")
+
+    def page(number):
+        events = client.get(reverse("case-detail", args=[case.pk]), {"page": number}).context["events"]
+        return events.number, len(events.object_list), events.paginator.count
+
+    assert page(1) == (1, 30, total)
+    assert page(3) == (3, total - 60, total)
+    assert page(99) == (3, total - 60, total)  # past the end: the last page, as Paginator.get_page
+    assert page("x") == (1, 30, total)
+
+
 def test_a_dash_score_at_the_marac_threshold_opens_idva_and_marac_actions(people):
     high = make_case(people["worker"], people["practitioner"], dash_score=14)
     below = make_case(people["worker"], people["practitioner"], dash_score=13)

@@ -62,6 +62,41 @@ def test_the_inbox_shows_name_risk_and_puts_overdue_then_high_risk_first(client,
     assert "Child in Need" in page  # the team
 
 
+def test_high_risk_of_a_referral_in_hand_agrees_with_the_inboxs_query(worker):
+    # The case overview asks it of the referral it already has; the inbox asks the database.
+    from django.db.models import BooleanField, ExpressionWrapper
+
+    from referrals.inbox import HIGH_RISK, high_risk_indicated
+
+    made = [
+        make_referral(
+            worker,
+            dash_completed="no" if score is None else "yes",
+            dash_score=score,
+            risk_markers=markers,
+            orders=orders,
+            police_involved="yes" if orders else "no",
+        )
+        for score, markers, orders in [
+            (None, ["verbal_arguments"], []),
+            (13, ["verbal_arguments"], []),
+            (14, ["verbal_arguments"], []),
+            (0, ["verbal_arguments", "first_assault"], []),
+            (2, ["verbal_arguments"], ["bail_conditions"]),
+            (None, ["verbal_arguments"], ["dvpn_dvpo", "non_molestation"]),
+        ]
+    ]
+    in_database = {  # NULL (no DASH score, nothing else) reads as no
+        pk: bool(high)
+        for pk, high in Referral.objects.filter(pk__in=[r.pk for r in made])
+        .annotate(high=ExpressionWrapper(HIGH_RISK, output_field=BooleanField()))
+        .values_list("pk", "high")
+    }
+    in_hand = {r.pk: high_risk_indicated(Referral.objects.get(pk=r.pk)) for r in made}
+    assert in_hand == in_database
+    assert list(in_hand.values()) == [False, False, True, True, True, True]
+
+
 def test_tabs_split_the_referrals_by_where_they_are(client, worker, practitioner):
     new = make_referral(worker)
     acknowledged = make_referral(worker)

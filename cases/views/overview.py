@@ -1,29 +1,29 @@
 """The case overview tab: the client at a glance, the timeline, and the accessibility details
 edited from it."""
 
-from django.core.paginator import Paginator
-from django.db.models import BooleanField, ExpressionWrapper
 from django.shortcuts import redirect
 from django.utils import timezone
 
 from eip import access
 from eip.forms_util import error_summary, submit
-from referrals.inbox import HIGH_RISK
+from eip.paging import page_counted
+from referrals.inbox import high_risk_indicated
 from referrals.models import Referral
 
 from .. import forms, services
 from ..models import Case
+from ..selectors import case_with_due_facts
 from .shell import case_for_page, case_page_render
 
 
 @access.policy("case.view")
 def case_detail(request, pk):
-    case = case_for_page(request, pk)
+    case = case_with_due_facts(case=case_for_page(request, pk))
     show_partner = access.allowed(request.user, "case.view_partner", case)
     events = case.events.select_related("actor")
     if not show_partner:
         events = events.filter(partner_related=False)
-    events = Paginator(events, 30).get_page(request.GET.get("page"))
+    events = page_counted(events, 30, request.GET.get("page"))
     return case_page_render(
         request,
         case,
@@ -32,8 +32,10 @@ def case_detail(request, pk):
         events=events,
         summary=_client_summary(request.user, case, show_partner=show_partner),
         accessibility_form=forms.AccessibilityForm(instance=case),
-        # IDVA and MARAC actions are partner matters.
-        open_risk_actions=list(case.risk_actions.filter(done_on__isnull=True)) if show_partner else [],
+        # IDVA and MARAC actions are partner matters; listed only when the due facts count some.
+        open_risk_actions=(
+            list(case.risk_actions.filter(done_on__isnull=True)) if show_partner and case.open_risk_actions else []
+        ),
     )
 
 
@@ -46,12 +48,14 @@ def _client_summary(user, case, *, show_partner):
     next actions and the consent in force. A fixed handful of queries, however long the case.
     Children only for those who may see partner matters; the referral's risk only for those the
     referral's own page would show it to."""
-    referral = (
-        Referral.objects.select_related("referrer", "borough")
-        # The inbox's own "high risk indicated" rule.
-        .annotate(high_risk=ExpressionWrapper(HIGH_RISK, output_field=BooleanField()))
-        .get(pk=case.referral_id)
-    )
+    # The referral the gate fetched with the case; its referrer and borough are the case's own
+    # (a case keeps its referral's), so they too are already loaded.
+    referral = case.referral
+    if referral.referrer_id == case.referrer_id:
+        referral.referrer = case.referrer
+    if referral.borough_id == case.borough_id:
+        referral.borough = case.borough
+    referral.high_risk = high_risk_indicated(referral)  # the inbox's own rule
     others = Referral.objects.filter(person_id=case.person_id).exclude(pk=referral.pk).exclude(status="draft")
     born = referral.client_date_of_birth
     plan = case.risk_plans.first()
