@@ -458,13 +458,15 @@ def run_size(size: int, reps: int, reuse: bool, over_http: bool = False, http_on
             measure(_get(ev, "/evaluation/assessments.csv"), export_reps, export_warmup, rss=True),
         )
     if over_http or http_only:
+        # Signed in afresh: the in-process measures of a large size outlast the idle sign-out.
+        session = _signed_in(practitioner).cookies["sessionid"].value
         connections.close_all()  # gunicorn's workers read the sessions this process wrote
         paths = {
             "HTTP baseline": "/bench/baseline/",
             "HTTP caseload": "/cases/",
             "HTTP case page": f"/cases/{case.pk}/",
         }
-        for label, figures in measure_http(name, p.cookies["sessionid"].value, paths, reps).items():
+        for label, figures in measure_http(name, session, paths, reps).items():
             results[label] = figures
             print(f"  {label}: median {figures['median_ms']:.1f} ms, p95 {figures['p95_ms']:.1f} ms", flush=True)
     return {"size": size, "database": name, "generated": counts, "results": results}

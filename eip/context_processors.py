@@ -5,10 +5,18 @@ from eip import access
 
 
 def navigation(request):
-    """The service navigation: only the places this user's role may go."""
+    """The service navigation: only the places this user's role may go. Worked out once a
+    request: a page that renders a part in a context of its own (django-tables2's tables)
+    runs the context processors again."""
     user = getattr(request, "user", None)
     if not (user and user.is_authenticated and user.role):
         return {}
+    if getattr(request, "_eip_navigation", None) is None:
+        request._eip_navigation = _navigation(request, user)
+    return request._eip_navigation
+
+
+def _navigation(request, user):
     candidates = [
         ("Home", "home", "home.view"),
         ("Referrals", "referral-list", "referral.list"),

@@ -190,6 +190,19 @@ def _many(worker, number):
     assert now
 
 
+@pytest.mark.parametrize("role", [Role.PRACTITIONER, Role.SOCIAL_WORKER])
+def test_the_inbox_counts_unread_notifications_once_though_its_table_renders_apart(client, worker, camden, role):
+    # django-tables2 renders the table in a context of its own, which runs the context
+    # processors (the navigation, with its unread count) a second time.
+    viewer = worker if role == Role.SOCIAL_WORKER else UserFactory(role=role, borough=camden)
+    make_referral(worker)
+    client.force_login(viewer, backend="django.contrib.auth.backends.ModelBackend")
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("referral-list")).status_code == 200
+    unread = [q for q in captured.captured_queries if 'FROM "notifications_notification"' in q["sql"]]
+    assert len(unread) == 1
+
+
 @pytest.mark.parametrize("role", [Role.PRACTITIONER, Role.SUPERVISOR, Role.BOROUGH_SPOC])
 def test_the_inbox_makes_the_same_number_of_queries_for_3_or_300_referrals(client, worker, camden, role):
     viewer = UserFactory(role=role, borough=camden)
