@@ -141,3 +141,20 @@ class NotificationSettingsForm(forms.Form):
 
     def choices(self) -> dict[str, str]:
         return {code: email for code, email in self.cleaned_data.items() if email}
+
+
+class PasskeyNameForm(forms.Form):
+    name = forms.CharField(
+        label="Name",
+        max_length=64,
+        error_messages={
+            "required": "Enter a name for the passkey",
+            "max_length": "The name must be 64 characters or fewer",
+        },
+        help_text="So you can tell your passkeys apart, for example “Work laptop” or “Security key”.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].widget.attrs.update(autocomplete="off", spellcheck="false")
+        self.helper = _helper(Field.text("name", field_width=Fluid.TWO_THIRDS), submit="Save")

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from eip import health, sso_views, views
+from eip import health, passkey_views, sso_views, views
 from eip.notifications import views as notification_views
 
 admin.site.site_header = "EIP administration"
@@ -27,6 +27,19 @@ urlpatterns = [
     path("sign-in/council/callback/", sso_views.sso_callback, name="sso-callback"),
     path("two-factor/", views.two_factor_verify, name="two-factor-verify"),
     path("two-factor/set-up/", views.two_factor_setup, name="two-factor-setup"),
+    # Passkeys: the browser script's JSON steps (before the second factor, so under /two-factor/),
+    # then the person's own list (after it) (eip/passkey_views.py).
+    path("two-factor/passkeys/add/begin/", passkey_views.passkey_add_begin, name="passkey-add-begin"),
+    path("two-factor/passkeys/add/complete/", passkey_views.passkey_add_complete, name="passkey-add-complete"),
+    path("two-factor/passkeys/sign-in/begin/", passkey_views.passkey_sign_in_begin, name="passkey-sign-in-begin"),
+    path(
+        "two-factor/passkeys/sign-in/complete/",
+        passkey_views.passkey_sign_in_complete,
+        name="passkey-sign-in-complete",
+    ),
+    path("account/passkeys/", passkey_views.passkey_list, name="passkey-list"),
+    path("account/passkeys/<int:pk>/name/", passkey_views.passkey_name, name="passkey-name"),
+    path("account/passkeys/<int:pk>/remove/", passkey_views.passkey_remove, name="passkey-remove"),
     path("sign-out/", views.SignOutView.as_view(), name="logout"),
     path("session/keep-alive/", views.session_keep_alive, name="session-keep-alive"),
     path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),

@@ -249,20 +249,24 @@ class PasswordChangeDoneView(_PasswordSignInOnly, auth_views.PasswordChangeDoneV
         return super().dispatch(request, *args, **kwargs)
 
 
-def _safe_next(request):
+def safe_next(request, default: str = "/home/") -> str:
+    """Where to go next: the `next` given, if it stays on this site."""
     from django.utils.http import url_has_allowed_host_and_scheme
 
     target = request.POST.get("next") or request.GET.get("next") or ""
-    return target if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) else "/home/"
+    return target if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) else default
 
 
 @access.policy("home.view")
 def two_factor_setup(request):
+    from eip.passkey_views import passkey_script_config
     from eip.people import two_factor
 
     if not two_factor.two_factor_setup_allowed(request=request):
         return _two_factor_reset_needed(request)
-    replacing = two_factor.two_factor_is_set_up(user=request.user)
+    # "A new app" for someone with one; someone with only passkeys adds their first app.
+    replacing = two_factor.takes_codes(user=request.user)
+    first_enrolment = not two_factor.two_factor_is_set_up(user=request.user)
     form = TwoFactorCodeForm(request.POST or None)
     try:
         # The key this session was shown; or, with none (never shown, or already confirmed), a
@@ -273,7 +277,7 @@ def two_factor_setup(request):
             if codes:
                 # Shown once, in this response only: never stored where a reload could show them again.
                 return render(
-                    request, "registration/two_factor_codes.html", {"codes": codes, "next": _safe_next(request)}
+                    request, "registration/two_factor_codes.html", {"codes": codes, "next": safe_next(request)}
                 )
             form.add_error(
                 "code",
@@ -289,7 +293,9 @@ def two_factor_setup(request):
             "replacing": replacing,
             "secret": two_factor.secret_for_display(device),
             "uri": device.config_url,
-            "next": _safe_next(request),
+            "next": safe_next(request),
+            # At first enrolment a passkey will do instead of an app.
+            "passkey_config": passkey_script_config(request, next_url=safe_next(request)) if first_enrolment else None,
         },
     )
 
@@ -297,22 +303,35 @@ def two_factor_setup(request):
 def _two_factor_reset_needed(request):
     # No key is made and nothing is stored: only an administrator can replace a second factor
     # for a session that has not passed it.
-    return render(request, "registration/two_factor_reset_needed.html", {"next": _safe_next(request)}, status=403)
+    return render(request, "registration/two_factor_reset_needed.html", {"next": safe_next(request)}, status=403)
 
 
 @access.policy("home.view")
 def two_factor_verify(request):
+    from eip.passkey_views import passkey_script_config
     from eip.people import two_factor
+    from eip.people.passkeys import passkeys_of
 
     form = TwoFactorCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if two_factor.two_factor_verify(request=request, token=form.cleaned_data["code"]):
-            return redirect(_safe_next(request))
+            return redirect(safe_next(request))
         form.add_error(
             "code",
             "The code is not right, or that recovery code has been used. Wait a moment and enter the newest code.",
         )
-    return render(request, "registration/two_factor_verify.html", {"form": form, "next": _safe_next(request)})
+    has_passkey = passkeys_of(user=request.user).exists()
+    return render(
+        request,
+        "registration/two_factor_verify.html",
+        {
+            "form": form,
+            "next": safe_next(request),
+            # A person with only passkeys has no code to type.
+            "takes_codes": two_factor.takes_codes(user=request.user) or not has_passkey,
+            "passkey_config": passkey_script_config(request, next_url=safe_next(request)) if has_passkey else None,
+        },
+    )
 
 
 def page_not_found(request, exception):

@@ -29,6 +29,7 @@ from referrals.models import AddressChange, LateReferralAgreement, Person, Perso
 from tests.assessment_factories import dash
 from tests.factories import BoroughFactory, UserFactory
 from tests.figures import count
+from tests.passkey_authenticator import make_passkey
 from tests.referral_factories import make_case, make_referral
 
 ALL = frozenset(Role)
@@ -68,6 +69,16 @@ EXPECTED = {
     "sso-callback": ("GET", _all(NOT_FOUND), NOT_FOUND),
     "two-factor-verify": ("GET", _all(OK), REDIRECT),
     "two-factor-setup": ("GET", _all(OK), REDIRECT),
+    # Passkeys: the browser script's JSON steps. Adding one is open at first enrolment (these
+    # people have no second factor yet); the other steps refuse without a started ceremony.
+    "passkey-add-begin": ("POST", _all(OK), REDIRECT),
+    "passkey-add-complete": ("POST", _all(400), REDIRECT),
+    "passkey-sign-in-begin": ("POST", _all(400), REDIRECT),
+    "passkey-sign-in-complete": ("POST", _all(400), REDIRECT),
+    # Each person's own passkeys (another person's is "not found", tests/test_passkeys.py).
+    "passkey-list": ("GET", _all(OK), REDIRECT),
+    "passkey-name": ("GET", _all(OK), REDIRECT),
+    "passkey-remove": ("GET", _all(OK), REDIRECT),
     "logout": ("POST", _all(REDIRECT), REDIRECT),
     "password_change": ("GET", _all(OK), REDIRECT),
     "password_change_done": ("GET", _all(OK), REDIRECT),
@@ -356,6 +367,18 @@ NO_PERSONAL_DATA = {
     **dict.fromkeys(["password_change", "password_change_done", "password_reset", "password_reset_done"], "passwords"),
     **dict.fromkeys(["password_reset_confirm", "password_reset_complete"], "passwords"),
     **dict.fromkeys(["health-live", "health-ready"], "status words only, for load balancers"),
+    **dict.fromkeys(
+        [
+            "passkey-add-begin",
+            "passkey-add-complete",
+            "passkey-sign-in-begin",
+            "passkey-sign-in-complete",
+            "passkey-list",
+            "passkey-name",
+            "passkey-remove",
+        ],
+        "the person's own passkeys: names they chose and dates",
+    ),
     "notification-list": "messages name records by reference only",
     "notification-settings": "the user's own choices about e-mail",
     "session-keep-alive": "an empty answer",
@@ -720,6 +743,8 @@ def _url_for(name, user, other_user, records=None, other_borough=False):
         )[0]
         notification_deliver(notification.pk)
         return reverse(name, args=[notification.pk])
+    if name in ("passkey-name", "passkey-remove"):  # the person's own passkey
+        return reverse(name, args=[make_passkey(user or other_user).pk])
     if name == "caseload-reassign":  # with the caseload chosen: the page that lists clients
         return f"{reverse(name)}?practitioner={records['case'].practitioner_id}"
     if name == "password_reset_confirm":

@@ -5,7 +5,7 @@ from django.db.models import Exists, OuterRef
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import Borough, Organisation, User
+from .models import Borough, Organisation, Passkey, User
 from .services import ACCESS_FIELDS, user_save
 from .two_factor import two_factor_reset
 
@@ -66,6 +66,7 @@ class UserAdmin(DjangoUserAdmin):
             .annotate(
                 has_two_factor=Exists(TOTPDevice.objects.filter(**confirmed))
                 | Exists(StaticDevice.objects.filter(**confirmed))
+                | Exists(Passkey.objects.filter(**confirmed))
             )
         )
 
@@ -73,7 +74,7 @@ class UserAdmin(DjangoUserAdmin):
     def two_factor_set_up(self, obj):
         return obj.has_two_factor
 
-    @admin.action(description="Reset two-factor sign-in (for a lost phone)")
+    @admin.action(description="Reset two-factor sign-in (for a lost phone or passkey)")
     def reset_two_factor(self, request, queryset):
         # The person is signed out and emailed, and sets up a new app at their next sign-in.
         people = list(queryset.exclude(pk=request.user.pk))
@@ -92,7 +93,7 @@ class UserAdmin(DjangoUserAdmin):
         self.message_user(
             request,
             f"Two-factor sign-in reset for {len(people)} {'person' if len(people) == 1 else 'people'}. "
-            "Each has been signed out and emailed, and will set up a new app at their next sign-in.",
+            "Each has been signed out and emailed, and will set up two-factor sign-in again at their next sign-in.",
             messages.SUCCESS,
         )
 

@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django_otp.models import ThrottlingMixin
 
 
 class Borough(models.Model):
@@ -185,3 +187,29 @@ class Absence(models.Model):
 
     def __str__(self):
         return f"{self.practitioner} away {self.starts_on:%d %b}–{self.ends_on:%d %b %Y}"
+
+
+# django-otp-webauthn's models read the user model as they are imported, so they are imported
+# only once User exists.
+from django_otp_webauthn.models import AbstractWebAuthnAttestation, AbstractWebAuthnCredential  # noqa: E402
+
+
+class Passkey(ThrottlingMixin, AbstractWebAuthnCredential):
+    """A passkey (WebAuthn credential) a person signs in with instead of a code from their app.
+
+    Failed attempts slow down further ones exactly as they do for the authenticator app
+    (django-otp's throttling, the same OTP_TOTP_THROTTLE_FACTOR)."""
+
+    class Meta(AbstractWebAuthnCredential.Meta):
+        verbose_name = "passkey"
+        verbose_name_plural = "passkeys"
+        ordering = ["created_at", "pk"]
+
+    def get_throttle_factor(self):
+        return getattr(settings, "OTP_TOTP_THROTTLE_FACTOR", 1)
+
+
+class PasskeyAttestation(AbstractWebAuthnAttestation):
+    """What the authenticator said about itself when the passkey was added (kept, unused)."""
+
+    credential = models.OneToOneField(Passkey, on_delete=models.CASCADE, related_name="attestation", editable=False)

@@ -36,6 +36,11 @@ def two_factor_is_set_up(*, user) -> bool:
     return any(True for _ in devices_for_user(user, confirmed=True))
 
 
+def takes_codes(*, user) -> bool:
+    """Whether the person has an app or recovery codes, so a typed code can sign them in."""
+    return any(model.objects.filter(user=user, confirmed=True).exists() for model in (TOTPDevice, StaticDevice))
+
+
 def second_factor_passed(*, request) -> bool:
     """Whether this session has passed a second factor: EIP's own, or the identity provider's."""
     return request.user.is_verified() or request.session.get(IDENTITY_PROVIDER_MFA_KEY) is True
@@ -93,7 +98,9 @@ def totp_device_confirm(*, request, device: TOTPDevice, token: str) -> list[str]
         raise SetUpRefused
     if not device.verify_token(token.replace(" ", "")):
         return None
-    replacing = two_factor_is_set_up(user=device.user)
+    # Replacing an app, or adding one beside passkeys (the person is told of either).
+    replacing = TOTPDevice.objects.filter(user=device.user, confirmed=True).exists()
+    adding = not replacing and two_factor_is_set_up(user=device.user)
     device.confirmed = True
     device.save()
     TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
@@ -110,15 +117,25 @@ def totp_device_confirm(*, request, device: TOTPDevice, token: str) -> list[str]
         action=AuditEvent.Action.PERMISSION_CHANGED,
         record=device.user,
         label=device.user.email,
-        detail={"two_factor": "replaced" if replacing else "set up"},
+        detail={"two_factor": "replaced" if replacing else "app added" if adding else "set up"},
     )
     if replacing:
-        _tell(
+        tell(
             user=device.user,
             key=f"two_factor.replaced:{event.pk}",
             message=(
                 "Your EIP authenticator app was changed\n\n"
                 "A new authenticator app was set up for your EIP account and the old one no longer works. "
+                "If this was not you, tell an administrator at once."
+            ),
+        )
+    elif adding:
+        tell(
+            user=device.user,
+            key=f"two_factor.app_added:{event.pk}",
+            message=(
+                "An authenticator app was added to your EIP account\n\n"
+                "An authenticator app was set up for your EIP account, beside your passkeys. "
                 "If this was not you, tell an administrator at once."
             ),
         )
@@ -136,8 +153,8 @@ def two_factor_verify(*, request, token: str) -> bool:
 
 @transaction.atomic
 def two_factor_reset(*, user, by) -> int:
-    """An administrator removes a person's authenticator app and recovery codes (for a lost
-    phone): the person is signed out everywhere, told by email, and sets up a new app at
+    """An administrator removes a person's authenticator app, passkeys and recovery codes (for a
+    lost phone or device): the person is signed out everywhere, told by email, and sets up a new app at
     their next sign-in. Returns how many devices were removed."""
     from eip.people.services import user_end_sessions
 
@@ -154,20 +171,23 @@ def two_factor_reset(*, user, by) -> int:
         label=user.email,
         detail={"two_factor": "reset", "devices_removed": removed},
     )
-    _tell(
+    tell(
         user=user,
         key=f"two_factor.reset:{event.pk}",
         message=(
             "Your EIP two-factor sign-in was reset\n\n"
             "An administrator has reset two-factor sign-in for your EIP account, and you have been signed out. "
-            "The next time you sign in you will set up your authenticator app again. "
+            "Your authenticator app, recovery codes and passkeys no longer work. "
+            "The next time you sign in you will set up two-factor sign-in again. "
             "If you did not ask for this, tell an administrator at once."
         ),
     )
     return removed
 
 
-def _tell(*, user, key: str, message: str) -> None:
+def tell(*, user, key: str, message: str) -> None:
+    """Email the person about a change to their own second factor (so a change they did not
+    make is noticed)."""
     from eip.notifications.services import notification_send_now
 
     notification_send_now(recipients=[user], kind="people.two_factor_changed", key=key, message=message)

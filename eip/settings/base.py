@@ -5,6 +5,7 @@ import ipaddress
 import os
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -55,6 +56,8 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tables2",
     "eip.people",
+    # Passkeys; after eip.people, as its models read the user model (eip/people/passkeys.py).
+    "django_otp_webauthn",
     "eip.audit",
     "eip.notifications",
     "referrals",
@@ -197,7 +200,12 @@ AXES_USERNAME_CALLABLE = "eip.people.lockout.lockout_username"
 AXES_CLIENT_IP_CALLABLE = "eip.audit.middleware.client_ip_of"
 # Lock accounts, not addresses: a council's social workers share one outgoing IP address,
 # and locking it would lock out a whole borough. Per-address rate limits belong at the proxy.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+SILENCED_SYSTEM_CHECKS = [
+    "axes.W006",
+    # django-otp-webauthn refuses an http:// EIP_BASE_URL other than localhost (the local demo's
+    # 127.0.0.1). Browsers refuse passkeys there themselves; the app and code still work.
+    "otp_webauthn.E031",
+]
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -419,6 +427,17 @@ EIP_REQUIRE_TWO_FACTOR = env_bool("EIP_REQUIRE_TWO_FACTOR", True)
 OTP_TOTP_ISSUER = "EIP case management"
 # Keys and recovery codes are never displayed after set-up, wherever django-otp would.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Passkeys (WebAuthn, django-otp-webauthn) as a second factor beside the app, never instead of
+# the password. The relying party is the service's own address, EIP_BASE_URL: a passkey
+# works only on that host, which is what makes it phishing-resistant. Browsers offer passkeys
+# only on https:// addresses and on http://localhost.
+OTP_WEBAUTHN_CREDENTIAL_MODEL = "people.Passkey"
+OTP_WEBAUTHN_ATTESTATION_MODEL = "people.PasskeyAttestation"
+OTP_WEBAUTHN_HELPER_CLASS = "eip.people.passkeys.PasskeyHelper"
+OTP_WEBAUTHN_RP_ID = urlsplit(EIP_BASE_URL).hostname
+OTP_WEBAUTHN_RP_NAME = "EIP case management"
+OTP_WEBAUTHN_ALLOWED_ORIGINS = ["{0.scheme}://{0.netloc}".format(urlsplit(EIP_BASE_URL))]
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 
 # Retention, per record type, in days (eip.retention): closed cases and declined referrals are
 # anonymised, drafts never sent are deleted, by a nightly task. Six years after closure follows
