@@ -266,3 +266,23 @@ def test_an_administrators_reset_removes_passkeys_too(client):
     sign_in(client, user)
     assert client.get(reverse("borough-list")).url.startswith(reverse("two-factor-setup"))
     assert post_json(client, "passkey-sign-in-begin").status_code == 400
+
+
+def test_someone_with_only_a_passkey_adds_an_app_keeps_the_passkey_and_is_told(
+    client, django_capture_on_commit_callbacks
+):
+    user = UserFactory(role=Role.PRACTITIONER)
+    sign_in(client, user)
+    passkey = SoftPasskey(BASE_URL)
+    add_passkey(client, passkey)
+    page = client.get(reverse("two-factor-setup")).content.decode()
+    assert "Or use a passkey" not in page  # only at first enrolment
+    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        codes = client.post(reverse("two-factor-setup"), {"code": code_for(device)}).content.decode()
+    assert "They will not be shown again" in codes
+    assert "An authenticator app was added" in Notification.objects.get(recipient=user).message
+    assert Passkey.objects.filter(user=user).exists()
+    client.post(reverse("logout"))
+    sign_in(client, user)
+    assert use_passkey(client, passkey).status_code == 200
