@@ -286,3 +286,21 @@ def test_someone_with_only_a_passkey_adds_an_app_keeps_the_passkey_and_is_told(
     client.post(reverse("logout"))
     sign_in(client, user)
     assert use_passkey(client, passkey).status_code == 200
+
+
+@pytest.mark.parametrize("body", [b"not json", b"[1, 2]", b'{"id": 5, "response": "x"}', b"\xff\xfe"])
+def test_a_malformed_answer_gets_a_plain_refusal_not_an_error(client, body):
+    user = UserFactory(role=Role.PRACTITIONER)
+    sign_in(client, user)  # a first enrolment: adding is open
+    client.post(reverse("passkey-add-begin"))
+    response = client.post(reverse("passkey-add-complete"), body, content_type="application/json")
+    assert response.status_code == 400 and "not added" in response.json()["detail"]
+    assert not Passkey.objects.filter(user=user).exists()
+
+    add_passkey(client, SoftPasskey(BASE_URL))
+    client.post(reverse("logout"))
+    sign_in(client, user)
+    client.post(reverse("passkey-sign-in-begin"))
+    response = client.post(reverse("passkey-sign-in-complete"), body, content_type="application/json")
+    assert response.status_code in (400, 403) and response.json()["detail"]
+    assert not verified(client)
