@@ -16,6 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from eip.audit.models import AuditEvent
 from eip.errors import Incomplete
 from eip.notifications.kinds import (
     ALWAYS_AT_ONCE,
@@ -239,6 +240,8 @@ def test_the_settings_page_saves_choices_and_says_what_cannot_be_turned_off(clie
     assert "Your notification settings have been saved." in html.unescape(response.content.decode())
     assert notification_preference(user=signed_in, kind="referral.amended") == IN_APP
     assert notification_preference(user=signed_in, kind="case.meeting_overdue") == DIGEST
+    trail = AuditEvent.objects.get(record_id=str(signed_in.pk), detail__event="notification settings")
+    assert trail.detail["email"] == {"referral.amended": IN_APP, "case.meeting_overdue": DIGEST}
     # A choice the kind does not allow is refused beside the field, and nothing is saved.
     response = client.post(
         reverse("notification-settings"), {"case.meeting_overdue": IN_APP, "referral.amended": DIGEST}
@@ -281,3 +284,19 @@ def test_the_list_says_which_notifications_were_not_emailed(client, signed_in):
     reminders_send_due()
     page = html.unescape(client.get(reverse("notification-list")).content.decode())
     assert "Not emailed" in page and "For your daily email" in page
+
+
+def test_what_arrives_before_0830_makes_that_mornings_digest(monkeypatch, practitioner):
+    notification_preferences_set(user=practitioner, choices={"referral.amended": DIGEST})
+    monday = date(2026, 6, 1)
+    monkeypatch.setattr("django.utils.timezone.now", lambda: at(monday, 7, 45))
+    tell(practitioner, "referral.amended", "EIP-2026-0001", 1)
+    reminders_send_due()
+    assert mail.outbox == []
+    monkeypatch.setattr("django.utils.timezone.now", lambda: at(monday, 8, 30))
+    reminders_send_due()
+    assert len(mail.outbox) == 1 and "EIP-2026-0001" in mail.outbox[0].body
+    # One that arrives at 08:30 or later waits for Tuesday's.
+    tell(practitioner, "referral.amended", "EIP-2026-0002", 2)
+    reminders_send_due()
+    assert Notification.objects.get(kind=DIGEST_KIND, sent_at__isnull=True).due_at == at(date(2026, 6, 2), 8, 30)

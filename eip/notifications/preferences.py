@@ -6,6 +6,8 @@ choices each allows are declared in eip.notifications.kinds.
 
 from django.db import transaction
 
+from eip.audit.models import AuditEvent
+from eip.audit.services import audit_record
 from eip.errors import Incomplete
 
 from .kinds import NotificationKind, notification_kind, notification_kinds
@@ -48,4 +50,13 @@ def notification_preferences_set(*, user, choices: dict[str, str]) -> int:
     with transaction.atomic():
         for code, email in changed.items():
             NotificationPreference.objects.update_or_create(user=user, kind=code, defaults={"email": email})
+        if changed:
+            # "Why was I not e-mailed?" has an answer in the trail.
+            audit_record(
+                actor=user,
+                action=AuditEvent.Action.CHANGED,
+                record=user,
+                label=user.email,
+                detail={"event": "notification settings", "email": changed},
+            )
     return len(changed)
