@@ -15,6 +15,10 @@ sizes, or (at 100k cases and above) a target of issue 9 is missed.
 connection per request, as behind the proxy; the pages taken in turn, so noise falls on all three
 alike), and holds the two pages within 2.5× the baseline at 10k cases and above (issue 19).
 `--http-only --reuse` measures only that, on databases an earlier run made.
+
+`--export-rows 3000000 --sizes 10000 --output benchmarks/results/export-rate.md` measures only the
+evaluator's assessments export at that many rows (answers added in PostgreSQL to the generated
+database): rows a second and process growth by COPY and by the Python path, with the load average.
 """
 
 import argparse
@@ -472,6 +476,126 @@ def run_size(size: int, reps: int, reuse: bool, over_http: bool = False, http_on
     return {"size": size, "database": name, "generated": counts, "results": results}
 
 
+EXPORT_RATE_TARGET = 300_000  # rows a second for the assessments export (issue 19)
+
+
+def _top_up_answers(rows: int) -> int:
+    """Bring the assessments export to about `rows` rows by adding answers to the current
+    assessments in PostgreSQL (items "bench-extra-N"): millions of rows in seconds, where the
+    generator would take hours. Returns the rows the export now has."""
+    current = "FROM assessments_assessmentanswer an JOIN assessments_assessment a ON a.id = an.assessment_id"
+    with connection.cursor() as cur:
+        cur.execute("DELETE FROM assessments_assessmentanswer WHERE item LIKE 'bench-extra-%%'")
+        cur.execute(f"SELECT count(*) {current} WHERE a.is_current")  # noqa: S608 - constants only
+        have = cur.fetchone()[0]
+        cur.execute("SELECT count(*) FROM assessments_assessment WHERE is_current")
+        assessments = cur.fetchone()[0]
+        extra = max(0, -(-(rows - have) // max(assessments, 1)))
+        cur.execute(
+            "INSERT INTO assessments_assessmentanswer (assessment_id, item, label, rating, user_score,"
+            " practitioner_score, source, notes) SELECT a.id, 'bench-extra-' || g, 'Extra item', "
+            "(ARRAY['none', 'low', 'medium', 'high'])[1 + (a.id + g) %% 4], (a.id + g) %% 11, g %% 11, '', '' "
+            "FROM assessments_assessment a, generate_series(1, %s) g WHERE a.is_current",
+            [extra],
+        )
+        cur.execute("ANALYZE assessments_assessmentanswer")
+        cur.execute(f"SELECT count(*) {current} WHERE a.is_current")  # noqa: S608 - constants only
+        return cur.fetchone()[0]
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process on this machine (a PostgreSQL backend, here)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class _CopyBackendCpu:
+    """Follows the CPU time of the backend running the export's COPY (it has a connection of its
+    own, gone when the export ends), sampled every 20 ms."""
+
+    def __init__(self, database: str):
+        self.database, self.seconds, self.done = database, 0.0, threading.Event()
+        self.thread = threading.Thread(target=self._run)
+
+    def _run(self):
+        admin = _admin_connection()
+        started: dict[int, float] = {}
+        with admin.cursor() as cur:
+            while not self.done.wait(0.02):
+                cur.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = %s AND query LIKE 'COPY (%%'", [self.database]
+                )
+                for (pid,) in cur.fetchall():
+                    try:
+                        now = _cpu_seconds(pid)
+                    except OSError:
+                        continue
+                    started.setdefault(pid, now)
+                    self.seconds = max(self.seconds, now - started[pid])
+        admin.close()
+
+
+def measure_export_rate(rows: int, size: int, reuse: bool) -> str:
+    """The evaluator's assessments.csv at `rows` rows, through the whole stack (policy, outbound
+    guard, audit, streaming response): rows a second and process growth, by PostgreSQL's COPY and
+    by the Python path it replaced, with the machine's load average beside each. On a shared
+    machine the wall clock measures the neighbours too, so the CPU time of this process and of
+    its PostgreSQL backend is given as well: the two run side by side, so on two idle cores the
+    export runs at about rows ÷ the larger of the two."""
+    import resource
+    from unittest import mock
+
+    from evaluation import export_copy
+
+    name, _ = prepare(size, reuse)
+    total = _top_up_answers(rows)
+    referrals = Case.objects.filter(assessments__is_current=True).distinct().count()
+    ev = _signed_in(User.objects.get(role=Role.EVALUATOR))
+    lines = [
+        f"Export rate on {date.today():%-d %B %Y}: assessments.csv, {total:,} rows from {referrals:,} cases "
+        f"({size:,}-case database, answers added in PostgreSQL), in process through the whole Django stack "
+        "(permission policy, outbound guard, audit, streamed response).",
+        "",
+        "| path | rows | wall s | rows/s (wall) | Python CPU s | PostgreSQL CPU s | rows/s on idle cores "
+        "(rows ÷ larger CPU) | process growth MiB | load average 1 min before → after |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for label, by_copy in (("PostgreSQL COPY", True), ("Python (the SQLite path)", False)):
+        counted = [0]
+
+        def download(counted=counted):
+            response = ev.get("/evaluation/assessments.csv")
+            if response.status_code != 200:
+                raise RuntimeError(f"the export answered {response.status_code}")
+            counted[0] = sum(chunk.count(b"\n") for chunk in response.streaming_content) - 1
+
+        connection.ensure_connection()
+        own_backend = connection.connection.get_backend_pid()
+        copy_backend = _CopyBackendCpu(name)
+        copy_backend.thread.start()
+        load_before = os.getloadavg()
+        python_before = resource.getrusage(resource.RUSAGE_SELF)
+        backend_before = _cpu_seconds(own_backend)
+        with mock.patch.object(export_copy, "available", lambda copy=by_copy: copy):
+            started = time.perf_counter()
+            growth = _peak_rss_growth(download)
+            seconds = time.perf_counter() - started
+        copy_backend.done.set()
+        copy_backend.thread.join()
+        python_after = resource.getrusage(resource.RUSAGE_SELF)
+        python_cpu = sum(getattr(python_after, f) - getattr(python_before, f) for f in ("ru_utime", "ru_stime"))
+        database_cpu = (_cpu_seconds(own_backend) - backend_before) + copy_backend.seconds
+        load_after = os.getloadavg()
+        lines.append(
+            f"| {label} | {counted[0]:,} | {seconds:.1f} | {counted[0] / seconds:,.0f} | {python_cpu:.1f} "
+            f"| {database_cpu:.1f} | {counted[0] / max(python_cpu, database_cpu):,.0f} | {growth / 1024:.1f} "
+            f"| {load_before[0]:.1f} → {load_after[0]:.1f} |"
+        )
+        print(lines[-1], flush=True)
+    return "\n".join(lines)
+
+
 def _fmt_size(n: int) -> str:
     return f"{n // 1000}k" if n >= 1000 and n % 1000 == 0 else str(n)
 
@@ -584,7 +708,18 @@ def main(argv=None) -> int:
     parser.add_argument("--http", action="store_true", help="also measure pages over HTTP through gunicorn")
     parser.add_argument("--http-only", action="store_true", help="measure only over HTTP (with --reuse: quick)")
     parser.add_argument("--output", default="benchmarks/results/latest.md")
+    parser.add_argument(
+        "--export-rows",
+        type=int,
+        help="measure only the assessments export's rate at this many rows (on a database of --sizes' first size)",
+    )
     args = parser.parse_args(argv)
+    if args.export_rows:
+        output = measure_export_rate(args.export_rows, int(args.sizes.split(",")[0]), args.reuse)
+        print("\n" + output)
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.output).write_text(output + "\n")
+        return 0
     runs = []
     if not args.reuse:
         make_template()  # never a template left by older code

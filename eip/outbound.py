@@ -45,6 +45,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import models
 
+from eip import spreadsheets
+
 # --- who an output is for --------------------------------------------------------------
 
 # audience -> (how the explanation names it, whether third-party identifiers are refused)
@@ -1043,6 +1045,16 @@ class KeyedRows:
         self.columns, self.rows = columns, rows
 
 
+class KeyedBlocks:
+    """A streamed export already written as CSV by the database (PostgreSQL's COPY), a referral
+    at a time: (referral id, that referral's lines as text), in referral order. Each block is
+    checked against its own referral's identifiers, and only read cell by cell when one of them
+    could be in it."""
+
+    def __init__(self, columns: list[str], blocks: Iterable[tuple[int, str]]):
+        self.columns, self.blocks = columns, blocks
+
+
 PRIME_ROWS = 1000  # rows checked before a stream starts, so an early refusal is a plain page
 
 
@@ -1067,6 +1079,8 @@ def outbound_release(*, content, audience: str, channel: str, concerning=(), use
             refuse(findings=[Finding(f"a document made only for {who} to download", "", "restricted")], **facts)
     if isinstance(content, KeyedRows):
         return _release_rows(content, must_check=must_check, **facts)
+    if isinstance(content, KeyedBlocks):
+        return _release_blocks(content, must_check=must_check, **facts)
     if not must_check:
         return Released(content, checked=False, **facts)
     findings = scan(_parts(content), _referral_ids(concerning))
@@ -1122,14 +1136,35 @@ def _message_digest(message) -> str:
 def _release_rows(rows: KeyedRows, *, must_check, **facts):
     """Check a streamed export row by row against each row's own referral, merging the sorted
     rows with the sorted identifiers: one pass, constant memory, no query per row."""
+    return _release_stream(
+        rows.columns, rows.rows, check=_RowChecker.check, stopped=lambda text: [text], must_check=must_check, **facts
+    )
+
+
+def _release_blocks(blocks: KeyedBlocks, *, must_check, **facts):
+    """As _release_rows, for CSV text a referral at a time: the same checks, the same refusal."""
+    return _release_stream(
+        blocks.columns,
+        blocks.blocks,
+        check=_RowChecker.check_block,
+        stopped=lambda text: spreadsheets.csv_line([text]),
+        must_check=must_check,
+        **facts,
+    )
+
+
+def _release_stream(columns, keyed_items, *, check, stopped, must_check, **facts):
+    """(referral id, item) pairs in referral order, each checked by `check` as it streams; the
+    first PRIME_ROWS rows before the file starts, so an early refusal is a plain page. A
+    refusal later ends the file with `stopped(the reason)`."""
     if not must_check:
-        return Released((row for _, row in rows.rows), checked=False, **facts)
-    checker = _RowChecker(rows.columns)
-    source = iter(rows.rows)
+        return Released((item for _, item in keyed_items), checked=False, **facts)
+    checker = _RowChecker(columns)
+    source = iter(keyed_items)
     primed = []
     try:
-        for keyed in itertools.islice(source, PRIME_ROWS):
-            finding = checker.check(*keyed)
+        while checker.row <= PRIME_ROWS and (keyed := next(source, None)) is not None:
+            finding = check(checker, *keyed)
             if finding:
                 refuse(findings=[finding], **facts)
             primed.append(keyed[1])
@@ -1140,19 +1175,19 @@ def _release_rows(rows: KeyedRows, *, must_check, **facts):
     def stream():
         try:
             yield from primed
-            for key, row in source:
-                finding = checker.check(key, row)
+            for key, item in source:
+                finding = check(checker, key, item)
                 if finding:
                     try:
                         refuse(findings=[finding], **facts)
                     except OutboundRefused as refused:
                         # The file has started: what was sent was checked; it ends with the reason.
-                        yield [
+                        yield stopped(
                             f"# EXPORT STOPPED by the outbound guard: {refused.explanation()[0]}. "
                             "Nothing after this line was sent. Supervisors have been told."
-                        ]
+                        )
                     return
-                yield row
+                yield item
         finally:
             _close(source, checker)
 
@@ -1230,6 +1265,24 @@ class _RowChecker:
                     heading = self.columns[column] if column < len(self.columns) else str(column + 1)
                     return Finding(hits[0].label, f"in row {self.row}, column “{heading}”", hits[0].code, key)
             self.clean.add(cell)
+        return None
+
+    def check_block(self, key, text: str) -> Finding | None:
+        """A referral's rows as CSV text: passed whole when none of its identifiers' words, and
+        no phone number, e-mail address or postcode, is anywhere in it (a cell's words are
+        among the block's, so this never passes what check() would stop); else row by row."""
+        if key != self.key:
+            self._advance(key)
+        group = self.group
+        if not group.kinds or (
+            frozenset(_crude_words(text)).isdisjoint(group.trigger) and not (group.contact and _CONTACT.search(text))
+        ):
+            self.row += text.count("\n")
+            return None
+        for row in csv.reader(io.StringIO(text)):
+            finding = self.check(key, row)
+            if finding:
+                return finding
         return None
 
 

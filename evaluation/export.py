@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db.models import Count, Exists, Min, OuterRef
 from django.utils import timezone
 
-from eip.spreadsheets import csv_writer
+from eip.spreadsheets import Echo, csv_writer
 
 from .report import age_in_months
 
@@ -96,11 +96,6 @@ PARTNER_OUTCOME_COLUMNS = [
     "feels_safe",
     "listened_to",
 ]
-
-
-class Echo:
-    def write(self, value):
-        return value
 
 
 def pseudonym(kind: str, value) -> str:
@@ -220,13 +215,19 @@ def referral_rows(keyed: bool = False):
         yield (r["pk"], row) if keyed else row
 
 
-def assessment_rows(keyed: bool = False):
-    """One row per answer of a current assessment, grouped by referral (its case) in referral
-    order; with `keyed`, (referral id, row) for the outbound guard."""
+def assessment_rows(keyed: bool = False, *, date_from=None, date_to=None):
+    """One row per answer of a current assessment (made from `date_from` to `date_to`, when
+    given), grouped by referral (its case) in referral order; with `keyed`, (referral id, row)
+    for the outbound guard. On PostgreSQL, export_copy writes the same file faster."""
     from assessments.models import AssessmentAnswer
 
+    period = {}
+    if date_from:
+        period["assessment__assessed_on__gte"] = date_from
+    if date_to:
+        period["assessment__assessed_on__lte"] = date_to
     answers = (
-        AssessmentAnswer.objects.filter(assessment__is_current=True)
+        AssessmentAnswer.objects.filter(assessment__is_current=True, **period)
         .order_by("assessment__case__referral__id", "assessment_id", "pk")
         .values(
             "assessment_id",

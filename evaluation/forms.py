@@ -7,9 +7,29 @@ from eip.fields import DateField
 from .models import AccommodationNeed, AwaitingStart
 
 
-class PeriodForm(forms.Form):
+class DateRangeForm(forms.Form):
+    """From one day to another, both included."""
+
     date_from = DateField(label="From")
     date_to = DateField(label="To")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date_from"].error_messages["required"] = "Enter the first day of the period"
+        self.fields["date_to"].error_messages["required"] = "Enter the last day of the period"
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(Field("date_from"), Field("date_to"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
+            self.add_error("date_to", "The last day must be the same as or after the first day")
+        return data
+
+
+class PeriodForm(DateRangeForm):
     suppress = forms.IntegerField(
         label="Hide counts smaller than (optional)",
         required=False,
@@ -25,20 +45,9 @@ class PeriodForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["date_from"].error_messages["required"] = "Enter the first day of the period"
-        self.fields["date_to"].error_messages["required"] = "Enter the last day of the period"
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
         self.helper.layout = Layout(
             Field("date_from"), Field("date_to"), Field.text("suppress", field_width=Fixed.TWO, inputmode="numeric")
         )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
-            self.add_error("date_to", "The last day must be the same as or after the first day")
-        return data
 
 
 def _helper(*fields):

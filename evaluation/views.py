@@ -1,3 +1,5 @@
+import itertools
+
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -5,11 +7,12 @@ from eip import access, outbound
 from eip.audit.models import AuditEvent
 from eip.audit.services import audit_record
 from eip.forms_util import error_summary
+from eip.spreadsheets import csv_line
 
-from . import export
+from . import export, export_copy
 from .charts import report_charts
 from .formats import report_csv, report_json, report_pdf, report_pdf_html, report_release, suppress_small
-from .forms import PeriodForm
+from .forms import DateRangeForm, PeriodForm
 from .report import Period, monitoring_report, previous_month
 
 CONTENT_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8", "pdf": "application/pdf"}
@@ -84,25 +87,32 @@ def _report_output(report, output):
 
 @access.policy("evaluation.export")
 def evaluation_export(request):
-    return render(request, "evaluation/export.html")
+    return render(request, "evaluation/export.html", {"period_form": DateRangeForm()})
 
 
-def _stream(request, name, columns, keyed_rows):
+def _stream(request, name, columns, keyed_rows, *, blocks=False, period=""):
     # Each row is checked against its own referral's third-party details as it streams; the
     # first rows are checked before the file starts, so an early refusal is a plain page.
+    # `blocks`: CSV text a referral at a time (export_copy), checked the same way.
     released = outbound.outbound_release(
-        content=outbound.KeyedRows(columns, keyed_rows),
+        content=(outbound.KeyedBlocks if blocks else outbound.KeyedRows)(columns, keyed_rows),
         audience="evaluator",
         channel="download",
         concerning=outbound.EVERY_REFERRAL,
         user=request.user,
         label=f"the evaluation export ({name}.csv)",
     )
-    audit_record(actor=request.user, action=AuditEvent.Action.EXPORTED, label=f"Evaluation export: {name}")
+    label = f"Evaluation export: {name}" + (f" {period}" if period else "")
+    audit_record(actor=request.user, action=AuditEvent.Action.EXPORTED, label=label)
+    chunks = (
+        itertools.chain([csv_line(columns)], released.content)
+        if blocks
+        else export.csv_lines(columns, released.content)
+    )
     return released.streaming_response(
-        export.csv_lines(columns, released.content),
+        chunks,
         content_type="text/csv; charset=utf-8",
-        filename=f"eip-evaluation-{name}-{timezone.localdate():%Y-%m-%d}.csv",
+        filename=f"eip-evaluation-{name}-{period.replace('..', '-to-') or f'{timezone.localdate():%Y-%m-%d}'}.csv",
     )
 
 
@@ -113,7 +123,21 @@ def evaluation_export_referrals(request):
 
 @access.policy("evaluation.export")
 def evaluation_export_assessments(request):
-    return _stream(request, "assessments", export.ASSESSMENT_COLUMNS, export.assessment_rows(keyed=True))
+    """Every current assessment's answers, or those of assessments made in a period (?date_from
+    and ?date_to, as the export page's form sends them). On PostgreSQL the database writes the
+    file (export_copy); elsewhere Python does, in the same bytes."""
+    period = {}
+    if request.GET:
+        form = DateRangeForm(request.GET)
+        if not form.is_valid():
+            return render(request, "evaluation/export.html", {"period_form": form, "errors": error_summary(form)})
+        period = {"date_from": form.cleaned_data["date_from"], "date_to": form.cleaned_data["date_to"]}
+    named = f"{period['date_from']:%Y-%m-%d}..{period['date_to']:%Y-%m-%d}" if period else ""
+    if export_copy.available():
+        blocks = export_copy.assessment_blocks(**period)
+        return _stream(request, "assessments", export.ASSESSMENT_COLUMNS, blocks, blocks=True, period=named)
+    rows = export.assessment_rows(keyed=True, **period)
+    return _stream(request, "assessments", export.ASSESSMENT_COLUMNS, rows, period=named)
 
 
 @access.policy("evaluation.export")
