@@ -304,3 +304,17 @@ def test_a_malformed_answer_gets_a_plain_refusal_not_an_error(client, body):
     response = client.post(reverse("passkey-sign-in-complete"), body, content_type="application/json")
     assert response.status_code in (400, 403) and response.json()["detail"]
     assert not verified(client)
+
+
+def test_the_admin_list_counts_a_passkey_as_two_factor_set_up(client, settings):
+    user = UserFactory(role=Role.PRACTITIONER, full_name="Pat Passkey-Only")
+    sign_in(client, user)
+    add_passkey(client, SoftPasskey(BASE_URL))
+    admin = UserFactory(role=Role.ADMINISTRATOR)
+    admin_client = Client(HTTP_HOST="eip.example.org", secure=True)
+    admin_client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
+    settings.EIP_REQUIRE_TWO_FACTOR = False  # the administrator's own second factor is not under test here
+    listing = admin_client.get("/admin/people/user/?q=Passkey-Only").content.decode()
+    row = listing.split("Pat Passkey-Only</a>")[1].split("</tr>")[0]
+    cell = row.split('class="field-two_factor_set_up"')[1].split("</td>")[0]
+    assert 'alt="True"' in cell
