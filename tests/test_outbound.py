@@ -64,7 +64,20 @@ VARIANTS = [
     ("text only after six SafeContactCanary", "how to contact the partner safely"),
     ("jane at supportercanary aid", "who supports the partner"),
 ]
-SECRETS = ("Zephyrine", "Quillfeather", "QUILLFEATHER", "7700", "Larkspur", "ZZ9", "zz99zz", "Canary", "canary")
+# Each long enough that a random token on a page (a CSRF token has 64 letters and digits) is most
+# unlikely to hold it by chance: "ZZ9" alone did, about once in a few thousand pages.
+SECRETS = (
+    "Zephyrine",
+    "Quillfeather",
+    "QUILLFEATHER",
+    "7700",
+    "Larkspur",
+    "ZZ9 9ZZ",
+    "ZZ99ZZ",
+    "zz99zz",
+    "Canary",
+    "canary",
+)
 
 
 def secrets_in(text) -> list[str]:
