@@ -363,21 +363,6 @@ class MeetingForm(forms.Form):
         return held_on
 
 
-class MeetingArrangeForm(forms.Form):
-    day = DateField(label="Date of the next meeting")
-    at = TimeField(label="Time", help_text="For example, 10:00")
-    version = version_field()
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["day"].error_messages["required"] = "Enter the date of the next meeting"
-        self.fields["at"].error_messages["required"] = "Enter the time of the next meeting"
-        self.helper = case_form_helper(Field("day"), Field.text("at", field_width=Fixed.FIVE))
-
-    def at_datetime(self):
-        return _combine(self.cleaned_data["day"], self.cleaned_data["at"])
-
-
 class DisclosureForm(forms.Form):
     disclosed_on = DateField(today_by_default=True, label="Date of the disclosure")
     description = forms.CharField(

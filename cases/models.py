@@ -59,8 +59,6 @@ class Case(models.Model):
     no_exit_assessment_reason = models.TextField(blank=True)
     # Partner support (restricted): who supports the partner or victim-survivor.
     partner_supporter = models.CharField("who supports the partner", max_length=200, blank=True)
-    # The next professionals meeting, when arranged (for the calendar invitation).
-    next_meeting_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     ACTIVE_STAGES = (Stage.AWAITING_CONSULTATION, Stage.AWAITING_CONSENT, Stage.INTERVENTION, Stage.EXIT)

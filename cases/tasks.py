@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 from celery import shared_task
 from django.core.mail import EmailMessage
 
@@ -5,6 +7,14 @@ from eip import outbound
 
 from . import calendar
 from .models import Case
+
+# what -> (case -> (subject, iCalendar text) or None): invitations another app makes for a
+# case (the diary's next planned professionals meeting), registered from its AppConfig.ready().
+_INVITATION_SOURCES: dict[str, Callable[[Case], tuple[str, str] | None]] = {}
+
+
+def invitation_source(what: str, build: Callable[[Case], tuple[str, str] | None]) -> None:
+    _INVITATION_SOURCES[what] = build
 
 
 def invitation_for(case: Case, what: str) -> tuple[str, str] | None:
@@ -24,17 +34,8 @@ def invitation_for(case: Case, what: str) -> tuple[str, str] | None:
             organiser_email=case.practitioner.email,
             attendee_emails=people,
         )
-    if what == "meeting" and case.next_meeting_at:
-        return f"Professionals meeting {case.reference}", calendar.invitation(
-            uid=f"eip-meeting-{case.pk}-{case.next_meeting_at:%Y%m%d%H%M}",
-            start=case.next_meeting_at,
-            minutes=45,
-            summary=f"Professionals meeting {case.reference}",
-            description=f"Weekly professionals meeting for {case.reference}. Details are in EIP.",
-            organiser_email=case.practitioner.email,
-            attendee_emails=people,
-        )
-    return None
+    build = _INVITATION_SOURCES.get(what)
+    return build(case) if build else None
 
 
 @shared_task(acks_late=True, soft_time_limit=60, time_limit=90)

@@ -33,7 +33,6 @@ urlpatterns = [
     path("<int:pk>/consent/<int:consent_pk>/withdraw/", consent.consent_withdraw, name="consent-withdraw"),
     path("<int:pk>/sessions/", sessions.case_sessions, name="case-sessions"),
     path("<int:pk>/meetings/", meetings.case_meetings, name="case-meetings"),
-    path("<int:pk>/meetings/invitation.ics", invitations.meeting_invitation, name="meeting-invitation"),
     path("<int:pk>/risk/", risk.case_risk, name="case-risk"),
     path("<int:pk>/risk/actions/<int:action_pk>/done/", risk.risk_action_done, name="risk-action-done"),
     path("<int:pk>/onward/", onward.case_onward, name="case-onward"),

@@ -24,6 +24,7 @@ class EventKind(models.TextChoices):
     SESSION = "session", "Session recorded"
     ACCESSIBILITY = "accessibility", "Accessibility adaptations updated"
     MEETING = "meeting", "Professionals meeting held"
+    # Kept for the timeline of meetings arranged before they were planned in the diary.
     MEETING_ARRANGED = "meeting_arranged", "Professionals meeting arranged"
     PROGRESS_UPDATE = "progress_update", "Progress update sent"
     NOTE = "note", "Case note written"

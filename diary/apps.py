@@ -8,6 +8,7 @@ class DiaryConfig(AppConfig):
     def ready(self):
         from cases.kernel import on_case_closed
         from cases.tabs import tab_panel
+        from cases.tasks import invitation_source
         from eip import outbound
         from eip.demo import demo_loader
         from eip.home import home_panel
@@ -18,6 +19,7 @@ class DiaryConfig(AppConfig):
         )
         from .demo import load_demo_diary
         from .home import diary_home_panel
+        from .invitations import next_meeting_invitation
         from .selectors import case_tab_appointments
         from .services import appointments_cancel_on_closure
 
@@ -28,5 +30,7 @@ class DiaryConfig(AppConfig):
         # Planned sessions and meetings head the case's Sessions and Meetings tabs.
         tab_panel(url_name="case-sessions", template="diary/_case_panel.html", context=case_tab_appointments("session"))
         tab_panel(url_name="case-meetings", template="diary/_case_panel.html", context=case_tab_appointments("meeting"))
+        # The Meetings tab's e-mailed invitation is the next planned meeting's.
+        invitation_source("meeting", next_meeting_invitation)
         # What a record is about, for the guard: the referral its case came from.
         outbound.concern_of("diary.Appointment")(lambda appointment: [appointment.case.referral_id])

@@ -1,6 +1,8 @@
 """The calendar invitation of a planned session or meeting (cases.calendar writes it): the
 case reference and the kind only, never names or the place."""
 
+from django.utils import timezone
+
 from cases import calendar
 
 from .models import Appointment
@@ -24,3 +26,14 @@ def appointment_invitation(appointment: Appointment) -> str:
         sequence=appointment.sequence,
         cancelled=appointment.status == Appointment.Status.CANCELLED,
     )
+
+
+def next_meeting_invitation(case) -> tuple[str, str] | None:
+    """(subject, invitation) of the case's next planned professionals meeting, for the e-mail
+    the case's Meetings tab sends to the practitioner and the social worker."""
+    appointment = case.appointments.filter(
+        kind=Appointment.Kind.MEETING, status=Appointment.Status.PLANNED, starts_at__gte=timezone.now()
+    ).first()
+    if appointment is None:
+        return None
+    return f"Professionals meeting {case.reference}", appointment_invitation(appointment)

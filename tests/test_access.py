@@ -144,7 +144,6 @@ for _name in (
     "case-onward",
     "case-close",
     "consultation-invitation",
-    "meeting-invitation",
 ):
     EXPECTED[_name] = ("GET", _only(*CASE_READERS), REDIRECT)
 ASSESSMENT_READERS = (Role.SOCIAL_WORKER, Role.PRACTITIONER, Role.SUPERVISOR)
@@ -305,7 +304,6 @@ SHOWS_PERSONAL_DATA = {
             "case-data-quality",
             "case-close",
             "consultation-invitation",
-            "meeting-invitation",
             "case-assessments",
             "assessment-detail",
             "assessment-new",
@@ -531,7 +529,6 @@ def _walk_records(users, sutton):
         obtained_by="SW",
         sharing="Practitioner and social worker",
     )
-    services.meeting_arrange(case=case, user=practitioner, at=timezone.now())
     services.risk_actions_raise(case=case, user=practitioner, reason="Test")
     onward = services.onward_referral_record(case=case, user=practitioner, service="dvpp", made_on=date(2026, 1, 5))
     Case.objects.filter(pk=case.pk).update(stage=Case.Stage.INTERVENTION, intervention_started_on=date(2026, 1, 5))

@@ -14,7 +14,6 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from cases import calendar, kernel, services
 from cases.models import Case, CaseEvent, RiskAction
@@ -514,7 +513,6 @@ STALE = (
     "Someone else changed this case while you were editing. Your changes have not been saved: "
     "check the current record and enter them again."
 )
-NEXT_WEEK = date.today() + timedelta(days=7)
 
 
 def accessibility(typed):
@@ -523,11 +521,6 @@ def accessibility(typed):
 
 def supporter(typed):
     return "case-partner", {"form": "supporter", "supporter": typed}
-
-
-def next_meeting(typed):
-    day = {"day_0": NEXT_WEEK.day, "day_1": NEXT_WEEK.month, "day_2": NEXT_WEEK.year}
-    return "case-meetings", {"form": "arrange", **day, "at": typed}
 
 
 def closure(typed):
@@ -560,7 +553,6 @@ def stored(case):
         for field in (
             "accessibility_adaptations",
             "partner_supporter",
-            "next_meeting_at",
             "stage",
             "exit_summary",
             "closed_at",
@@ -590,11 +582,9 @@ def colleague(people):
     [
         (accessibility("Easy-read materials"), accessibility("Shorter sessions on Tuesdays")),
         (supporter("Family support worker"), supporter("IDVA from the Solace service")),
-        (next_meeting("10:00"), next_meeting("15:30")),
         (accessibility("Easy-read materials"), closure("Did not engage after the second week")),
-        (next_meeting("10:00"), closure("Did not engage after the second week")),
     ],
-    ids=["accessibility", "partner-supporter", "next-meeting", "closure-after-accessibility", "closure-after-meeting"],
+    ids=["accessibility", "partner-supporter", "closure-after-accessibility"],
 )
 @pytest.mark.fault
 def test_the_second_of_two_saves_from_the_same_page_is_refused_and_keeps_what_was_typed(
@@ -692,9 +682,6 @@ def test_a_closure_sent_after_someone_else_closed_the_case_says_so(case, people,
         lambda case, user, version: services.partner_supporter_set(
             case=case, user=user, supporter="IDVA", expected_version=version
         ),
-        lambda case, user, version: services.meeting_arrange(
-            case=case, user=user, at=timezone.now() + timedelta(days=7), expected_version=version
-        ),
         lambda case, user, version: services.case_close(
             case=case,
             user=user,
@@ -705,7 +692,7 @@ def test_a_closure_sent_after_someone_else_closed_the_case_says_so(case, people,
             expected_version=version,
         ),
     ],
-    ids=["accessibility_update", "partner_supporter_set", "meeting_arrange", "case_close"],
+    ids=["accessibility_update", "partner_supporter_set", "case_close"],
 )
 def test_each_service_refuses_an_out_of_date_version_and_bumps_it_on_save(case, people, save):
     p = people["practitioner"]

@@ -759,14 +759,6 @@ FORMS = [
         models=(ProfessionalsMeeting,),
     ),
     FormSpec(
-        "case-meetings arrange",
-        Role.PRACTITIONER,
-        _case_url("case-meetings"),
-        lambda ctx: {"form": "arrange", **_date(date(2026, 3, 2), "day"), "at": "10:00"},
-        ["day", "at", "version"],
-        touched=_case,
-    ),
-    FormSpec(
         "appointment-schedule",
         Role.PRACTITIONER,
         _plan_url,

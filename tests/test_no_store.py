@@ -25,7 +25,6 @@ REPRESENTATIVE = [
     ("agreement-pdf", Role.HOUSING_SPOC, "", "application/pdf"),
     ("sar-download", Role.SUPERVISOR, "", "application/pdf"),
     ("risk-pack-marac", Role.PRACTITIONER, "", "application/pdf"),
-    ("meeting-invitation", Role.PRACTITIONER, "", "text/calendar"),
     ("consultation-invitation", Role.SOCIAL_WORKER, "", "text/calendar"),
     ("appointment-invitation", Role.SOCIAL_WORKER, "", "text/calendar"),
     ("diary", Role.SUPERVISOR, "", "text/html"),

@@ -9,7 +9,7 @@ from .consent import consent_record, consent_withdraw, live_consents
 from .consultation import consultation_record_outcome, consultation_schedule
 from .intervention import intervention_blockers, intervention_start
 from .invitations import invitation_send
-from .meetings import meeting_arrange, meeting_record, meeting_send_progress_update
+from .meetings import meeting_record, meeting_send_progress_update
 from .onward import onward_referral_record, onward_referral_update, weeks_waiting
 from .opening import case_open
 from .partner import partner_contact_record, partner_supporter_set
@@ -38,7 +38,6 @@ __all__ = [
     "intervention_start",
     "invitation_send",
     "live_consents",
-    "meeting_arrange",
     "meeting_record",
     "meeting_send_progress_update",
     "onward_referral_record",

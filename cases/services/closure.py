@@ -83,7 +83,6 @@ def case_close(
     )
     case.no_exit_assessment_reason = no_exit_assessment_reason.strip()
     case.closed_at = timezone.now()
-    case.next_meeting_at = None
     case.version += 1
     case.save()
     notification_cancel(subject=case)

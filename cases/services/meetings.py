@@ -1,7 +1,8 @@
-"""The weekly professionals meetings with the social worker: recorded, arranged, and the
-progress update sent to the referrer."""
+"""The weekly professionals meetings with the social worker: recorded, and the progress
+update sent to the referrer. Meetings are planned ahead in the diary, which records a planned
+one as held through meeting_record."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -50,9 +51,6 @@ def meeting_record(
         # Keeps the reminder of the week now due if it is unchanged (an older meeting recorded late).
         notification_cancel(subject=case, kind=MEETING_REMINDER, but_occurrence=due)
         meeting_reminder_schedule(case=case, due=due, since=latest)
-    if case.next_meeting_at and timezone.localtime(case.next_meeting_at).date() <= held_on:
-        case.next_meeting_at = None
-        case.save(update_fields=["next_meeting_at"])
     case_event_record(case, user, "meeting", f"Professionals meeting held on {held_on:%-d %B}")
     if send_progress_update:
         meeting_send_progress_update(meeting=meeting, user=user)
@@ -74,20 +72,3 @@ def meeting_send_progress_update(*, meeting, user):
     meeting.progress_update_sent_at = timezone.now()
     meeting.save(update_fields=["progress_update_sent_at"])
     case_event_record(case, user, "progress_update", "Progress update sent to the referrer")
-
-
-@transaction.atomic
-def meeting_arrange(*, case, user, at: datetime, expected_version: int | None = None) -> Case:
-    """Set the next meeting. Forms pass the `expected_version` their page showed."""
-    case = case_lock(case, expected_version=expected_version)
-    stage_require(case, Case.ACTIVE_STAGES, "arrange a professionals meeting")
-    case.next_meeting_at = at
-    case.version += 1
-    case.save()
-    case_event_record(
-        case,
-        user,
-        "meeting_arranged",
-        f"Professionals meeting arranged for {timezone.localtime(at):%-d %B %Y at %H:%M}",
-    )
-    return case

@@ -40,14 +40,7 @@ def case_close(request, pk):
             if submit(
                 request,
                 form,
-                lambda d: services.closure_draft_save(
-                    case=case,
-                    user=request.user,
-                    reason=d["reason"],
-                    exit_summary=d["exit_summary"],
-                    onward_plan=d["onward_plan"],
-                    no_exit_assessment_reason=d["no_exit_assessment_reason"],
-                ),
+                lambda d: services.closure_draft_save(case=case, user=request.user, **_closure(d)),
                 DRAFT_SAVED,
             ):
                 return redirect("case-close", pk=pk)
@@ -55,13 +48,7 @@ def case_close(request, pk):
             request,
             form,
             lambda d: services.case_close(
-                case=case,
-                user=request.user,
-                reason=d["reason"],
-                exit_summary=d["exit_summary"],
-                onward_plan=d["onward_plan"],
-                no_exit_assessment_reason=d["no_exit_assessment_reason"],
-                expected_version=forms.page_version(d),
+                case=case, user=request.user, **_closure(d), expected_version=forms.page_version(d)
             ),
             "The case is closed. The referrer has been told.",
         ):
@@ -84,3 +71,7 @@ def case_close(request, pk):
         can_reopen=not case.is_open and access.allowed(request.user, "case.reopen", case),
         errors=error_summary(form) if form else [],
     )
+
+
+def _closure(data) -> dict:
+    return {name: data[name] for name in ("reason", "exit_summary", "onward_plan", "no_exit_assessment_reason")}

@@ -1,4 +1,5 @@
-"""Calendar invitations for the consultation and the next meeting: downloaded or emailed."""
+"""Calendar invitations for the consultation (downloaded or emailed) and the next planned
+professionals meeting (emailed; the diary downloads each planned one)."""
 
 from django.contrib import messages
 from django.shortcuts import redirect
@@ -57,8 +58,3 @@ def invitation_send(request, pk, what):
             f"The invitation has been emailed to {case.practitioner.full_name} and {case.referrer.full_name}.",
         )
     return redirect("case-plan" if what == "consultation" else "case-meetings", pk=pk)
-
-
-@access.policy("case.view")
-def meeting_invitation(request, pk):
-    return _invitation_download(request, case_for_page(request, pk, audit=False), "meeting")

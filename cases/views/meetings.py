@@ -1,4 +1,5 @@
-"""The professionals meetings tab."""
+"""The professionals meetings tab: the meetings recorded, and recording one. Meetings are
+planned ahead in the diary, whose panel heads this tab."""
 
 from django.shortcuts import redirect
 
@@ -13,34 +14,15 @@ from .shell import case_for_page, case_page_render
 def case_meetings(request, pk):
     case = case_for_page(request, pk)
     can_work = access.allowed(request.user, "case.work", case)
-    which = request.POST.get("form")
-    form = forms.MeetingForm(request.POST if which == "meeting" else None) if can_work else None
-    arrange = (
-        forms.MeetingArrangeForm(request.POST if which == "arrange" else None, initial={"version": case.version})
-        if can_work
-        else None
-    )
+    form = forms.MeetingForm(request.POST if request.POST.get("form") == "meeting" else None) if can_work else None
     if (
-        which == "meeting"
-        and form is not None
+        form is not None
+        and form.is_bound
         and submit(
             request,
             form,
             lambda d: services.meeting_record(case=case, user=request.user, **d),
             "Meeting recorded.",
-        )
-    ):
-        return redirect("case-meetings", pk=pk)
-    if (
-        which == "arrange"
-        and arrange is not None
-        and submit(
-            request,
-            arrange,
-            lambda d: services.meeting_arrange(
-                case=case, user=request.user, at=arrange.at_datetime(), expected_version=forms.page_version(d)
-            ),
-            "Next meeting arranged. Download the invitation to add it to Outlook.",
         )
     ):
         return redirect("case-meetings", pk=pk)
@@ -50,7 +32,6 @@ def case_meetings(request, pk):
         "cases/case_meetings.html",
         "case-meetings",
         form=form,
-        arrange=arrange,
         meetings=list(case.meetings.all()),
-        errors=error_summary(*[f for f in (form, arrange) if f]),
+        errors=error_summary(form) if form else [],
     )

@@ -50,25 +50,6 @@ def case_plan(request, pk):
         actions = forms.plan_action_formset(
             data=data if action == "plan" else None, initial=_actions_initial(action_rows)
         )
-        if (
-            action == "plan"
-            and "save_draft" in request.POST
-            and actions.is_valid()
-            and submit(
-                request,
-                plan_form,
-                lambda d: services.plan_draft_save(
-                    case=case,
-                    user=request.user,
-                    actions=[a for a in (f.to_action() for f in actions.forms) if a],
-                    based_on_version=forms.page_version(d),
-                    **{k: v for k, v in d.items() if k != "version"},
-                ),
-                DRAFT_SAVED,
-                {"": plan_form, **{f.prefix: f for f in actions.forms}},
-            )
-        ):
-            return redirect("case-plan", pk=pk)
         if action == "schedule" and submit(
             request,
             schedule_form,
@@ -93,21 +74,21 @@ def case_plan(request, pk):
             )
         ):
             return redirect("case-plan", pk=pk)
+        drafting = "save_draft" in request.POST
         if (
             action == "plan"
-            and "save_draft" not in request.POST
             and actions.is_valid()
             and submit(
                 request,
                 plan_form,
-                lambda d: services.risk_plan_revise(
+                lambda d: (services.plan_draft_save if drafting else services.risk_plan_revise)(
                     case=case,
                     user=request.user,
                     actions=[a for a in (f.to_action() for f in actions.forms) if a],
                     based_on_version=forms.page_version(d),
                     **{k: v for k, v in d.items() if k != "version"},
                 ),
-                "The plan has been saved as a new version.",
+                DRAFT_SAVED if drafting else "The plan has been saved as a new version.",
                 # A page posted with no action rows (hand-made) has no first row to show errors on.
                 {"": plan_form, **({"actions": actions.forms[0]} if actions.forms else {})},
             )
