@@ -1,5 +1,8 @@
 """In Chromium: a practitioner half-fills the closure, saves it as a draft, signs out, comes
-back and completes it; a half-written plan is resumed the same way."""
+back and completes it; a half-written plan is resumed the same way. The next professionals
+meeting is planned from the Meetings tab through the diary."""
+
+from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
@@ -10,6 +13,7 @@ from eip.people.models import Role
 from tests.factories import BoroughFactory, UserFactory
 from tests.referral_factories import make_case
 from tests.test_browser_cases import choose_in, fill_date, section
+from tests.test_cases import to_intervention
 
 pytestmark = pytest.mark.browser
 
@@ -82,3 +86,31 @@ def test_a_plan_saved_half_way_is_resumed_by_its_author(browser):
     assert "The plan has been saved as a new version" in browser.text()
     assert "Keen to keep contact with the children." in browser.text()
     browser.assert_accessible()
+
+
+def test_the_next_meeting_is_planned_from_the_meetings_tab_through_the_diary(browser):
+    camden = BoroughFactory(name="Camden", code="camden")
+    people = {
+        "worker": UserFactory(role=Role.SOCIAL_WORKER, borough=camden, full_name="Sam Okafor"),
+        "practitioner": UserFactory(role=Role.PRACTITIONER, full_name="Alex Morgan"),
+    }
+    case = to_intervention(make_case(people["worker"], people["practitioner"]), people, started_on=date.today())
+    day = timezone.localdate() + timedelta(days=3)
+    browser.sign_in(people["practitioner"].email)
+    browser.go(f"/cases/{case.pk}/meetings/")
+    assert "Arrange the next meeting" not in browser.text()
+    browser.follow("Plan a meeting")
+    assert browser.driver.find_element(By.XPATH, "//input[@name='kind'][@value='meeting']").is_selected()
+    fill_date(browser, "Date", day)
+    browser.fill("Time", "10:00")
+    browser.fill("Length in minutes", "45")
+    choose_in(browser, "How will it be held?", "Video")
+    browser.press("Plan it")
+    assert browser.path() == f"/cases/{case.pk}/meetings/"
+    planned = browser.driver.find_element(By.CSS_SELECTOR, "[data-testid=planned-meeting]").text
+    assert f"{day:%a %-d %b %Y}, 10:00" in planned
+    browser.assert_accessible()
+    browser.press("Email the next meeting's invitation to the practitioner and social worker")
+    assert "The invitation has been emailed to Alex Morgan and Sam Okafor." in browser.text()
+    browser.assert_accessible()
+    browser.screenshot("meetings-tab-planned-in-the-diary")
