@@ -524,7 +524,9 @@ class _CopyBackendCpu:
         with admin.cursor() as cur:
             while not self.done.wait(0.02):
                 cur.execute(
-                    "SELECT pid FROM pg_stat_activity WHERE datname = %s AND query LIKE 'COPY (%%'", [self.database]
+                    "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()"
+                    " AND ltrim(query, E' \\n') LIKE 'COPY (%%'",
+                    [self.database],
                 )
                 for (pid,) in cur.fetchall():
                     try:

@@ -1235,50 +1235,58 @@ class _RowChecker:
             return None
         if key != self.key:
             self._advance(key)
-        group = self.group
-        if not group.kinds:
+        if not self.group.kinds:
             return None
         # Whole numbers shorter than a phone number are never a name, street or phone number.
         values = [c for c in row if type(c) is str or (c is not None and (type(c) is not int or abs(c) >= 10**9))]
         if self.clean.issuperset(values):  # every value already checked for this referral
             return None
-        trigger = group.trigger
         for column, cell in enumerate(row):
-            if cell in self.clean or cell is None or cell == "" or type(cell) is bool:
-                continue
-            if type(cell) is int and -(10**9) < cell < 10**9:
-                continue
-            try:
-                quick = self.cells[cell]  # what a value holds is the same on every row: remembered
-            except KeyError:
-                if len(self.cells) >= self.CACHE:
-                    self.cells.clear()
-                text = str(cell)
-                quick = self.cells[cell] = _Quick(frozenset(_crude_words(text)), bool(_CONTACT.search(text)))
-            if quick.crude.isdisjoint(trigger) and not (quick.contact and group.contact):
-                self.clean.add(cell)
-                continue
-            index = _cell(str(cell))
-            if index is not None and group.could_appear(index) and group.targets.might_match(index):
-                hits = group.targets.find(str(cell), context=self.context)
-                if hits:
-                    heading = self.columns[column] if column < len(self.columns) else str(column + 1)
-                    return Finding(hits[0].label, f"in row {self.row}, column “{heading}”", hits[0].code, key)
-            self.clean.add(cell)
+            hits = self._hits(cell)
+            if hits:
+                heading = self.columns[column] if column < len(self.columns) else str(column + 1)
+                return Finding(hits[0].label, f"in row {self.row}, column “{heading}”", hits[0].code, self.key)
         return None
 
+    def _hits(self, cell) -> list:
+        """This referral's identifiers found in one value ([] for none; a clean value is
+        remembered for the rest of the referral's rows)."""
+        if cell in self.clean or cell is None or cell == "" or type(cell) is bool:
+            return []
+        if type(cell) is int and -(10**9) < cell < 10**9:
+            return []
+        group = self.group
+        try:
+            quick = self.cells[cell]  # what a value holds is the same on every row: remembered
+        except KeyError:
+            if len(self.cells) >= self.CACHE:
+                self.cells.clear()
+            text = str(cell)
+            quick = self.cells[cell] = _Quick(frozenset(_crude_words(text)), bool(_CONTACT.search(text)))
+        if quick.crude.isdisjoint(group.trigger) and not (quick.contact and group.contact):
+            self.clean.add(cell)
+            return []
+        index = _cell(str(cell))
+        if index is not None and group.could_appear(index) and group.targets.might_match(index):
+            hits = group.targets.find(str(cell), context=self.context)
+            if hits:
+                return hits
+        self.clean.add(cell)
+        return []
+
     def check_block(self, key, text: str) -> Finding | None:
-        """A referral's rows as CSV text: passed whole when none of its identifiers' words, and
-        no phone number, e-mail address or postcode, is anywhere in it (a cell's words are
-        among the block's, so this never passes what check() would stop); else row by row."""
+        """A referral's rows as CSV text: each distinct value is checked once, as check() checks
+        it; only a block where something is found (or whose quoted cells may hold a comma or a
+        line break) is read again row by row, to say where."""
         if key != self.key:
             self._advance(key)
-        group = self.group
-        if not group.kinds or (
-            frozenset(_crude_words(text)).isdisjoint(group.trigger) and not (group.contact and _CONTACT.search(text))
-        ):
-            self.row += text.count("\n")
+        first = self.row
+        self.row += text.count("\n")
+        if not self.group.kinds:
             return None
+        if '"' not in text and not any(self._hits(cell) for cell in set(text.replace("\r\n", ",").split(","))):
+            return None
+        self.row = first
         for row in csv.reader(io.StringIO(text)):
             finding = self.check(key, row)
             if finding:
