@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from accommodation.documents import StaticOnlyFetcher
 from accommodation.models import Placement
-from assessments.instruments import Instrument
-from assessments.models import Assessment
+from assessments.instruments import Instrument, ViabilityLevel
+from assessments.models import Assessment, AssessmentDraft
+from assessments.services import items_for
 from case_documents.selectors import client_documents_for_subject_access, partner_documents_count
 from case_notes.selectors import client_notes_for_subject_access, partner_notes_count
 from cases.models import Case, CaseDraft
@@ -225,6 +226,33 @@ def subject_access_export(*, case: Case) -> dict:
                 "stage": a.get_stage_display(),
                 "date": _day(a.assessed_on),
                 "summary": summary,
+                "scores": scores,
+            }
+        )
+    # A needs or viability assessment being completed is held about the client too: given as
+    # it stands, marked a draft (SOAG and DASH drafts are withheld as their completed forms are).
+    for d in AssessmentDraft.objects.filter(case=case, instrument__in=[Instrument.NEEDS, Instrument.VIABILITY]):
+        answers = d.content.get("answers", {})
+        scores = []
+        for item in items_for(d.instrument):
+            typed = answers.get(item.code) or {}
+            if d.instrument == Instrument.NEEDS and ("user_score" in typed or "practitioner_score" in typed):
+                scores.append(
+                    (
+                        redact(item.label),
+                        f"you {typed.get('user_score', '—')}, practitioner {typed.get('practitioner_score', '—')} "
+                        "(0 to 10)",
+                    )
+                )
+            elif typed.get("rating") in ViabilityLevel.values:
+                scores.append((redact(item.label), ViabilityLevel(typed["rating"]).label))
+        assessed_on = d.content.get("assessed_on")
+        assessments.append(
+            {
+                "instrument": d.get_instrument_display(),
+                "stage": f"{d.get_stage_display()} (draft, not final)",
+                "date": _day(date.fromisoformat(assessed_on)) if assessed_on else "",
+                "summary": f"Being completed: last saved {_moment(d.saved_at)}.",
                 "scores": scores,
             }
         )

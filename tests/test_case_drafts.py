@@ -241,3 +241,20 @@ def test_the_plan_and_closure_pages_make_the_same_number_of_queries_with_drafts_
     services.closure_draft_save(case=case, user=people["practitioner"], exit_summary="Draft")
     # The author's page resumes the drafts; the supervisor's shows someone else's: notices only.
     assert {who: queries(who) for who in few} == few
+
+
+def test_a_subject_access_export_gives_a_needs_draft_marked_as_such_and_withholds_a_dash_draft(case, people):
+    p = people["practitioner"]
+    Case.objects.filter(pk=case.pk).update(stage=Case.Stage.INTERVENTION, intervention_started_on=date(2026, 1, 12))
+    assessment_services.assessment_draft_save(
+        case=case, user=p, instrument="needs", stage="intake", answers={"housing": {"user_score": 3}}
+    )
+    assessment_services.assessment_draft_save(
+        case=case, user=p, instrument="dash", stage="intake", answers=dash(yes=2), notes="DashDraftCanary"
+    )
+    export = subject_access_export(case=Case.objects.get(pk=case.pk))
+    (draft,) = export["assessments"]
+    assert "Needs" in draft["instrument"]
+    assert draft["stage"].endswith("(draft, not final)") and draft["summary"].startswith("Being completed")
+    assert draft["scores"] == [("Housing", "you 3, practitioner — (0 to 10)")]
+    assert "DashDraftCanary" not in str(export)
