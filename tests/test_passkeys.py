@@ -277,6 +277,7 @@ def test_someone_with_only_a_passkey_adds_an_app_keeps_the_passkey_and_is_told(
     add_passkey(client, passkey)
     page = client.get(reverse("two-factor-setup")).content.decode()
     assert "Or use a passkey" not in page  # only at first enrolment
+    assert '<h1 class="govuk-heading-l">Add an authenticator app</h1>' in page
     device = TOTPDevice.objects.get(user=user, confirmed=False)
     with django_capture_on_commit_callbacks(execute=True):
         codes = client.post(reverse("two-factor-setup"), {"code": code_for(device)}).content.decode()
