@@ -59,7 +59,7 @@ from evaluation.report import previous_month  # noqa: E402
 # Django empties the query log as each request starts; keep it, to count the request's queries.
 request_started.disconnect(reset_queries)
 
-PAGES = ["baseline", "caseload", "case page", "diary", "inbox", "referral submission"]
+PAGES = ["baseline", "caseload", "case page", "diary", "inbox", "referral list", "referral submission"]
 HTTP_PAGES = ["HTTP baseline", "HTTP caseload", "HTTP case page"]
 HTTP_TARGET = 2.5
 REPORTS = ["raw SQL aggregate", "report JSON", "report PDF", "export referrals.csv", "export assessments.csv"]
@@ -450,6 +450,7 @@ def run_size(size: int, reps: int, reuse: bool, over_http: bool = False, http_on
         record("case page", measure(_get(p, f"/cases/{case.pk}/"), reps))
         record("diary", measure(_get(p, "/diary/"), reps))
         record("inbox", measure(_get(p, "/referrals/"), reps))
+        record("referral list", measure(_get(sw, "/referrals/"), reps))  # a social worker's own
         record("referral submission", measure(submit, reps))
         record("raw SQL aggregate", measure(raw_sql, reps))
         record("report JSON", measure(_get(pm, f"/reports/monitoring/?{report_query}&format=json"), reps))
@@ -672,15 +673,18 @@ def problems(runs: list[dict]) -> list[str]:
             found.append(f"{name}: queries per request grow with data {counts}")
     for run in runs:
         r = run["results"]
-        # The diary (issue 14) is held to 3× the baseline at every size: a practitioner's
-        # caseload is the same size however big the programme. Not in CI's smoke run
-        # (EIP_BENCH_SMOKE), which shares two cores with the test suite: timings there are noise.
-        ratio = r["diary"]["median_ms"] / r["baseline"]["median_ms"]
-        if ratio > 3 and not os.environ.get("EIP_BENCH_SMOKE"):
-            found.append(f"diary at {_fmt_size(run['size'])}: {ratio:.1f}× the baseline view (target 3×)")
+        # The diary and the case summary (the case page's overview, issue 14) are held to 3× the
+        # baseline at every size: a practitioner's caseload and a case's history are the same
+        # size however big the programme. Not in CI's smoke run (EIP_BENCH_SMOKE), which shares
+        # two cores with the test suite: timings there are noise.
+        for page in ("diary", "case page"):
+            ratio = r[page]["median_ms"] / r["baseline"]["median_ms"]
+            if ratio > 3 and not os.environ.get("EIP_BENCH_SMOKE"):
+                found.append(f"{page} at {_fmt_size(run['size'])}: {ratio:.1f}× the baseline view (target 3×)")
         if run["size"] < 100_000:
             continue
-        for page in ("caseload", "case page"):
+        # Issues 9 and 19 (caseload), 15 (the inbox, a social worker's referral list).
+        for page in ("caseload", "inbox", "referral list"):
             ratio = r[page]["median_ms"] / r["baseline"]["median_ms"]
             if ratio > 3:
                 found.append(f"{page} at {_fmt_size(run['size'])}: {ratio:.1f}× the baseline view (target 3×)")
