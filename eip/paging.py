@@ -1,22 +1,31 @@
-"""A page of records and the count of them all in one query: the count rides on each row as
-a window over the whole list (PostgreSQL and SQLite compute it before the LIMIT). A plain
+"""A page of records and the count of them all in one query: the counts ride on each row as
+windows over the whole list (PostgreSQL and SQLite compute them before the LIMIT). A plain
 Paginator asks the database twice, once to count and once for the page."""
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, QuerySet, Window
+from django.db.models import Count, Q, QuerySet, Window
 
 
-def page_counted(queryset: QuerySet, per_page: int, number) -> Page:
+def page_counted(queryset: QuerySet, per_page: int, number, counting: dict[str, Q] | None = None) -> Page:
     """What Paginator(queryset, per_page).get_page(number) gives, in one query: a number that
-    is not a number gives the first page, one past the end the last."""
+    is not a number gives the first page, one past the end the last. `counting` names
+    conditions to count over the whole list too; the page carries them as `page.counts`."""
     try:
         number = max(1, int(number))
     except (TypeError, ValueError):
         number = 1
+    counting = counting or {}
+    windows = {"listed_in_all": Window(Count("pk"))}
+    windows.update({f"{name}_in_all": Window(Count("pk", filter=q)) for name, q in counting.items()})
+    counted = queryset.annotate(**windows)
     start = (number - 1) * per_page
-    rows = list(queryset.annotate(listed_in_all=Window(Count("pk")))[start : start + per_page])
-    paginator = Paginator(queryset, per_page)
-    if not rows and number > 1:  # past the end: count, then the last page (a rare second query)
-        return paginator.get_page(number)
-    paginator.count = rows[0].listed_in_all if rows else 0
-    return Page(rows, number, paginator)
+    rows = list(counted[start : start + per_page])
+    paginator = Paginator(counted, per_page)
+    if rows or number == 1:
+        paginator.count = rows[0].listed_in_all if rows else 0
+        page = Page(rows, number, paginator)
+    else:  # past the end: count, then the last page (a rare second query)
+        page = paginator.get_page(number)
+        rows = list(page.object_list)
+    page.counts = {name: getattr(rows[0], f"{name}_in_all") if rows else 0 for name in counting}
+    return page

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -183,16 +183,18 @@ def _overdue_sql(today: date, partner_matters: bool, vendor: str) -> tuple[str, 
 
 
 def caseload_overdue_first(cases: QuerySet[Case], *, partner_matters: bool, today: date | None = None):
-    """The caseload ordered overdue first (then oldest first), and how many cases in all of it
-    (not just one page) have something overdue: (cases, total, overdue)."""
+    """The caseload ordered overdue first (then oldest first), each case marked `has_overdue`.
+    Page it with eip.paging.page_counted(..., counting=OVERDUE) to count, over all of it and
+    in the same query, the cases and those with something overdue."""
     today = today or timezone.localdate()
     sql, params = _overdue_sql(today, partner_matters, connection.vendor)
     # The SQL is our own compiled condition (parameters kept apart), not text from a request.
-    cases = cases.annotate(has_overdue=RawSQL(sql, params, output_field=BooleanField())).order_by(  # noqa: S611  # nosec B611
+    return cases.annotate(has_overdue=RawSQL(sql, params, output_field=BooleanField())).order_by(  # noqa: S611  # nosec B611
         "-has_overdue", "opened_at"
     )
-    counts = cases.aggregate(total=Count("pk"), overdue=Count("pk", filter=Q(has_overdue=True)))
-    return cases, counts["total"], counts["overdue"]
+
+
+OVERDUE = {"overdue": Q(has_overdue=True)}
 
 
 def weeks_open(case: Case, today: date | None = None) -> int:

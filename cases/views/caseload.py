@@ -1,16 +1,17 @@
 """The caseload: the cases a user may see, overdue first."""
 
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
 from eip import access
 from eip.audit.services import audit_list_viewed
+from eip.paging import page_counted
 from eip.people.models import Role
 
 from .. import forms
 from ..models import Case
 from ..selectors import caseload_for_user, caseload_overdue_first, due_items, weeks_open
+from ..selectors.caseload import OVERDUE
 
 CASELOAD_FIELDS = (
     "stage",
@@ -64,10 +65,10 @@ def case_list(request):
     # Asked of the role, not of each case: the borough SPOC never sees partner matters.
     partner_matters = access.allowed(user, "case.view_partner")
     # Overdue first and the overdue count over the whole caseload, before it is paged.
-    cases, total, overdue_count = caseload_overdue_first(cases, partner_matters=partner_matters, today=today)
-    paginator = Paginator(cases, 50)
-    paginator.count = total  # counted with the overdue cases, in the same query
-    page = paginator.get_page(request.GET.get("page"))
+    # Overdue first, and the overdue count over the whole caseload, with the page it shows.
+    cases = caseload_overdue_first(cases, partner_matters=partner_matters, today=today)
+    page = page_counted(cases, 50, request.GET.get("page"), counting=OVERDUE)
+    overdue_count = page.counts["overdue"]
     rows = [
         {"case": case, "due": due_items(case, today, partner_matters=partner_matters), "weeks": weeks_open(case, today)}
         for case in page.object_list
