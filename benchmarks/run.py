@@ -398,7 +398,9 @@ def measure_http(database: str, session: str, paths: dict[str, str], reps: int, 
     return results
 
 
-def run_size(size: int, reps: int, reuse: bool, over_http: bool = False, http_only: bool = False) -> dict:
+def run_size(
+    size: int, reps: int, reuse: bool, over_http: bool = False, http_only: bool = False, exports: bool = True
+) -> dict:
     name, counts = prepare(size, reuse)
     practitioner = User.objects.filter(role=Role.PRACTITIONER, email__startswith="bench.").order_by("pk").first()
     worker = User.objects.filter(role=Role.SOCIAL_WORKER, email__startswith="bench.").order_by("pk").first()
@@ -455,6 +457,7 @@ def run_size(size: int, reps: int, reuse: bool, over_http: bool = False, http_on
         record("raw SQL aggregate", measure(raw_sql, reps))
         record("report JSON", measure(_get(pm, f"/reports/monitoring/?{report_query}&format=json"), reps))
         record("report PDF", measure(_get(pm, f"/reports/monitoring/?{report_query}&format=pdf"), max(1, reps // 5), 1))
+    if not http_only and exports:
         record(
             "export referrals.csv", measure(_get(ev, "/evaluation/referrals.csv"), export_reps, export_warmup, rss=True)
         )
@@ -668,6 +671,8 @@ def problems(runs: list[dict]) -> list[str]:
     found = _http_problems(runs)
     constant = PAGES + ["report JSON", "report PDF", "export referrals.csv", "export assessments.csv"]
     for name in constant:
+        if any(name not in run["results"] for run in runs):  # --skip-exports
+            continue
         counts = {run["size"]: run["results"][name]["queries"] for run in runs}
         if len(set(counts.values())) > 1:
             found.append(f"{name}: queries per request grow with data {counts}")
@@ -696,6 +701,8 @@ def problems(runs: list[dict]) -> list[str]:
     if len(runs) > 1:
         small, large = runs[0]["results"], runs[-1]["results"]
         for name in ("export referrals.csv", "export assessments.csv"):
+            if name not in large:  # --skip-exports
+                continue
             # Streamed exports hold a chunk at a time: allow allocator noise, not growth with rows.
             if large[name]["peak_kib"] > 2 * small[name]["peak_kib"] + 16 * 1024:
                 found.append(
@@ -713,6 +720,9 @@ def main(argv=None) -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
     parser.add_argument("--http", action="store_true", help="also measure pages over HTTP through gunicorn")
     parser.add_argument("--http-only", action="store_true", help="measure only over HTTP (with --reuse: quick)")
+    parser.add_argument(
+        "--skip-exports", action="store_true", help="leave out the evaluation exports (minutes each at 100k)"
+    )
     parser.add_argument("--output", default="benchmarks/results/latest.md")
     parser.add_argument(
         "--export-rows",
@@ -731,7 +741,9 @@ def main(argv=None) -> int:
         make_template()  # never a template left by older code
     for size in (int(s) for s in args.sizes.split(",")):
         print(f"Size {_fmt_size(size)}: preparing…", flush=True)
-        run = run_size(size, args.reps, args.reuse, over_http=args.http, http_only=args.http_only)
+        run = run_size(
+            size, args.reps, args.reuse, over_http=args.http, http_only=args.http_only, exports=not args.skip_exports
+        )
         if run["generated"]:
             print(f"  generated in {run['generated']['seconds']} s: {run['generated']}", flush=True)
         runs.append(run)
