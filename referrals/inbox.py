@@ -150,9 +150,16 @@ def inbox_queryset(*, referrals: QuerySet, tab: str, today=None) -> QuerySet:
     )
 
 
+# The tabs of work waiting, counted. The others (declined, accepted, withdrawn, all) are the
+# programme's whole history: counting them read every referral on record (180 ms at 100k cases)
+# to show a number nobody works from.
+WORKING_TABS = ("to_acknowledge", "awaiting_decision", "more_info")
+WORKING = Q(status__in=[S.SUBMITTED, S.ACKNOWLEDGED, S.MORE_INFO])
+
+
 def inbox_tab_counts(*, referrals: QuerySet) -> dict[str, int]:
-    """How many referrals are in each tab, in one query."""
-    return referrals.aggregate(**{tab: Count("pk", filter=condition) for tab, (_, condition) in TABS.items()})
+    """How many referrals wait in each working tab, in one query over those waiting only."""
+    return referrals.filter(WORKING).aggregate(**{tab: Count("pk", filter=TABS[tab][1]) for tab in WORKING_TABS})
 
 
 class InboxTable(tables.Table):

@@ -80,7 +80,7 @@ def referral_list(request):
             "table": table,
             "filters": filters,
             "title": title,
-            "tabs": [(key, label, counts.get(key, 0)) for key, (label, _) in tabs.items()] if tabs else [],
+            "tabs": [(key, label, counts.get(key)) for key, (label, _) in tabs.items()] if tabs else [],
             "tab": tab,
             "query_without_tab": kept.urlencode(),
             "searching": searching,

@@ -119,14 +119,15 @@ def test_tabs_split_the_referrals_by_where_they_are(client, worker, practitioner
         assert rows(response) == references, tab
     assert rows(client.get(reverse("referral-list"))) == [new.reference]  # the default tab
     tabs = {key: count for key, _, count in client.get(reverse("referral-list")).context["tabs"]}
+    # Work waiting is counted; the history (declined, accepted, withdrawn, all) grows without end.
     assert tabs == {
         "to_acknowledge": 1,
         "awaiting_decision": 1,
         "more_info": 1,
-        "declined": 1,
-        "accepted": 0,
-        "withdrawn": 0,
-        "all": 4,
+        "declined": None,
+        "accepted": None,
+        "withdrawn": None,
+        "all": None,
     }
 
 
