@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from datetime import date, time
 
 from django.db.models import OuterRef, Subquery
-from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import Assessment
@@ -17,6 +16,7 @@ from cases.models import Case
 from cases.selectors import caseload_for_user, due_items
 from cases.tabs import CASE_TABS
 from eip import access
+from eip.links import Links
 from eip.people.models import Role, User
 from eip.workdays import add_working_days
 from referrals.selectors import referral_list_for_user
@@ -113,19 +113,6 @@ def diary_practitioners():
     return User.objects.filter(role=Role.PRACTITIONER, is_active=True).order_by("full_name")
 
 
-class _Urls:
-    """URLs by pattern: reversed once per name, then filled in with each record's pk (a long
-    diary has hundreds of links)."""
-
-    def __init__(self):
-        self.patterns = {}
-
-    def __call__(self, name: str, pk: int) -> str:
-        if name not in self.patterns:
-            self.patterns[name] = reverse(name, args=[987654321]).replace("987654321", "{}")
-        return self.patterns[name].format(pk)
-
-
 def _tab_text(url_name: str) -> str:
     """The link to where an item is done says which part of the case it opens."""
     return next((f"Open {tab.text.lower()}" for tab in CASE_TABS if tab.url_name == url_name), "Open the case")
@@ -137,7 +124,7 @@ def diary_for(*, user, practitioner=None, today: date | None = None) -> Diary:
     supervisor's team view: no one holds a referral until it is accepted."""
     today = today or timezone.localdate()
     diary = Diary(today=today, week_ends=add_working_days(today, WEEK_WORKING_DAYS))
-    urls = _Urls()
+    urls = Links()
     latest_needs = Assessment.objects.filter(case=OuterRef("pk"), instrument="needs", is_current=True)
     cases = list(
         caseload_for_user(user=user, practitioner=practitioner)

@@ -11,11 +11,11 @@ import django_tables2 as tables
 import jellyfish
 from django import forms
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from eip.links import Links
 from eip.people.models import Borough
 
 from .matching import name_parts
@@ -162,6 +162,17 @@ def inbox_tab_counts(*, referrals: QuerySet) -> dict[str, int]:
     return referrals.filter(WORKING).aggregate(**{tab: Count("pk", filter=TABS[tab][1]) for tab in WORKING_TABS})
 
 
+STATUS_COLOURS = {
+    S.DRAFT: "grey",
+    S.SUBMITTED: "blue",
+    S.MORE_INFO: "yellow",
+    S.ACKNOWLEDGED: "light-blue",
+    S.ACCEPTED: "green",
+    S.DECLINED: "red",
+    S.WITHDRAWN: "grey",
+}
+
+
 class InboxTable(tables.Table):
     reference = tables.Column(verbose_name="Reference", order_by=("reference",))
     client = tables.Column(verbose_name="Client", empty_values=(), order_by=("client_last_name", "client_first_name"))
@@ -194,6 +205,7 @@ class InboxTable(tables.Table):
 
     def __init__(self, *args, today=None, **kwargs):
         self.today = today or timezone.localdate()
+        self.links = Links()
         super().__init__(*args, **kwargs)
 
     def rows_html(self) -> list:
@@ -222,11 +234,11 @@ class InboxTable(tables.Table):
             return format_html(
                 '<a class="govuk-link" href="{}">Draft'
                 '<span class="govuk-visually-hidden"> referral started {}</span></a>',
-                reverse("referral-edit", args=[record.pk]),
+                self.links("referral-edit", record.pk),
                 f"{record.created_at:%-d %b %Y}",
             )
         return format_html(
-            '<a class="govuk-link" href="{}">{}</a>', reverse("referral-detail", args=[record.pk]), record.reference
+            '<a class="govuk-link" href="{}">{}</a>', self.links("referral-detail", record.pk), record.reference
         )
 
     def render_client(self, record):
@@ -256,15 +268,7 @@ class InboxTable(tables.Table):
         return score
 
     def render_status(self, record):
-        colour = {
-            S.DRAFT: "grey",
-            S.SUBMITTED: "blue",
-            S.MORE_INFO: "yellow",
-            S.ACKNOWLEDGED: "light-blue",
-            S.ACCEPTED: "green",
-            S.DECLINED: "red",
-            S.WITHDRAWN: "grey",
-        }.get(record.status, "grey")
+        colour = STATUS_COLOURS.get(record.status, "grey")
         return format_html(
             '<strong class="govuk-tag govuk-tag--{}">{}</strong>{}',
             colour,
