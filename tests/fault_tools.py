@@ -13,6 +13,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+import uuid
 from pathlib import Path
 from urllib.parse import quote
 
@@ -210,6 +211,57 @@ class Gunicorn:
                 self.process.kill()
                 self.process.wait(timeout=10)
         Path(self.log.name).unlink(missing_ok=True)
+
+
+class CeleryWorker:
+    """A real Celery worker (prefork pool) on the test database, with real SMTP (tests.fault_settings).
+    It runs in its own process group, so `kill()` takes its pool with it, as a lost host or the
+    kernel's out-of-memory killer would: no goodbye to the broker, messages left unacknowledged."""
+
+    def __init__(self, env: dict, log: Path, queue: str = "celery"):
+        self.log = log
+        self.output = open(log, "w")  # noqa: SIM115
+        self.process = subprocess.Popen(  # noqa: S603  # nosec B603
+            [sys.executable, "-m", "celery", "-A", "eip", "worker", "-P", "prefork", "-c", "1", "-Q", queue]
+            + ["-n", f"fault-{uuid.uuid4().hex[:8]}@%h", "-l", "INFO"]
+            + ["--without-heartbeat", "--without-gossip", "--without-mingle"],
+            cwd=ROOT,
+            env={
+                **os.environ,
+                "DJANGO_SETTINGS_MODULE": "tests.fault_settings",
+                "DATABASE_URL": test_database_url(),
+                **env,
+            },
+            stdout=self.output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def wait_ready(self, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and " ready." not in self.text():
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the worker stopped:\n{self.text()[-3000:]}")
+            time.sleep(0.2)
+        if " ready." not in self.text():
+            raise TimeoutError(f"the worker was not ready after {timeout} s:\n{self.text()[-3000:]}")
+
+    def kill(self) -> None:
+        """kill -9 the worker and its pool."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self.output.close()
 
 
 class GatedBackend:

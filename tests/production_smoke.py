@@ -142,13 +142,16 @@ class Redis:
 
 
 class MailSink(socketserver.ThreadingTCPServer):
-    """Just enough SMTP to accept mail: every message is kept with its recipients."""
+    """Just enough SMTP to accept mail: every message is kept with its recipients. A
+    `greeting_delay` makes it a slow mail server: each connection waits that long for its greeting,
+    before any message is handed over (a client that dies meanwhile has sent nothing)."""
 
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self):
+    def __init__(self, greeting_delay: float = 0):
         self.messages: list[tuple[list[str], str]] = []
+        self.greeting_delay = greeting_delay
         super().__init__(("127.0.0.1", 0), _SmtpHandler)
         self.port = self.server_address[1]
         threading.Thread(target=self.serve_forever, daemon=True).start()
@@ -159,6 +162,7 @@ class _SmtpHandler(socketserver.StreamRequestHandler):
         self.wfile.write(line.encode() + b"\r\n")
 
     def handle(self):
+        time.sleep(self.server.greeting_delay)
         self.reply("220 smoke-sink ESMTP")
         recipients = []
         while True:

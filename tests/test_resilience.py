@@ -5,6 +5,7 @@ the site gets an answer in seconds, and nothing they saved is lost or sent twice
 import json
 import logging
 import smtplib
+import statistics
 import threading
 import time
 from contextlib import contextmanager
@@ -19,12 +20,13 @@ from django.utils import timezone
 
 from eip.celery import app as celery_app
 from eip.notifications import publish
+from eip.notifications.govuk_notify import NOTIFICATION_HEADER
 from eip.notifications.models import Notification
 from eip.notifications.tasks import reminders_send_due
 from eip.people.models import Role
 from referrals.models import Referral
 from tests.factories import UserFactory
-from tests.fault_tools import GatedBackend, RedisServer, SilentServer
+from tests.fault_tools import CeleryWorker, GatedBackend, RedisServer, SilentServer
 from tests.referral_factories import referral_fill_pages
 
 REFERRAL = {
@@ -211,6 +213,101 @@ def test_a_due_row_is_never_lost_when_the_publisher_is_not_reached(camden):
     assert Notification.objects.get(key="lost").sent_at is not None
 
 
+def _figures(seconds: list[float]) -> str:
+    """A request time figure: the typical (median) and the slowest."""
+    return f"typical {statistics.median(seconds):.2f} s, slowest {max(seconds):.2f} s ({len(seconds)} requests)"
+
+
+def _restore_unacknowledged(redis_url: str) -> int:
+    """Put back on their queues the messages a dead worker took and never acknowledged, as Redis
+    does by itself once the visibility timeout (an hour) has passed. Returns how many."""
+    store = redis.Redis.from_url(redis_url)
+    held = store.hgetall("unacked")
+    for tag, value in held.items():
+        payload, _exchange, routing_key = json.loads(value)
+        store.lpush(routing_key or "celery", json.dumps(payload))
+        store.hdel("unacked", tag)
+        store.zrem("unacked_index", tag)
+    return len(held)
+
+
+def _mailed_notification_ids(sink) -> list[int]:
+    return [
+        int(line.split(":", 1)[1])
+        for _to, data in list(sink.messages)
+        for line in data.splitlines()
+        if line.lower().startswith(NOTIFICATION_HEADER.lower() + ":")
+    ]
+
+
+def _wait_for(condition, timeout: float = 120) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@pytest.mark.fault
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_load_neither_loses_nor_duplicates_a_notification(client, referrer, monkeypatch, tmp_path):
+    from tests.production_smoke import MailSink
+
+    practitioners = [UserFactory(role=Role.PRACTITIONER) for _ in range(4)]
+    server = RedisServer()
+    sink = MailSink(greeting_delay=0.5)  # a slow mail server: the worker falls behind the submissions
+    env = {"CELERY_BROKER_URL": server.url, "EMAIL_PORT": str(sink.port)}
+    timings = {"worker running": [], "worker killed": [], "new worker": []}
+    first = CeleryWorker(env, tmp_path / "first.log")
+    second = None
+    try:
+        with broker(server.url, monkeypatch):
+            first.wait_ready()
+            _submit(client, 0)  # warm up: the first request imports and connects
+            timings["worker running"] = [_submit(client, n) for n in range(1, 7)]
+            # Killed part-way through: some of the mail sent, the rest in its hands or queued.
+            store = redis.Redis.from_url(server.url)
+            assert _wait_for(lambda: len(sink.messages) >= 3 and store.hlen("unacked"), 60), first.text()[-3000:]
+            first.kill()
+            mailed_before_kill = len(sink.messages)
+            held = store.hlen("unacked")
+            assert held >= 1, "the worker held no message when it was killed"
+            timings["worker killed"] = [_submit(client, n) for n in range(7, 10)]
+
+            second = CeleryWorker(env, tmp_path / "second.log")
+            second.wait_ready()
+            timings["new worker"] = [_submit(client, n) for n in range(10, 13)]
+            # Beat's next sweep finds what the dead worker held (and, racing the new worker,
+            # what is still queued: a notification being sent is skipped, one sent is not resent).
+            reminders_send_due.apply_async()
+            rows = _new_referral_rows()  # (the acknowledgement reminders are due in days)
+            assert _wait_for(lambda: not rows.filter(sent_at__isnull=True).exists()), second.text()[-3000:]
+            # An hour on, Redis hands the dead worker's messages out again: they send nothing.
+            assert _restore_unacknowledged(server.url) == held
+            assert _wait_for(lambda: store.llen("celery") == 0 and store.hlen("unacked") == 0, 60)
+            time.sleep(1)  # the last redelivered message finishes
+    finally:
+        for worker in (first, second):
+            if worker:
+                worker.stop()
+        server.stop()
+        sink.shutdown()
+    print(f"\nworker killed mid-load ({held} message(s) in its hands, {mailed_before_kill} e-mails sent before):")
+    for phase, seconds in timings.items():
+        print(f"  referral submission, {phase}: {_figures(seconds)}")
+
+    ids = _mailed_notification_ids(sink)
+    expected = sorted(rows.values_list("pk", flat=True))
+    assert len(expected) == 13 * len(practitioners)
+    lost = set(expected) - set(ids)
+    duplicated = len(ids) - len(set(ids))
+    print(f"  notifications: {len(expected)}, e-mailed {len(ids)}, lost {len(lost)}, duplicated {duplicated}")
+    assert not lost and not duplicated
+    assert sorted(ids) == expected
+    assert max(max(seconds) for seconds in timings.values()) < 5
+
+
 # --- the mail server -------------------------------------------------------------------------
 
 
@@ -354,46 +451,34 @@ def test_every_task_has_time_limits():
 @pytest.mark.fault
 @pytest.mark.django_db(transaction=True)
 def test_a_task_past_its_time_limit_is_stopped_and_its_reminder_waits(camden, monkeypatch, tmp_path):
-    import os
-    import subprocess  # nosec B404
-    import sys
     import uuid
 
     from django.conf import settings as django_settings
 
     from eip.notifications.tasks import notifications_deliver
-    from tests.fault_tools import ROOT, test_database_url
 
     row = _due_row(UserFactory(role=Role.PRACTITIONER))
     queue = f"fault-{uuid.uuid4().hex[:8]}"
-    log = tmp_path / "worker.log"
-    with SilentServer() as smtp, open(log, "w") as output:
-        worker = subprocess.Popen(  # noqa: S603  # nosec B603: our own worker
-            [sys.executable, "-m", "celery", "-A", "eip", "worker", "-P", "prefork", "-c", "1", "-Q", queue]
-            + ["--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "INFO"],
-            cwd=ROOT,
-            env={
-                **os.environ,
-                "DJANGO_SETTINGS_MODULE": "tests.fault_settings",
-                "DATABASE_URL": test_database_url(),
+    with SilentServer() as smtp:
+        worker = CeleryWorker(
+            {
                 "CELERY_BROKER_URL": django_settings.CELERY_BROKER_URL,
                 "EMAIL_PORT": str(smtp.port),
                 "EMAIL_TIMEOUT": "60",  # so the time limit, not the mail timeout, stops it
                 "EIP_LOG_FORMAT": "json",
             },
-            stdout=output,
-            stderr=subprocess.STDOUT,
+            tmp_path / "worker.log",
+            queue=queue,
         )
         try:
             with broker(django_settings.CELERY_BROKER_URL, monkeypatch):
                 notifications_deliver.apply_async(args=[[row.pk]], queue=queue, soft_time_limit=2, time_limit=6)
             deadline = time.monotonic() + 60
-            while time.monotonic() < deadline and '"event": "task"' not in log.read_text():
+            while time.monotonic() < deadline and '"event": "task"' not in worker.text():
                 time.sleep(0.2)
-            text = log.read_text()
+            text = worker.text()
         finally:
-            worker.terminate()
-            worker.wait(timeout=30)
+            worker.stop()
     lines = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
     finished = [line for line in lines if line.get("event") == "task"]
     assert finished, text[-3000:]
