@@ -1317,7 +1317,6 @@ def refuse(*, findings, audience, channel, user=None, label="", concerning=()):
 
     from eip.audit.models import AuditEvent
     from eip.audit.services import audit_record
-    from eip.notifications.services import notification_send_now
     from eip.people.models import Role, User
 
     refused = OutboundRefused(findings=findings, label=label, audience=audience, channel=channel)
@@ -1344,7 +1343,7 @@ def refuse(*, findings, audience, channel, user=None, label="", concerning=()):
         # One alert a day for the same document, record and findings: a message refused for
         # each of its eight recipients is one thing for supervisors to look at, not eight.
         key = _digest(f"{label}|{about}|{'|'.join(what)}|{date.today()}")[:32]
-        notification_send_now(
+        _refusal_alert_send(
             recipients=User.objects.filter(role=Role.SUPERVISOR, is_active=True),
             kind="outbound.refused",
             key=f"outbound-refused:{key}",
@@ -1358,6 +1357,20 @@ def refuse(*, findings, audience, channel, user=None, label="", concerning=()):
 
 
 ALERT_LABEL = "a supervisors' alert"
+
+# How a refusal reaches the supervisors. eip.notifications sends its e-mails through this guard,
+# so it registers its sender here (NotificationsConfig.ready()) instead of the guard importing it.
+_refusal_alert_senders: list[Callable[..., object]] = []
+
+
+def refusal_alerts_send_with(send: Callable[..., object]) -> None:
+    """Declare `send(*, recipients, kind, key, subject, link, message)`, which tells supervisors."""
+    _refusal_alert_senders[:] = [send]
+
+
+def _refusal_alert_send(**alert) -> None:
+    for send in _refusal_alert_senders:
+        send(**alert)
 
 
 # --- what a release gives the caller ----------------------------------------------------------

@@ -16,7 +16,7 @@ from eip.forms import PasskeyNameForm
 from eip.people import passkeys
 from eip.people.models import Passkey
 from eip.people.two_factor import SetUpRefused, takes_codes
-from eip.views import safe_next
+from eip.redirects import safe_next
 
 _SET_UP_REFUSED = "An administrator must reset your two-factor sign-in before you can add a passkey."
 

@@ -32,6 +32,7 @@ from eip.notifications.services import (
     notification_topics_for_user,
 )
 from eip.people.selectors import borough_directory
+from eip.redirects import safe_next
 
 
 @access.public
@@ -247,14 +248,6 @@ class PasswordChangeDoneView(_PasswordSignInOnly, auth_views.PasswordChangeDoneV
         if request.user.is_authenticated:
             access.require(request.user, self.policy_action)
         return super().dispatch(request, *args, **kwargs)
-
-
-def safe_next(request, default: str = "/home/") -> str:
-    """Where to go next: the `next` given, if it stays on this site."""
-    from django.utils.http import url_has_allowed_host_and_scheme
-
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    return target if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) else default
 
 
 @access.policy("home.view")

@@ -202,3 +202,63 @@ def test_the_structure_checks_see_a_core_import_and_a_cycle_hidden_in_a_function
     back = "def f():\n    from accommodation.models import Placement\n"
     (cycle,) = app_cycles(extra={"cases.extra": back})
     assert cycle.startswith("accommodation -> cases -> accommodation (") and cycle.endswith("; cases.extra:2)")
+
+
+# --- no import cycle between modules, within an app as well as between apps -----------------
+
+
+def module_cycles(root: Path = ROOT, extra: dict[str, str] | None = None) -> list[list[str]]:
+    """Every group of modules that import one another round a circle (strongly connected, at
+    any depth: an import inside a function to dodge the circle at load time still ties them).
+    `from package import name` counts as importing the module package.name where there is one."""
+    sources = {name: (path, None) for name, path in _modules(root)}
+    for name, text in (extra or {}).items():
+        sources[name] = (root / (name.replace(".", "/") + ".py"), text)
+    graph: dict[str, set[str]] = {module: set() for module in sources}
+    for module, (path, text) in sources.items():
+        for imp in imports_of(module, path, text):
+            targets = [f"{imp.target}.{n}" for n in imp.names if f"{imp.target}.{n}" in sources]
+            if not targets and imp.target in sources:
+                targets = [imp.target]
+            graph[module].update(t for t in targets if t != module)
+    # Tarjan's strongly connected components.
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    groups = []
+
+    def connect(node):
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in sorted(graph[node]):
+            if nxt not in index:
+                connect(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                groups.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            connect(node)
+    return sorted(groups)
+
+
+def test_no_import_cycle_between_modules():
+    assert module_cycles() == []
+
+
+def test_the_module_cycle_check_sees_a_circle_hidden_in_a_function():
+    extra = {"eip.extra_a": "from eip import extra_b\n", "eip.extra_b": "def f():\n    from . import extra_a\n"}
+    assert ["eip.extra_a", "eip.extra_b"] in module_cycles(extra=extra)

@@ -7,8 +7,11 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications and reminders"
 
     def ready(self):
-        from . import kinds
-        from .publish import connect_signals
+        from eip import outbound
 
-        connect_signals()
+        from . import kinds, publish, services, tasks
+
+        publish.notifications_deliver_with(tasks.notifications_deliver)
+        publish.connect_signals()
+        outbound.refusal_alerts_send_with(services.notification_send_now)
         kinds.register()

@@ -14,36 +14,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from eip import outbound
-from eip.workdays import DIGEST as DIGEST_TIMING
-from eip.workdays import digest_day, reminder_delivery_at
 
 from .govuk_notify import NOTIFICATION_HEADER
-from .kinds import DIGEST, DIGEST_KIND, notification_kind
+from .kinds import DIGEST, notification_kind
 from .models import Notification
 
 # Case and referral references ("EIP-2026-0004"): the only identifiers a digest carries.
 REFERENCE = re.compile(r"\bEIP-\d{4}-\d{4,}\b")
-
-
-def digest_schedule(*, recipient, after=None) -> Notification:
-    """Make sure a digest will carry what `recipient` has just received (once per user per day)."""
-    from .services import notification_schedule  # the services deliver through this module
-
-    day = digest_day(after or timezone.now())
-    while True:
-        due_at = reminder_delivery_at(day=day, timing=DIGEST_TIMING)
-        row = notification_schedule(
-            recipients=[recipient],
-            kind=DIGEST_KIND,
-            key=f"digest:{due_at.date().isoformat()}",
-            message="Your daily EIP email",
-            due_at=due_at,
-            link=reverse("notification-list"),
-        )[0]
-        if row.sent_at is None and row.cancelled_at is None:
-            return row
-        # That day's digest has already gone (a clock or sweep running late): the next one.
-        day = due_at.date()
 
 
 def digest_waiting(*, recipient):

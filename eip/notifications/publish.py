@@ -61,10 +61,17 @@ def notification_batches(ids: list[int]) -> list[list[int]]:
     return [unique[start : start + BATCH] for start in range(0, len(unique), BATCH)]
 
 
-def _publish(notification_ids: list[int], tasks: list[tuple]) -> None:
-    # Imported here because the tasks module imports the services, which import this one.
-    from .tasks import notifications_deliver
+# The Celery task that delivers a batch of notifications. The tasks module, which publishes
+# through this one, registers it (NotificationsConfig.ready()), so this module imports no task.
+_deliverer: list = []
 
+
+def notifications_deliver_with(task) -> None:
+    _deliverer[:] = [task]
+
+
+def _publish(notification_ids: list[int], tasks: list[tuple]) -> None:
+    (notifications_deliver,) = _deliverer
     for batch in notification_batches(notification_ids):
         dispatch_safely(notifications_deliver, batch)
     for task, args in tasks:
@@ -146,9 +153,7 @@ def _request_finished(**kwargs):
     _pending.set(None)
     if not pending or not (pending["ids"] or pending["tasks"]):
         return
-    from .tasks import notifications_deliver
-
-    if _eager(notifications_deliver):
+    if _eager(_deliverer[0]):
         # Tests: delivered in-process, in order, before the test client returns.
         _publish(pending["ids"], pending["tasks"])
     else:

@@ -16,11 +16,15 @@ from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage
 from django.db import connection, models, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from eip import outbound
 from eip.db.claims import advisory_claim
+from eip.workdays import DIGEST as DIGEST_TIMING
+from eip.workdays import digest_day, reminder_delivery_at
 
+from .digest import digest_send
 from .govuk_notify import NOTIFICATION_HEADER
 from .kinds import DIGEST, DIGEST_KIND, IMMEDIATE, IN_APP
 from .models import Notification
@@ -283,9 +287,6 @@ def notification_deliver(*, notification_id: int) -> bool:
             # Someone whose account was closed gets no more case e-mail.
             unsent.update(cancelled_at=timezone.now())
             return False
-        # Imported here: the digest schedules through this module.
-        from .digest import digest_schedule, digest_send
-
         _hand_to_cover(notification)
         if notification.kind == DIGEST_KIND:
             return digest_send(digest=notification, absolute=_absolute_link)
@@ -324,3 +325,22 @@ def notification_deliver(*, notification_id: int) -> bool:
         # A cancel that landed while the mail was going out keeps the row cancelled.
         unsent.update(sent_at=timezone.now(), email=IMMEDIATE)
     return True
+
+
+def digest_schedule(*, recipient, after=None) -> Notification:
+    """Make sure a digest will carry what `recipient` has just received (once per user per day)."""
+    day = digest_day(after or timezone.now())
+    while True:
+        due_at = reminder_delivery_at(day=day, timing=DIGEST_TIMING)
+        row = notification_schedule(
+            recipients=[recipient],
+            kind=DIGEST_KIND,
+            key=f"digest:{due_at.date().isoformat()}",
+            message="Your daily EIP email",
+            due_at=due_at,
+            link=reverse("notification-list"),
+        )[0]
+        if row.sent_at is None and row.cancelled_at is None:
+            return row
+        # That day's digest has already gone (a clock or sweep running late): the next one.
+        day = due_at.date()
