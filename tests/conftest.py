@@ -1,10 +1,13 @@
+import html
 import os
+import re
 
 import pytest
 from django.conf import settings
 from django.db import connection
 
 from eip.people.models import Role
+from tests import message_scan
 from tests.factories import BoroughFactory, UserFactory
 
 
@@ -40,6 +43,87 @@ def _flush_steps_around_the_audit_truncate_guard():
     DatabaseOperations.sql_flush = sql_flush
     yield
     DatabaseOperations.sql_flush = original
+
+
+def pytest_configure(config):
+    # Every e-mail and text the suite sends is scanned for partners' details when the run ends.
+    from tests import message_scan
+
+    if not config.pluginmanager.is_registered(message_scan):
+        config.pluginmanager.register(message_scan, "eip_message_scan")
+
+
+def _email_text(message) -> str:
+    """An e-mail's words as its reader gets them: subject, body, HTML and text attachments."""
+    parts = [str(message.subject), str(message.body)]
+    for content, *_ in getattr(message, "alternatives", ()):
+        parts.append(html.unescape(re.sub(r"<[^>]+>", " ", str(content))))
+    for attachment in message.attachments:
+        if isinstance(attachment, tuple) and isinstance(attachment[1], str):
+            parts.append(attachment[1])
+    return "\n".join(parts)
+
+
+class _KeptTexts(list):
+    """The local SMS backend's outbox, each text also kept for the canary scan."""
+
+    def append(self, text):
+        message_scan.record(
+            channel="sms", to=[text["to"]], text="\n".join(str(v) for v in text["personalisation"].values())
+        )
+        super().append(text)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _messages_kept_for_the_canary_scan(django_test_environment):
+    """Keep every message sent (Django's test outbox, the local SMS backend; the Notify stand-in
+    keeps its own) for tests/message_scan.py, and every client's and staff member's details as
+    they are saved, so that a partner's detail they share (a surname, the family home) is not
+    taken for a leak. The partners are registered by the factory that makes them
+    (tests/referral_factories.py), not here: the hostile-input tests save random partner names
+    and dates (today's, "000") that would match any message. The receivers read only the saved
+    instance, so add no query."""
+    from django.core.mail.backends import locmem
+    from django.db.models.signals import post_save
+
+    from diary.reminders import NEVER_SAY
+    from eip.notifications import govuk_notify
+    from eip.people.models import User
+    from referrals.models import Referral
+
+    message_scan.NEVER_SAY = NEVER_SAY
+
+    def client_saved(sender, instance, **kwargs):
+        message_scan.register_not_partner(
+            names=[instance.client_first_name, instance.client_last_name],
+            phone=instance.client_phone,
+            address=instance.client_address,
+            postcode=instance.client_postcode,
+            date_of_birth=instance.client_date_of_birth,
+            client_email=instance.client_email,
+        )
+
+    def staff_saved(sender, instance, **kwargs):
+        message_scan.register_not_partner(names=[instance.full_name])
+
+    receivers = [(client_saved, Referral), (staff_saved, User)]
+    for receiver, model in receivers:
+        post_save.connect(receiver, sender=model, weak=False, dispatch_uid=f"canary-scan-{model.__name__}")
+    original_send = locmem.EmailBackend.send_messages
+
+    def send_messages(self, messages):
+        for message in messages:
+            message_scan.record(channel="email", to=message.recipients(), text=_email_text(message))
+        return original_send(self, messages)
+
+    locmem.EmailBackend.send_messages = send_messages
+    original_outbox = govuk_notify.local_sms_outbox
+    govuk_notify.local_sms_outbox = _KeptTexts(original_outbox)
+    yield
+    govuk_notify.local_sms_outbox = original_outbox
+    locmem.EmailBackend.send_messages = original_send
+    for _receiver, model in receivers:
+        post_save.disconnect(sender=model, dispatch_uid=f"canary-scan-{model.__name__}")
 
 
 def pytest_collection_modifyitems(items):

@@ -15,6 +15,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from notifications_python_client.authentication import decode_jwt_token, get_token_issuer
 from notifications_python_client.errors import TokenError
 
+from tests import message_scan
+
 SERVICE_ID = "26785a09-ab16-4eb0-8407-a37497a57506"
 SECRET = "3d844edf-8d35-48ac-975b-e847b4f122b0"
 API_KEY = f"eip_test-{SERVICE_ID}-{SECRET}"
@@ -74,6 +76,11 @@ class NotifyStandIn:
                 if not isinstance(personalisation, dict):
                     return self._error(400, "ValidationError", "personalisation is not of type object")
                 notification_id = str(uuid.uuid4())
+                message_scan.record(
+                    channel=channel,
+                    to=[body[address_field]],
+                    text="\n".join(str(value) for value in personalisation.values()),
+                )
                 standin.sent.append(
                     {
                         "id": notification_id,

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from referrals import services
 from referrals.models import PartnerDetails, Referral, ReferredChild
+from tests import message_scan
 
 COMPLETE = dict(
     team="child_in_need",
@@ -50,6 +51,15 @@ def make_referral(referrer, *, submit=True, now=None, partner=None, **fields):
         children=[ReferredChild(age=6, plan="cin")],
         user=referrer,
         expected_version=referral.version,
+    )
+    # The partner's details are canaries: no e-mail or text the suite sends may carry them.
+    message_scan.register_partner(
+        first_name=partner_details.first_name,
+        last_name=partner_details.last_name,
+        phone=partner_details.phone,
+        address=partner_details.address,
+        postcode=partner_details.postcode,
+        date_of_birth=partner_details.date_of_birth,
     )
     if submit:
         services.referral_submit(referral=referral, user=referrer, now=now or timezone.now())
