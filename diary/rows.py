@@ -36,8 +36,9 @@ def diary_row(entry: DiaryEntry, *, overdue_group: bool, team: bool) -> SafeStri
     cells = [_e(entry.when), what, case]
     if team:
         cells.append(_e(entry.case.practitioner.full_name) if entry.case is not None else "Team inbox")
-    cells.append(links)
     body = "".join(f'<td class="govuk-table__cell">{cell}</td>' for cell in cells)
+    # Where each thing is done: a link, which does nothing on paper.
+    body += f'<td class="govuk-table__cell eip-no-print">{links}</td>'
     # Every value in it was escaped above.
     return mark_safe(f'<tr class="govuk-table__row">{body}</tr>')  # noqa: S308  # nosec B308 B703
 

@@ -137,3 +137,4 @@ def test_printing_leaves_out_navigation_buttons_and_forms(browser, case_in_inter
         assert "Save the plan" not in text and "Revise the plan" not in text
     else:
         assert "Overdue" in text and case.referral.client_last_name in text and "Plan a session or meeting" not in text
+        assert "Open assessments" not in text  # where a thing is done: a link, useless on paper
