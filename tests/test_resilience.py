@@ -106,6 +106,11 @@ def _submit(client, n):
     return elapsed
 
 
+def _figures(seconds: list[float]) -> str:
+    """A request time figure: the typical (median) and the slowest."""
+    return f"typical {statistics.median(seconds):.2f} s, slowest {max(seconds):.2f} s ({len(seconds)} requests)"
+
+
 def _new_referral_rows():
     return Notification.objects.filter(kind="referral.new")
 
@@ -122,7 +127,7 @@ def test_a_stopped_or_silent_broker_costs_a_referral_submission_nothing_and_lose
     try:
         with broker(server.url, monkeypatch):
             _submit(client, 0)  # warm up: first request imports and connects
-            timings["normal"] = min(_submit(client, n) for n in (1, 2, 3))
+            timings["normal"] = [_submit(client, n) for n in (1, 2, 3)]
             assert publish.publisher.wait_idle(10)
             queued = redis.Redis.from_url(server.url).lrange("celery", 0, -1)
         # Each submission went out as ONE message carrying all eight practitioners' notifications.
@@ -132,9 +137,9 @@ def test_a_stopped_or_silent_broker_costs_a_referral_submission_nothing_and_lose
 
         server.stop()
         with broker(server.url, monkeypatch), caplog.at_level(logging.WARNING, logger="eip.notifications"):
-            timings["stopped"] = min(_submit(client, n) for n in (4, 5))
+            timings["stopped"] = [_submit(client, n) for n in (4, 5)]
         with broker(f"redis://127.0.0.1:{silent.port}/0", monkeypatch):
-            timings["silent"] = min(_submit(client, n) for n in (6, 7))
+            timings["silent"] = [_submit(client, n) for n in (6, 7)]
             # The publisher tried in the background and gave up within its bound.
             started = time.monotonic()
             assert publish.publisher.wait_idle(30)
@@ -143,15 +148,18 @@ def test_a_stopped_or_silent_broker_costs_a_referral_submission_nothing_and_lose
     finally:
         server.stop()
         silent.close()
-    print(f"\nreferral submission with 8 practitioners, seconds: {timings}")
+    print("\nreferral submission with 8 practitioners told:")
+    for broker_state, seconds in timings.items():
+        print(f"  Redis {broker_state}: {_figures(seconds)}")
     print(f"silent broker: the publisher gave up after {gave_up_after:.1f} s, in the background")
 
     # No broker call ever ran on the thread that served the request.
     request_thread = threading.get_ident()
     assert published and all(thread != request_thread for _name, _args, thread in published)
     # The person submitting waited no longer for a broken broker (loosely: the test machine is shared).
-    assert timings["stopped"] < 1.5 * timings["normal"] + 0.5
-    assert timings["silent"] < 1.5 * timings["normal"] + 0.5
+    assert max(max(seconds) for seconds in timings.values()) < 5
+    assert min(timings["stopped"]) < 1.5 * min(timings["normal"]) + 0.5
+    assert min(timings["silent"]) < 1.5 * min(timings["normal"]) + 0.5
     assert "the reminder sweeper will retry" in caplog.text
 
     # Nothing lost: every submission is saved, and the sweeper delivers what no worker received
@@ -213,11 +221,6 @@ def test_a_due_row_is_never_lost_when_the_publisher_is_not_reached(camden):
     assert Notification.objects.get(key="lost").sent_at is not None
 
 
-def _figures(seconds: list[float]) -> str:
-    """A request time figure: the typical (median) and the slowest."""
-    return f"typical {statistics.median(seconds):.2f} s, slowest {max(seconds):.2f} s ({len(seconds)} requests)"
-
-
 def _restore_unacknowledged(redis_url: str) -> int:
     """Put back on their queues the messages a dead worker took and never acknowledged, as Redis
     does by itself once the visibility timeout (an hour) has passed. Returns how many."""
@@ -251,14 +254,16 @@ def _wait_for(condition, timeout: float = 120) -> bool:
 
 @pytest.mark.fault
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_killed_mid_load_neither_loses_nor_duplicates_a_notification(client, referrer, monkeypatch, tmp_path):
+def test_a_worker_killed_mid_load_or_a_hung_mail_server_neither_loses_nor_duplicates_a_notification(
+    client, referrer, monkeypatch, tmp_path
+):
     from tests.production_smoke import MailSink
 
     practitioners = [UserFactory(role=Role.PRACTITIONER) for _ in range(4)]
     server = RedisServer()
     sink = MailSink(greeting_delay=0.5)  # a slow mail server: the worker falls behind the submissions
-    env = {"CELERY_BROKER_URL": server.url, "EMAIL_PORT": str(sink.port)}
-    timings = {"worker running": [], "worker killed": [], "new worker": []}
+    env = {"CELERY_BROKER_URL": server.url, "EMAIL_PORT": str(sink.port), "EMAIL_TIMEOUT": "2"}
+    timings = {}
     first = CeleryWorker(env, tmp_path / "first.log")
     second = None
     try:
@@ -287,19 +292,30 @@ def test_a_worker_killed_mid_load_neither_loses_nor_duplicates_a_notification(cl
             assert _restore_unacknowledged(server.url) == held
             assert _wait_for(lambda: store.llen("celery") == 0 and store.hlen("unacked") == 0, 60)
             time.sleep(1)  # the last redelivered message finishes
+
+            # Then the mail server hangs (accepts, never greets): each delivery gives up after
+            # EMAIL_TIMEOUT, nothing is marked sent, and the next sweep once mail flows sends it.
+            sink.greeting_delay = 60
+            timings["mail server hung"] = [_submit(client, n) for n in range(13, 16)]
+            assert _wait_for(lambda: second.text().count("notifications_deliver FAILURE") >= 3, 60), second.text()
+            assert rows.filter(sent_at__isnull=True).count() == 3 * len(practitioners)
+            sink.greeting_delay = 0
+            reminders_send_due.apply_async()
+            assert _wait_for(lambda: not rows.filter(sent_at__isnull=True).exists()), second.text()[-3000:]
     finally:
         for worker in (first, second):
             if worker:
                 worker.stop()
         server.stop()
         sink.shutdown()
-    print(f"\nworker killed mid-load ({held} message(s) in its hands, {mailed_before_kill} e-mails sent before):")
+    print(f"\nworker killed mid-load ({held} message(s) in its hands, {mailed_before_kill} e-mails sent before),")
+    print("then the mail server hung:")
     for phase, seconds in timings.items():
         print(f"  referral submission, {phase}: {_figures(seconds)}")
 
     ids = _mailed_notification_ids(sink)
     expected = sorted(rows.values_list("pk", flat=True))
-    assert len(expected) == 13 * len(practitioners)
+    assert len(expected) == 16 * len(practitioners)
     lost = set(expected) - set(ids)
     duplicated = len(ids) - len(set(ids))
     print(f"  notifications: {len(expected)}, e-mailed {len(ids)}, lost {len(lost)}, duplicated {duplicated}")
@@ -522,8 +538,12 @@ def test_a_hung_database_gives_the_unavailable_page_within_seconds(signed_in_coo
     web = Gunicorn({"DATABASE_URL": test_database_url(proxy.port), "DATABASE_CONNECT_TIMEOUT": "2"})
     figures = {}
     try:
-        status, _headers, _body, _took = web.get("/home/", signed_in_cookie)
-        assert status == 200  # and the worker now holds an open connection to the database
+        normal = []
+        for _ in range(4):
+            status, _headers, _body, took = web.get("/home/", signed_in_cookie)
+            assert status == 200  # and the worker now holds an open connection to the database
+            normal.append(took)
+        normal = normal[1:]  # the first request loads the application
         proxy.freeze()  # the database stops answering, on that connection and on new ones
         status, headers, body, figures["page, open connection"] = web.get("/home/", signed_in_cookie)
         assert status == 503, body[:2000]
@@ -546,7 +566,8 @@ def test_a_hung_database_gives_the_unavailable_page_within_seconds(signed_in_coo
     finally:
         web.stop()
         proxy.close()
-    print(f"\nhung database, seconds to answer: { {k: round(v, 2) for k, v in figures.items()} }")
+    print(f"\nhome page, database answering: {_figures(normal)}")
+    print(f"hung database, seconds to answer: { {k: round(v, 2) for k, v in figures.items()} }")
     assert figures["page, open connection"] < 5
     assert figures["page, new connection"] < 5
     assert figures["readiness"] < 5
