@@ -11,7 +11,13 @@ class ReferralsConfig(AppConfig):
         from eip.home import home_panel
         from eip.people.models import Role
 
-        from . import duty, notification_kinds, retention, rules
+        from . import (
+            duties,  # noqa: F401  (registers the daily reminder of an overdue acknowledgement)
+            duty,
+            notification_kinds,
+            retention,
+            rules,
+        )
         from .demo import load_demo_referrals
         from .home import referral_home_panel
         from .models import Referral

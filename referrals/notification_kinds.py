@@ -23,6 +23,13 @@ def register():
         roles={Role.SUPERVISOR, Role.PROGRAMME_MANAGER},
         options=ALWAYS_AT_ONCE,
     )
+    # Still not acknowledged, a working day later and every working day until it is.
+    declare(
+        "referral.acknowledgement_still_overdue",
+        label="A referral is still not acknowledged (every working day until it is)",
+        roles=INTAKE,
+        options=EMAIL_REQUIRED,
+    )
     declare("referral.more_info_given", label="A referrer answered a request for more information", roles=INTAKE)
     declare("referral.amended", label="A referral was amended", roles=INTAKE)
     declare("referral.withdrawn", label="A referral was withdrawn", roles=INTAKE)

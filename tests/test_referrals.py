@@ -1,6 +1,6 @@
 """Referral intake rules: due dates, the ISA gate, the window rule, reminders, matching."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -257,3 +257,32 @@ def test_a_stale_draft_does_not_overwrite_a_newer_save(team):
     services.referral_save(referral=referral, partner=partner, children=[], user=team["worker"], expected_version=1)
     with pytest.raises(services.ReferralConflict, match="Someone else changed this referral"):
         services.referral_save(referral=referral, partner=partner, children=[], user=team["worker"], expected_version=1)
+
+
+def test_an_unacknowledged_referral_reminds_each_working_day_until_it_is_acknowledged(team, monkeypatch):
+    """Every duty reminds until it is done: after the first overdue alert, the practitioners on
+    intake duty and the supervisor are reminded at 09:00 each working day, once, until someone
+    acknowledges it; never at a weekend, with two beats running."""
+    referral = make_referral(team["worker"], now=at(2020, 12, 24, 10))  # due Thursday 31 December
+    sent = []
+    day = date(2021, 1, 1)
+    while day <= date(2021, 1, 13):
+        for hour in (0, 9, 13, 18):
+            moment = at(day.year, day.month, day.day, hour)
+            monkeypatch.setattr("django.utils.timezone.now", lambda moment=moment: moment)
+            if moment == at(2021, 1, 11, 13):  # Monday, after the day's reminder
+                services.referral_acknowledge(
+                    referral=referral, user=team["practitioner"], consultation_timeline="Soon"
+                )
+            mail.outbox.clear()
+            reminders_send_due()
+            reminders_send_due()
+            sent += [(moment, m.to[0]) for m in mail.outbox if "still not acknowledged" in m.body]
+        day += timedelta(days=1)
+    # Monday 4 January is the first overdue alert (to the supervisor and the manager); then every
+    # working day: Tuesday 5 to Friday 8, and Monday 11, not the weekend; none once acknowledged.
+    days = [at(2021, 1, d, 9) for d in (5, 6, 7, 8, 11)]
+    who = [team[name].email for name in ("practitioner", "practitioner2", "supervisor")]
+    assert sorted(sent) == sorted((moment, email) for moment in days for email in who)
+    body = Notification.objects.filter(kind="referral.acknowledgement_still_overdue").first().message
+    assert referral.reference in body and "due by Thursday 31 December 2020" in body and "Daniel" not in body
