@@ -467,6 +467,7 @@ def test_the_case_overview_counts_its_timeline_with_the_page_and_reuses_the_gate
     referral_reads = [q for q in sql if q.endswith(f'"referrals_referral"."id" = {case.referral_id} LIMIT 21')]
     assert not referral_reads, referral_reads  # the gate's join brought it with the case
     assert not [q for q in sql if 'FROM "cases_riskaction"' in q]  # none open: the due facts say so
+    assert not [q for q in sql if '"referrals_person"' in q]  # only the subject access export reads it
     assert response.context["summary"]["referral"].high_risk is False
     # session, user, cover, case (the gate), audit, due facts, timeline page with its count, plan,
     # children, other referrals, consents, unread notifications, undelivered messages, and the
