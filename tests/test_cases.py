@@ -470,9 +470,33 @@ def test_the_case_overview_counts_its_timeline_with_the_page_and_reuses_the_gate
     assert not [q for q in sql if '"referrals_person"' in q]  # only the subject access export reads it
     assert response.context["summary"]["referral"].high_risk is False
     # session, user, cover, case (the gate), audit, due facts, timeline page with its count, plan,
-    # children, other referrals, consents, unread notifications, undelivered messages, and the
-    # session's expiry saved (3).
+    # children, other referrals, consents (both live), unread notifications, undelivered messages,
+    # and the session's expiry saved (3).
     assert len(sql) == 16, "\n".join(sql)
+
+
+def test_the_case_overview_reads_consents_only_when_the_due_facts_find_one_live(client, case, people):
+    p = people["practitioner"]
+    client.force_login(p, backend="django.contrib.auth.backends.ModelBackend")
+
+    def overview():
+        client.get(reverse("case-detail", args=[case.pk]))
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(reverse("case-detail", args=[case.pk]))
+        return response, [q["sql"] for q in captured.captured_queries]
+
+    response, sql = overview()
+    assert response.context["summary"]["consents"] == []
+    assert not [q for q in sql if 'FROM "cases_consent"' in q]  # the due facts found none live
+    # session, user, cover, case (the gate), audit, due facts, timeline page with its count, plan,
+    # children, other referrals, unread notifications, undelivered messages, and the session's
+    # expiry saved (3).
+    assert len(sql) == 15, "\n".join(sql)
+    to_consent_stage(case, p)
+    consent(case, people["worker"], "client")
+    response, sql = overview()
+    assert [c.party for c in response.context["summary"]["consents"]] == ["client"]
+    assert len([q for q in sql if 'FROM "cases_consent"' in q]) == 1
 
 
 def test_the_timeline_pages_with_its_count_from_the_first_page_to_past_the_end(client, case, people):

@@ -68,7 +68,10 @@ def _client_summary(user, case, *, show_partner):
             (other, access.allowed(user, "referral.view", other)) for other in others.order_by("-received_at", "-pk")
         ],
         "next_actions": sorted((plan.actions if plan else []), key=lambda a: a.get("due") or ""),
-        "consents": list(case.consents.filter(withdrawn_on__isnull=True)),
+        # The due facts already say whether any consent is live: none, no query.
+        "consents": (
+            list(case.consents.filter(withdrawn_on__isnull=True)) if case.client_consent or case.partner_consent else []
+        ),
     }
 
 
