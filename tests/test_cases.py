@@ -475,7 +475,7 @@ def test_the_case_overview_counts_its_timeline_with_the_page_and_reuses_the_gate
     assert len(sql) == 16, "\n".join(sql)
 
 
-def test_the_case_overview_reads_consents_only_when_the_due_facts_find_one_live(client, case, people):
+def test_the_case_overview_reads_consents_and_the_plan_only_when_the_due_facts_find_them(client, case, people):
     p = people["practitioner"]
     client.force_login(p, backend="django.contrib.auth.backends.ModelBackend")
 
@@ -487,16 +487,21 @@ def test_the_case_overview_reads_consents_only_when_the_due_facts_find_one_live(
 
     response, sql = overview()
     assert response.context["summary"]["consents"] == []
+    assert response.context["summary"]["next_actions"] == []
     assert not [q for q in sql if 'FROM "cases_consent"' in q]  # the due facts found none live
-    # session, user, cover, case (the gate), audit, due facts, timeline page with its count, plan,
+    assert not [q for q in sql if 'FROM "cases_riskplan"' in q]  # nor a plan
+    # session, user, cover, case (the gate), audit, due facts, timeline page with its count,
     # children, other referrals, unread notifications, undelivered messages, and the session's
     # expiry saved (3).
-    assert len(sql) == 15, "\n".join(sql)
+    assert len(sql) == 14, "\n".join(sql)
     to_consent_stage(case, p)
+    plan(case, p)
     consent(case, people["worker"], "client")
     response, sql = overview()
     assert [c.party for c in response.context["summary"]["consents"]] == ["client"]
+    assert response.context["summary"]["next_actions"]
     assert len([q for q in sql if 'FROM "cases_consent"' in q]) == 1
+    assert len([q for q in sql if 'FROM "cases_riskplan"' in q]) == 1
 
 
 def test_the_timeline_pages_with_its_count_from_the_first_page_to_past_the_end(client, case, people):

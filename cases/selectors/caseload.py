@@ -35,7 +35,8 @@ SELECT c.id,
      JOIN accommodation_accommodationrequest r ON r.id = p.request_id
      WHERE r.case_id = c.id AND p.status = 'approved' ORDER BY p.proposed_at DESC LIMIT 1),
   EXISTS (SELECT 1 FROM cases_consent n WHERE n.case_id = c.id AND n.party = 'client' AND n.withdrawn_on IS NULL),
-  EXISTS (SELECT 1 FROM cases_consent n WHERE n.case_id = c.id AND n.party = 'partner' AND n.withdrawn_on IS NULL)
+  EXISTS (SELECT 1 FROM cases_consent n WHERE n.case_id = c.id AND n.party = 'partner' AND n.withdrawn_on IS NULL),
+  EXISTS (SELECT 1 FROM cases_riskplan v WHERE v.case_id = c.id)
 FROM cases_case c WHERE c.id IN ({ids})
 """
 
@@ -47,7 +48,8 @@ def _as_date(value):
 
 def due_facts_attach(cases: list[Case]) -> list[Case]:
     """Set on each case what due_items() reads: last meeting, consultation, open risk actions,
-    assessments done per stage, the current placement's end and the live consents."""
+    assessments done per stage, the current placement's end, the live consents and whether a
+    plan is written."""
     if not cases:
         return cases
     ids = ", ".join(["%s"] * len(cases))
@@ -56,13 +58,14 @@ def due_facts_attach(cases: list[Case]) -> list[Case]:
         cursor.execute(_DUE_FACTS_SQL.format(ids=ids), [case.pk for case in cases])  # nosec B608
         facts = {row[0]: row[1:] for row in cursor.fetchall()}
     for case in cases:
-        meeting, consultation, risks, intake, mid, exit_, ends_on, client, partner = facts[case.pk]
+        meeting, consultation, risks, intake, mid, exit_, ends_on, client, partner, plan = facts[case.pk]
         case.last_meeting_on = _as_date(meeting)
         case.consultation_at = consultation
         case.open_risk_actions = risks
         case.intake_done, case.mid_done, case.exit_done = intake, mid, exit_
         case.placement_ends_on = _as_date(ends_on)
         case.client_consent, case.partner_consent = bool(client), bool(partner)
+        case.has_plan = bool(plan)
     return cases
 
 

@@ -58,7 +58,7 @@ def _client_summary(user, case, *, show_partner):
     referral.high_risk = high_risk_indicated(referral)  # the inbox's own rule
     others = Referral.objects.filter(person_id=case.person_id).exclude(pk=referral.pk).exclude(status="draft")
     born = referral.client_date_of_birth
-    plan = case.risk_plans.first()
+    plan = case.risk_plans.first() if case.has_plan else None  # the due facts say whether one is written
     return {
         "referral": referral,
         "age": _age(born, timezone.localdate()) if born else None,
