@@ -5,13 +5,16 @@ Paginator asks the database twice, once to count and once for the page."""
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet, Window
 
+MAX_PAGE = 10**9
+
 
 def page_counted(queryset: QuerySet, per_page: int, number, counting: dict[str, Q] | None = None) -> Page:
     """What Paginator(queryset, per_page).get_page(number) gives, in one query: a number that
     is not a number gives the first page, one past the end the last. `counting` names
     conditions to count over the whole list too; the page carries them as `page.counts`."""
     try:
-        number = max(1, int(number))
+        # Capped: a page whose rows would start past PostgreSQL's largest offset is past the end anyway.
+        number = min(max(1, int(number)), MAX_PAGE)
     except (TypeError, ValueError):
         number = 1
     counting = counting or {}

@@ -9,7 +9,8 @@ What is recorded, and where (tests/conftest.py wires it up):
   accepts (tests/notify_standin.py), and texts the local SMS backend keeps;
 - the partners the factories make (tests/referral_factories.make_referral), and, to tell a
   partner's detail from one the client or a member of staff shares (a surname, the family
-  home), every client's and staff member's details as they are saved.
+  home), every client's and staff member's details as they are saved. Both are kept per test
+  file, and a file's messages are searched for the partners that file made.
 
 Plain Python with no Django import: a pytest plugin (registered by tests/conftest.py) that
 hands each pytest-xdist worker's result to the controller, which adds them up, prints
@@ -49,13 +50,19 @@ class Canaries:
 
 
 SENT: list[Sent] = []
-PARTNERS = Canaries()
-NOT_PARTNERS = Canaries()  # clients and staff: their details are not a partner's canary
+# Per test file: a partner one file makes is no partner of another file's tests, whose own
+# client may have the same made-up phone number (each test's records are its own).
+PARTNERS: dict[str, Canaries] = {}
+NOT_PARTNERS: dict[str, Canaries] = {}  # clients and staff: their details are not a partner's canary
 CLIENT_EMAILS: set[str] = set()  # a referral's client's e-mail address
 
 
 def current_test() -> str:
     return os.environ.get("PYTEST_CURRENT_TEST", "").rsplit(" ", 1)[0]
+
+
+def _test_file(test: str) -> str:
+    return test.split("::", 1)[0]
 
 
 def record(*, channel: str, to, text: str, client_facing: bool | None = None) -> None:
@@ -96,7 +103,7 @@ def _add(canaries: Canaries, *, names=(), phone="", address="", postcode="", bir
 
 def register_partner(*, first_name="", last_name="", phone="", address="", postcode="", date_of_birth=None):
     _add(
-        PARTNERS,
+        PARTNERS.setdefault(_test_file(current_test()), Canaries()),
         names=[first_name, last_name, f"{first_name} {last_name}"],
         phone=phone,
         address=address,
@@ -107,8 +114,9 @@ def register_partner(*, first_name="", last_name="", phone="", address="", postc
 
 def register_not_partner(*, names=(), phone="", address="", postcode="", date_of_birth=None, client_email=""):
     """The client's or a member of staff's details: shared with a partner, they prove nothing."""
-    _add(NOT_PARTNERS, names=[part for name in names for part in [name, *str(name or "").split()]], phone=phone)
-    _add(NOT_PARTNERS, address=address, postcode=postcode, birthday=date_of_birth)
+    not_partners = NOT_PARTNERS.setdefault(_test_file(current_test()), Canaries())
+    _add(not_partners, names=[part for name in names for part in [name, *str(name or "").split()]], phone=phone)
+    _add(not_partners, address=address, postcode=postcode, birthday=date_of_birth)
     if client_email:
         CLIENT_EMAILS.add(client_email.strip().lower())
 
@@ -184,8 +192,21 @@ WORKER_KEY = "eip_message_scan"
 TOTAL = {"scanned": 0, "findings": []}
 
 
+def scan_by_test_file(sent: list[Sent]) -> list[str]:
+    """scan() each test file's messages against the partners that file made."""
+    findings = []
+    for test_file in dict.fromkeys(_test_file(message.test) for message in sent):
+        findings += scan(
+            [message for message in sent if _test_file(message.test) == test_file],
+            PARTNERS.get(test_file, Canaries()),
+            NOT_PARTNERS.get(test_file, Canaries()),
+            NEVER_SAY,
+        )
+    return findings
+
+
 def pytest_sessionfinish(session):
-    scanned, findings = len(SENT), scan(SENT, PARTNERS, NOT_PARTNERS, NEVER_SAY)
+    scanned, findings = len(SENT), scan_by_test_file(SENT)
     workeroutput = getattr(session.config, "workeroutput", None)
     if workeroutput is not None:  # a pytest-xdist worker: the controller adds it up and decides
         workeroutput[WORKER_KEY] = {"scanned": scanned, "findings": findings}

@@ -126,3 +126,27 @@ def test_a_run_that_leaks_nothing_passes(pytester, monkeypatch):
     result = pytester.runpytest_subprocess("-p", "no:django", "-p", "no:cacheprovider", "-n", "2")
     assert result.ret == pytest.ExitCode.OK
     assert "messages scanned: 3" in result.stdout.str() and "LEAK" not in result.stdout.str()
+
+
+def test_another_files_partner_is_no_canary_for_a_file_whose_client_has_the_same_made_up_number(pytester, monkeypatch):
+    # Test files make their people independently: one file's partner may have the number another
+    # file gives its client. Each file's messages are searched for the partners it made.
+    monkeypatch.setenv("PYTHONPATH", str(REPO))
+    pytester.makeconftest('pytest_plugins = ["tests.message_scan"]')
+    pytester.makepyfile(
+        test_a_partner="""
+from tests import message_scan
+
+def test_makes_a_partner():
+    message_scan.register_partner(first_name="Rosalind", last_name="Hughes", phone="07700 900999")
+""",
+        test_b_client="""
+from tests import message_scan
+
+def test_texts_its_own_client():
+    message_scan.record(channel="sms", to=["+447700900999"], text="Your appointment is on Tuesday at 10am.")
+""",
+    )
+    result = pytester.runpytest_subprocess("-p", "no:django", "-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.OK, result.stdout.str()
+    assert "messages scanned: 1" in result.stdout.str() and "LEAK" not in result.stdout.str()
