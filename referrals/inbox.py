@@ -1,19 +1,20 @@
 """The working inbox: the referrals a user may see, by tab, searched, filtered and sorted so
-the overdue and the high-risk come first. Filters are a django-filter FilterSet, the table a
-django-tables2 Table (sorting and paging), so none of it is hand-rolled."""
+the overdue and the high-risk come first. Filters are a django-filter FilterSet; the view
+pages with eip.paging; the table's rows are drawn here (rows_html)."""
 
 import json
 import re
 from datetime import date
+from html import escape  # what django.utils.html.escape does, without its lazy-text wrapper
 
 import django_filters
-import django_tables2 as tables
 import jellyfish
 from django import forms
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.http import QueryDict
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.http import urlencode
+from django.utils.safestring import SafeString, mark_safe
 
 from eip.links import Links
 from eip.people.models import Borough
@@ -126,10 +127,15 @@ class InboxFilter(django_filters.FilterSet):
         return _search(queryset, value)
 
 
-def inbox_queryset(*, referrals: QuerySet, tab: str, today=None) -> QuerySet:
+def inbox_queryset(*, referrals: QuerySet, tab: str, today=None, sort: str = "") -> QuerySet:
     """`referrals` (already the user's scope) in `tab`, overdue first, then high risk, then
-    by the date they must be acknowledged."""
+    by the date they must be acknowledged; sorted by a column first if `sort` names one."""
     today = today or timezone.localdate()
+    order = ["priority", "-high_risk", "acknowledgement_due", "received_at", "pk"]
+    column = sorted_by(sort)
+    if column:
+        key, descending = column
+        order[:0] = [f"-{field}" if descending else field for field in SORTS[key]]
     return (
         referrals.filter(TABS[tab][1])
         .annotate(
@@ -146,7 +152,7 @@ def inbox_queryset(*, referrals: QuerySet, tab: str, today=None) -> QuerySet:
             ),
             high_risk=Case(When(HIGH_RISK, then=Value(1)), default=Value(0), output_field=IntegerField()),
         )
-        .order_by("priority", "-high_risk", "acknowledgement_due", "received_at", "pk")
+        .order_by(*order)
     )
 
 
@@ -171,107 +177,178 @@ STATUS_COLOURS = {
     S.DECLINED: "red",
     S.WITHDRAWN: "grey",
 }
+STATUS_LABELS = dict(S.choices)
+TEAM_LABELS = dict(Team.choices)
+
+# The table's columns: the key a heading's link sorts by (?sort=client, ?sort=-client), the
+# heading, and the fields that order.
+COLUMNS = (
+    ("reference", "Reference", ("reference",)),
+    ("client", "Client", ("client_last_name", "client_first_name")),
+    ("client_date_of_birth", "Date of birth", ("client_date_of_birth",)),
+    ("borough", "Borough", ("borough__name",)),
+    ("team", "Team", ("team",)),
+    ("received_at", "Received", ("received_at",)),
+    ("acknowledgement_due", "Acknowledge by", ("acknowledgement_due",)),
+    ("dash_score", "DASH at referral", ("dash_score",)),
+    ("status", "Status", ("status",)),
+)
+SORTS = {key: fields for key, _, fields in COLUMNS}
+# Our own markup, across the nine columns.
+EMPTY_ROW = mark_safe(  # noqa: S308  # nosec B308
+    '<tr class="govuk-table__row"><td class="govuk-table__cell" colspan="9">No referrals match.</td></tr>'
+)
+# What a row shows: a referral has some fifty columns, long texts among them.
+ROW_FIELDS = (
+    "reference",
+    "status",
+    "created_at",
+    "client_first_name",
+    "client_last_name",
+    "client_date_of_birth",
+    "borough__name",
+    "team",
+    "received_at",
+    "acknowledged_at",
+    "acknowledgement_due",
+    "dash_score",
+    "outside_window",
+)
 
 
-class InboxTable(tables.Table):
-    reference = tables.Column(verbose_name="Reference", order_by=("reference",))
-    client = tables.Column(verbose_name="Client", empty_values=(), order_by=("client_last_name", "client_first_name"))
-    client_date_of_birth = tables.DateColumn(verbose_name="Date of birth", format="j M Y")
-    borough = tables.Column(verbose_name="Borough", accessor="borough__name", order_by=("borough__name",))
-    team = tables.Column(verbose_name="Team", accessor="team")
-    received_at = tables.DateTimeColumn(verbose_name="Received", format="j M Y")
-    acknowledgement_due = tables.Column(verbose_name="Acknowledge by", empty_values=())
-    dash_score = tables.Column(verbose_name="DASH at referral", empty_values=())
-    status = tables.Column(verbose_name="Status", empty_values=(), order_by=("status",))
+def sorted_by(sort: str) -> tuple[str, bool] | None:
+    """The column key and whether descending, for a ?sort= value naming a column."""
+    key = sort.removeprefix("-")
+    return (key, sort.startswith("-")) if key in SORTS else None
 
-    class Meta:
-        model = Referral
-        fields = ()
-        sequence = (
-            "reference",
-            "client",
-            "client_date_of_birth",
-            "borough",
-            "team",
-            "received_at",
-            "acknowledgement_due",
-            "dash_score",
-            "status",
+
+def inbox_rows(queryset: QuerySet) -> QuerySet:
+    """inbox_queryset's referrals with only what a row shows (see rows_html)."""
+    return queryset.select_related(None).select_related("borough").only(*ROW_FIELDS)
+
+
+def _query(params: dict, **changes) -> str:
+    # The request's query string with some values replaced, for a link's href.
+    return "?" + urlencode({**params, **changes}, doseq=True)
+
+
+def column_headings(query: QueryDict, sort: str) -> list[tuple[str, str, str]]:
+    """Each column's (heading, link that sorts by it, aria-sort): a link sorts ascending, or
+    descending when the list is already sorted ascending by that column."""
+    params = dict(query.lists())
+    current = sorted_by(sort)
+    headings = []
+    for key, heading, _ in COLUMNS:
+        aria_sort = ""
+        following = key
+        if current and current[0] == key:
+            aria_sort = "descending" if current[1] else "ascending"
+            following = key if current[1] else f"-{key}"
+        headings.append((heading, _query(params, sort=following, page=1), aria_sort))
+    return headings
+
+
+def page_links(query: QueryDict, page) -> dict[str, str]:
+    """The pagination's links: this page, the one before and the one after (where there is one)."""
+    params = dict(query.lists())
+    links = {"current": _query(params, page=page.number)}
+    if page.has_previous():
+        links["previous"] = _query(params, page=page.previous_page_number())
+    if page.has_next():
+        links["next"] = _query(params, page=page.next_page_number())
+    return links
+
+
+def rows_html(rows, *, today: date) -> SafeString:
+    """The table's rows, drawn here in Python: by a template or format_html per cell, drawing
+    fifty rows took most of the inbox's time (see README, the benchmark). Every value from the
+    database is escaped once, where it is put in."""
+    links = Links()
+    drawn = [_row_html(row, today, links) for row in rows]
+    if not drawn:
+        return EMPTY_ROW
+    # Every value from the database was escaped in _row_html.
+    return mark_safe("\n    ".join(drawn))  # noqa: S308  # nosec B308 B703
+
+
+def _row_html(row, today: date, links: Links) -> str:
+    status = row.status
+    if status == S.DRAFT:
+        reference = (
+            f'<a class="govuk-link" href="{links("referral-edit", row.pk)}">Draft'
+            f'<span class="govuk-visually-hidden"> referral started {row.created_at:%-d %b %Y}</span></a>'
         )
-        template_name = "referrals/_govuk_table.html"
-        attrs = {"class": "govuk-table", "data-testid": "referral-table"}
-        orderable = True
-        empty_text = "No referrals match."
+    else:
+        reference = f'<a class="govuk-link" href="{links("referral-detail", row.pk)}">{escape(row.reference)}</a>'
+    client = f"{row.client_first_name} {row.client_last_name}".strip()
+    dob, received = row.client_date_of_birth, row.received_at
+    score = "—" if row.dash_score is None else str(row.dash_score)
+    if row.high_risk:
+        score += ' <strong class="govuk-tag govuk-tag--red">High risk indicated</strong>'
+    cells = (
+        reference,
+        escape(client) if client else "—",
+        f"{dob:%-d %b %Y}" if dob else "—",
+        escape(row.borough.name),
+        escape(TEAM_LABELS.get(row.team, row.team)) or "—",
+        f"{timezone.localtime(received):%-d %b %Y}" if received else "—",
+        _acknowledge_by(row, today),
+        score,
+        f'<strong class="govuk-tag govuk-tag--{STATUS_COLOURS.get(status, "grey")}">'
+        f"{escape(STATUS_LABELS.get(status, status))}</strong>{OUTSIDE_WINDOW if row.outside_window else ''}",
+    )
+    return (
+        '<tr class="govuk-table__row" data-testid="referral-row"><td class="govuk-table__cell">'
+        + '</td><td class="govuk-table__cell">'.join(cells)
+        + "</td></tr>"
+    )
 
-    def __init__(self, *args, today=None, **kwargs):
-        self.today = today or timezone.localdate()
-        self.links = Links()
-        super().__init__(*args, **kwargs)
 
-    def rows_html(self) -> list:
-        """This page's rows, each cell drawn here in Python: django-tables2 sorts and pages, but
-        drawing every cell through it inspected each render method's signature per cell, most
-        of the inbox's time (see README, the benchmark)."""
-        return [self._row_html(row.record) for row in self.paginated_rows]
+def _acknowledge_by(row, today: date) -> str:
+    if row.acknowledged_at:
+        return f"Acknowledged {timezone.localtime(row.acknowledged_at):%-d %b}"
+    due = row.acknowledgement_due
+    if not due:
+        return "—"
+    if row.status in (S.SUBMITTED, S.MORE_INFO) and due < today:
+        return f'{due:%a %-d %b %Y} <strong class="govuk-tag govuk-tag--red">Overdue</strong>'
+    if due == today:
+        return f'{due:%a %-d %b %Y} <strong class="govuk-tag govuk-tag--orange">Due today</strong>'
+    return f"{due:%a %-d %b %Y}"
 
-    def _row_html(self, record):
-        dob, received = record.client_date_of_birth, record.received_at
-        cells = (
-            self.render_reference(record),
-            self.render_client(record),
-            f"{dob:%-d %b %Y}" if dob else "—",
-            record.borough.name,
-            self.render_team(record),
-            f"{timezone.localtime(received):%-d %b %Y}" if received else "—",
-            self.render_acknowledgement_due(record),
-            self.render_dash_score(record),
-            self.render_status(record),
-        )
-        return format_html_join("", '<td class="govuk-table__cell">{}</td>', ((cell,) for cell in cells))
 
-    def render_reference(self, record):
-        if record.status == S.DRAFT:
-            return format_html(
-                '<a class="govuk-link" href="{}">Draft'
-                '<span class="govuk-visually-hidden"> referral started {}</span></a>',
-                self.links("referral-edit", record.pk),
-                f"{record.created_at:%-d %b %Y}",
-            )
-        return format_html(
-            '<a class="govuk-link" href="{}">{}</a>', self.links("referral-detail", record.pk), record.reference
-        )
+def search_fields(form, *, filters: bool) -> dict[str, SafeString]:
+    """The search form's inputs, drawn as Django's widget templates draw them (the same
+    markup), without a template per field and per option. `filters`: the borough and team
+    lists too (their choices are read only when drawn)."""
+    fields = {"q": _text_input(form["q"])}
+    if filters:
+        fields.update(borough=_select(form["borough"]), team=_select(form["team"]))
+    return fields
 
-    def render_client(self, record):
-        return record.client_name or "—"
 
-    def render_team(self, record):
-        return record.get_team_display() or "—"
+def _attrs(field) -> str:
+    attrs = {**field.field.widget.attrs, "id": field.auto_id}
+    return "".join(f' {name}="{escape(str(value))}"' for name, value in attrs.items())
 
-    def render_acknowledgement_due(self, record):
-        if record.acknowledged_at:
-            return f"Acknowledged {timezone.localtime(record.acknowledged_at):%-d %b}"
-        due = record.acknowledgement_due
-        if not due:
-            return "—"
-        if record.status in (S.SUBMITTED, S.MORE_INFO) and due < self.today:
-            return format_html('{} <strong class="govuk-tag govuk-tag--red">Overdue</strong>', f"{due:%a %-d %b %Y}")
-        if due == self.today:
-            return format_html(
-                '{} <strong class="govuk-tag govuk-tag--orange">Due today</strong>', f"{due:%a %-d %b %Y}"
-            )
-        return f"{due:%a %-d %b %Y}"
 
-    def render_dash_score(self, record):
-        score = "—" if record.dash_score is None else str(record.dash_score)
-        if getattr(record, "high_risk", 0):
-            return format_html('{} <strong class="govuk-tag govuk-tag--red">High risk indicated</strong>', score)
-        return score
+def _text_input(field) -> SafeString:
+    value = field.value()
+    shown = "" if value in ("", None) else f' value="{escape(str(value))}"'
+    html = f'<input type="text" name="{field.html_name}"{shown}{_attrs(field)}>'
+    # The value and the attributes escaped.
+    return mark_safe(html)  # noqa: S308  # nosec B308 B703
 
-    def render_status(self, record):
-        colour = STATUS_COLOURS.get(record.status, "grey")
-        return format_html(
-            '<strong class="govuk-tag govuk-tag--{}">{}</strong>{}',
-            colour,
-            record.get_status_display(),
-            OUTSIDE_WINDOW if record.outside_window else "",
-        )
+
+def _select(field) -> SafeString:
+    value = field.value()
+    chosen = "" if value is None else str(value)
+    options, found = [], False
+    for option, label in field.field.choices:
+        selected = not found and str(option) == chosen
+        found = found or selected
+        chosen_attr = " selected" if selected else ""
+        options.append(f'\n  <option value="{escape(str(option))}"{chosen_attr}>{escape(str(label))}</option>\n')
+    html = f'<select name="{field.html_name}"{_attrs(field)}>{"".join(options)}\n</select>'
+    # Every value, label and attribute escaped.
+    return mark_safe(html)  # noqa: S308  # nosec B308 B703

@@ -12,6 +12,7 @@ from eip import access, outbound
 from eip.audit.models import AuditEvent
 from eip.audit.services import audit_list_viewed, audit_record
 from eip.forms_util import error_summary, submit
+from eip.paging import page_counted
 from eip.people.models import Role
 from eip.workdays import receipt_rule, working_day_received
 
@@ -60,13 +61,14 @@ def referral_list(request):
     filters = inbox.InboxFilter(request.GET or None, queryset=scope)
     filtered = filters.qs if filters.is_bound and filters.is_valid() else scope
     today = timezone.localdate()
-    table = inbox.InboxTable(inbox.inbox_queryset(referrals=filtered, tab=tab, today=today), today=today)
-    table.paginate(page=request.GET.get("page", 1), per_page=50)
+    sort = request.GET.get("sort", "")
+    listed = inbox.inbox_queryset(referrals=filtered, tab=tab, today=today, sort=sort)
+    page = page_counted(inbox.inbox_rows(listed), 50, request.GET.get("page"))
     audit_list_viewed(
         actor=user,
         model=Referral,
-        ids=[row.record.pk for row in table.paginated_rows],
-        label=f"{title}, page {table.page.number}",
+        ids=[row.pk for row in page.object_list],
+        label=f"{title}, page {page.number}",
         page="referral-list",
     )
     counts = inbox.inbox_tab_counts(referrals=filtered) if tabs else {}
@@ -77,8 +79,12 @@ def referral_list(request):
         request,
         "referrals/referral_list.html",
         {
-            "table": table,
-            "filters": filters,
+            "page": page,
+            "rows": inbox.rows_html(page.object_list, today=today),
+            "columns": inbox.column_headings(request.GET, sort),
+            "pages": inbox.page_links(request.GET, page),
+            "form": filters.form,
+            "fields": inbox.search_fields(filters.form, filters=user.role != Role.SOCIAL_WORKER),
             "title": title,
             "tabs": [(key, label, counts.get(key)) for key, (label, _) in tabs.items()] if tabs else [],
             "tab": tab,

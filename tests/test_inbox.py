@@ -25,7 +25,7 @@ def text(response):
 
 def rows(response):
     """The references listed, in order."""
-    return [row.record.reference for row in response.context["table"].paginated_rows]
+    return [row.reference for row in response.context["page"].object_list]
 
 
 @pytest.fixture
@@ -169,6 +169,37 @@ def test_a_borough_spoc_sees_the_same_inbox_for_their_borough_only(client, worke
     client.force_login(spoc, backend="django.contrib.auth.backends.ModelBackend")
     assert rows(client.get(reverse("referral-list"), {"tab": "all"})) == [mine.reference]
     assert rows(client.get(reverse("referral-list"), {"tab": "all", "borough": sutton.pk})) == []
+
+
+def test_a_column_heading_sorts_the_list_by_it_and_again_the_other_way(client, worker, practitioner):
+    zed = make_referral(worker, client_first_name="Ann", client_last_name="Zed", dash_score=20)
+    able = make_referral(worker, client_first_name="Bo", client_last_name="Able", dash_score=1)
+    late = make_referral(
+        worker, client_first_name="Cy", client_last_name="Moss", now=timezone.now() - timedelta(days=14)
+    )
+    assert rows(client.get(reverse("referral-list"))) == [late.reference, zed.reference, able.reference]
+    response = client.get(reverse("referral-list"), {"sort": "client"})
+    assert rows(response) == [able.reference, late.reference, zed.reference]
+    page = response.content.decode()
+    # The heading says how the list is sorted, and its link now sorts the other way.
+    assert 'aria-sort="ascending"><a class="govuk-link" href="?sort=-client&amp;page=1">Client' in page
+    assert rows(client.get(reverse("referral-list"), {"sort": "-client"})) == [
+        zed.reference,
+        late.reference,
+        able.reference,
+    ]
+    assert rows(client.get(reverse("referral-list"), {"sort": "nonsense"})) == rows(
+        client.get(reverse("referral-list"))
+    )
+
+
+def test_a_page_past_the_end_shows_the_last_page(client, worker, practitioner):
+    _many(worker, 59)  # 60 to acknowledge: two pages
+    response = client.get(reverse("referral-list"), {"page": 7})
+    assert response.status_code == 200
+    assert response.context["page"].number == 2 and len(rows(response)) == 10
+    assert 'aria-label="Page 2 of 2"' in response.content.decode()
+    assert len(rows(client.get(reverse("referral-list"), {"page": "two"}))) == 50
 
 
 def _many(worker, number):
