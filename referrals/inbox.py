@@ -340,11 +340,20 @@ def _text_input(field) -> SafeString:
     return mark_safe(html)  # noqa: S308  # nosec B308 B703
 
 
+def _choices(formfield) -> list:
+    if isinstance(formfield, forms.ModelChoiceField):
+        # Read in one plain query: the field's own iterator opens a server-side cursor, which
+        # took longer than the rest of the inbox together.
+        empty = [("", formfield.empty_label)] if formfield.empty_label is not None else []
+        return [*empty, *((record.pk, formfield.label_from_instance(record)) for record in formfield.queryset)]
+    return formfield.choices
+
+
 def _select(field) -> SafeString:
     value = field.value()
     chosen = "" if value is None else str(value)
     options, found = [], False
-    for option, label in field.field.choices:
+    for option, label in _choices(field.field):
         selected = not found and str(option) == chosen
         found = found or selected
         chosen_attr = " selected" if selected else ""
