@@ -14,6 +14,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from cases import calendar, kernel, services
 from cases.models import Case, CaseEvent, RiskAction
@@ -469,10 +470,10 @@ def test_the_case_overview_counts_its_timeline_with_the_page_and_reuses_the_gate
     assert not [q for q in sql if 'FROM "cases_riskaction"' in q]  # none open: the due facts say so
     assert not [q for q in sql if '"referrals_person"' in q]  # only the subject access export reads it
     assert response.context["summary"]["referral"].high_risk is False
-    # session, user, cover, case (the gate), audit, due facts, timeline page with its count, plan,
-    # children, other referrals, consents (both live), unread notifications, undelivered messages,
-    # and the session's expiry saved (3).
-    assert len(sql) == 16, "\n".join(sql)
+    # session, user, cover, case (the gate), audit, due facts, timeline page with its count, the
+    # card's lists (plan, children, other referrals, consents: one query), unread notifications,
+    # undelivered messages, and the session's expiry saved (3).
+    assert len(sql) == 13, "\n".join(sql)
 
 
 def test_the_case_overview_reads_consents_and_the_plan_only_when_the_due_facts_find_them(client, case, people):
@@ -488,20 +489,23 @@ def test_the_case_overview_reads_consents_and_the_plan_only_when_the_due_facts_f
     response, sql = overview()
     assert response.context["summary"]["consents"] == []
     assert response.context["summary"]["next_actions"] == []
-    assert not [q for q in sql if 'FROM "cases_consent"' in q]  # the due facts found none live
-    assert not [q for q in sql if 'FROM "cases_riskplan"' in q]  # nor a plan
-    # session, user, cover, case (the gate), audit, due facts, timeline page with its count,
-    # children, other referrals, unread notifications, undelivered messages, and the session's
-    # expiry saved (3).
-    assert len(sql) == 14, "\n".join(sql)
+    card = [q for q in sql if "SELECT 'referral'" in q]  # the card's lists, in one query
+    assert len(card) == 1 and "SELECT 'child'" in card[0]
+    assert "SELECT 'consent'" not in card[0]  # the due facts found none live
+    assert "SELECT 'plan'" not in card[0]  # nor a plan
+    assert not [q for q in sql if 'FROM "cases_consent"' in q or 'FROM "cases_riskplan"' in q]
+    # session, user, cover, case (the gate), audit, due facts, timeline page with its count, the
+    # card's lists, unread notifications, undelivered messages, and the session's expiry saved (3).
+    assert len(sql) == 13, "\n".join(sql)
     to_consent_stage(case, p)
     plan(case, p)
     consent(case, people["worker"], "client")
     response, sql = overview()
     assert [c.party for c in response.context["summary"]["consents"]] == ["client"]
     assert response.context["summary"]["next_actions"]
-    assert len([q for q in sql if 'FROM "cases_consent"' in q]) == 1
-    assert len([q for q in sql if 'FROM "cases_riskplan"' in q]) == 1
+    (card,) = [q for q in sql if "SELECT 'referral'" in q]
+    assert "SELECT 'consent'" in card and "SELECT 'plan'" in card
+    assert len(sql) == 13, "\n".join(sql)  # the same queries as before they were written
 
 
 def test_the_timeline_pages_with_its_count_from_the_first_page_to_past_the_end(client, case, people):
@@ -977,8 +981,54 @@ def test_the_overview_links_every_other_referral_of_the_same_person_the_user_may
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
         return client.get(reverse("case-detail", args=[case.pk])).content.decode()
 
-    assert reverse("referral-detail", args=[again.pk]) in card(people["practitioner"])
+    practitioner_sees = card(people["practitioner"])
+    assert (
+        f'href="{reverse("referral-detail", args=[again.pk])}">{again.reference}</a> (acknowledged)'
+        in practitioner_sees
+    )
     # The referring social worker may see the case, not the other worker's referral: its reference only.
     worker_sees = card(people["worker"])
-    assert again.reference in worker_sees
+    assert f"{again.reference} (acknowledged)" in worker_sees
     assert reverse("referral-detail", args=[again.pk]) not in worker_sees
+
+
+def test_a_case_page_reads_its_case_by_a_statement_compiled_once_not_on_every_page(client, case, people):
+    # Building and compiling the gate's four joins cost more than running them, on every case page.
+    from cases.selectors.gate import _case_statement
+
+    client.force_login(people["practitioner"], backend="django.contrib.auth.backends.ModelBackend")
+    _case_statement.cache_clear()
+    for tab in ("case-detail", "case-plan", "case-detail"):
+        assert client.get(reverse(tab, args=[case.pk])).status_code == 200
+    assert (_case_statement.cache_info().misses, _case_statement.cache_info().hits) == (1, 2)
+
+
+def test_the_gate_gives_a_case_with_its_referral_and_people_to_its_practitioner_their_cover_and_supervisors(
+    case, people, django_assert_num_queries
+):
+    from django.http import Http404
+
+    from cases.selectors import case_get_for_user, case_list_for_user
+    from cases.services.cover import absence_set
+
+    holder, colleague = people["practitioner"], UserFactory(role=Role.PRACTITIONER)
+    supervisor = UserFactory(role=Role.SUPERVISOR)
+    for user in (holder, supervisor):
+        got = case_get_for_user(user=user, pk=case.pk)
+        assert got == case_list_for_user(user=user).get(pk=case.pk)
+        with django_assert_num_queries(0):  # read with the case
+            assert (got.reference, got.borough.name, got.practitioner, got.referrer) == (
+                case.referral.reference,
+                case.borough.name,
+                holder,
+                people["worker"],
+            )
+        assert got.referral.risk_markers == case.referral.risk_markers  # a JSON field, decoded as the ORM does
+    with pytest.raises(Http404):
+        case_get_for_user(user=colleague, pk=case.pk)
+    with pytest.raises(Http404):
+        case_get_for_user(user=holder, pk=case.pk + 1000)
+    today = timezone.localdate()
+    absence_set(practitioner=holder, cover=colleague, starts_on=today, ends_on=today, user=holder)
+    colleague = type(colleague).objects.get(pk=colleague.pk)  # a fresh request's user
+    assert case_get_for_user(user=colleague, pk=case.pk) == case

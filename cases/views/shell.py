@@ -2,13 +2,15 @@
 view audited), and the frame every tab shares. Public: the assessments, accommodation and
 subject-access tabs use it too."""
 
+from django.conf import settings
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf
 
 from eip import access
 from eip.audit.models import AuditEvent
 from eip.audit.services import audit_record
 from eip.forms_util import error_summary, submit
+from eip.links import Links
 
 from ..selectors import case_get_for_user, case_with_due_facts, due_items, weeks_open
 from ..tabs import CASE_TABS, tab_panels
@@ -28,6 +30,20 @@ def case_for_page(request, pk, action="case.view", *, audit=True):
     return case
 
 
+# The addresses of case pages, each URL name reversed once a process: they hold no one's data,
+# only where the pages are (a case page links to a dozen of them; reverse() each time was a
+# tenth of the page's time).
+_LINKS: dict[tuple, Links] = {}
+
+
+def case_links() -> Links:
+    """links(url_name, pk) -> the address of a page that takes one record's pk."""
+    key = (get_script_prefix(), get_urlconf(), settings.ROOT_URLCONF)
+    if key not in _LINKS:
+        _LINKS[key] = Links()
+    return _LINKS[key]
+
+
 def case_page_render(request, case, template, current, **context):
     """A case page in the shell every tab shares: the case's header, what is due and the
     tabs this user may open, with `current` (a URL name) marked."""
@@ -35,13 +51,16 @@ def case_page_render(request, case, template, current, **context):
     user = request.user
     annotated = case_with_due_facts(case=case)
     show_partner = access.allowed(user, "case.view_partner", case)
+    links = case_links()
+    # The policy's answer for each action once, however many tabs ask it.
+    may = {action: access.allowed(user, action, case) for action in {tab.action for tab in CASE_TABS}}
     context.update(
         {
             "case": annotated,
             "sections": [
-                {"text": tab.text, "href": reverse(tab.url_name, args=[case.pk]), "current": tab.url_name == current}
+                {"text": tab.text, "href": links(tab.url_name, case.pk), "current": tab.url_name == current}
                 for tab in CASE_TABS
-                if access.allowed(user, tab.action, case)
+                if may[tab.action]
             ],
             "due": due_items(annotated, partner_matters=show_partner),
             "weeks_open": weeks_open(annotated),
