@@ -3,9 +3,24 @@ windows over the whole list (PostgreSQL and SQLite compute them before the LIMIT
 Paginator asks the database twice, once to count and once for the page."""
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q, QuerySet, Window
+from django.db.models import Count, Expression, IntegerField, Q, QuerySet, Window
 
 MAX_PAGE = 10**9
+
+
+class _CountAll(Expression):
+    """COUNT(*) OVER (): the rows of the whole list, on each row of the page. Written out, as
+    Window(Count("pk")) builds and compiles several expressions on every page shown."""
+
+    contains_over_clause = True  # a window: never in a GROUP BY, never filtered on directly
+    output_field = IntegerField()
+    identity = ("eip.paging.count_all",)
+
+    def as_sql(self, compiler, connection):
+        return "COUNT(*) OVER ()", []
+
+    def get_group_by_cols(self):
+        return []
 
 
 def page_counted(queryset: QuerySet, per_page: int, number, counting: dict[str, Q] | None = None) -> Page:
@@ -18,7 +33,7 @@ def page_counted(queryset: QuerySet, per_page: int, number, counting: dict[str, 
     except (TypeError, ValueError):
         number = 1
     counting = counting or {}
-    windows = {"listed_in_all": Window(Count("pk"))}
+    windows = {"listed_in_all": _CountAll()}
     windows.update({f"{name}_in_all": Window(Count("pk", filter=q)) for name, q in counting.items()})
     counted = queryset.annotate(**windows)
     start = (number - 1) * per_page

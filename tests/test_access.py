@@ -846,6 +846,48 @@ def test_a_superuser_flag_does_not_grant_object_access(users, camden):
 
 
 @pytest.mark.django_db
+def test_the_records_granted_are_exactly_those_django_guardian_names(users, camden, sutton):
+    """granted() builds its own query for models with their own grant table: it answers what
+    guardian's get_objects_for_user() answers (no model-wide grant, no superuser, no groups),
+    for each permission, for whole and narrowed lists, first call and later ones alike."""
+    from guardian.shortcuts import get_objects_for_user
+
+    from referrals.models import Referral
+
+    worker = users[Role.SOCIAL_WORKER]
+    other = UserFactory(role=Role.SOCIAL_WORKER, borough=sutton)
+    mine = [make_referral(worker) for _ in range(3)]
+    theirs = make_referral(other)
+    case = make_case(worker, users[Role.PRACTITIONER])
+    make_case(other, users[Role.PRACTITIONER])
+    access.revoke(worker, "referrals.change_referral", mine[0])
+    worker.user_permissions.add(Permission.objects.get(codename="view_referral"))  # model-wide: never counts
+    asked = [
+        ("referrals.view_referral", Referral.objects.all()),
+        ("referrals.change_referral", Referral.objects.all()),
+        ("referrals.view_referral", Referral.objects.filter(pk__in=[mine[1].pk, theirs.pk])),
+        ("cases.view_case", Case.objects.all()),
+    ]
+    for user in (worker, other, users[Role.ADMINISTRATOR], users[Role.PRACTITIONER]):
+        for perm, records in asked:
+            guardian = set(
+                get_objects_for_user(
+                    user, perm, klass=records, accept_global_perms=False, with_superuser=False, use_groups=False
+                )
+            )
+            for _ in range(2):
+                assert set(access.granted(user, perm, records)) == guardian, (user, perm)
+    assert set(access.granted(worker, "referrals.change_referral", Referral.objects.all())) == set(mine[1:])
+    assert list(access.granted(worker, "cases.view_case", Case.objects.all())) == [case]
+    assert access.has_grant(worker, "referrals.view_referral", mine[0])
+    assert not access.has_grant(worker, "referrals.view_referral", theirs)
+    # A permission of another model is a programming error, every time it is asked.
+    for _ in range(2):
+        with pytest.raises(Exception, match="differs"):
+            access.granted(worker, "cases.view_case", Referral.objects.all())
+
+
+@pytest.mark.django_db
 def test_inactive_and_roleless_users_are_refused(users):
     user = users[Role.SUPERVISOR]
     assert access.allowed(user, "audit.view")

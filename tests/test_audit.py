@@ -5,9 +5,10 @@ from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
 from eip.audit.models import AuditEvent
-from eip.audit.services import audit_record
+from eip.audit.services import audit_list_viewed, audit_record
 from eip.people.models import Role
 from eip.people.services import user_save
+from referrals.models import Referral
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -172,3 +173,70 @@ def test_a_list_page_writes_one_row_naming_what_it_listed(client, camden):
         make_case(worker, practitioner, client_first_name=f"More{n}")
     assert view() == few
     assert len(AuditEvent.objects.filter(actor=practitioner).latest("pk").detail["listed"]) == 8
+
+
+def test_an_audit_row_holds_exactly_what_it_was_given_and_comes_back_saved(camden):
+    """The row is written without the ORM's per-call INSERT building: every column as given,
+    the address of the request, the time it was written, and the returned event is the saved
+    row (its id and time, as save() would leave it)."""
+    from django.utils import timezone
+
+    from eip.audit.context import client_ip
+    from tests.referral_factories import make_referral
+
+    worker = UserFactory(role=Role.SOCIAL_WORKER, borough=camden)
+    referral = make_referral(worker)
+    token = client_ip.set("198.51.100.23")
+    try:
+        before = timezone.now()
+        event = audit_record(
+            actor=worker, action=AuditEvent.Action.VIEWED, record=referral, detail={"page": "x", "n": [1, "é"]}
+        )
+    finally:
+        client_ip.reset(token)
+    assert event.pk and not event._state.adding and before <= event.at <= timezone.now()
+    stored = AuditEvent.objects.get(pk=event.pk)
+    expected = {
+        "at": event.at,
+        "actor_id": worker.pk,
+        "action": "viewed",
+        "record_type": "referrals.referral",
+        "record_id": str(referral.pk),
+        "record_label": referral.audit_label(),
+        "ip_address": "198.51.100.23",
+        "detail": {"page": "x", "n": [1, "é"]},
+    }
+    assert {name: getattr(stored, name) for name in expected} == expected
+    assert {name: getattr(event, name) for name in expected} == expected
+    listed = audit_list_viewed(actor=worker, model=Referral, ids=[referral.pk, 7], label="Referrals, page 1", page="p")
+    stored = AuditEvent.objects.get(pk=listed.pk)
+    assert (stored.actor, stored.record_type, stored.record_id, stored.record_label, stored.ip_address) == (
+        worker,
+        "referrals.referral",
+        "",
+        "Referrals, page 1",
+        None,
+    )
+    assert stored.detail == {"page": "p", "listed": [str(referral.pk), "7"]}
+    # Anonymous actors are recorded as nobody; an actor not yet saved is refused, as save() refuses.
+    from django.contrib.auth.models import AnonymousUser
+
+    assert AuditEvent.objects.get(pk=audit_record(actor=AnonymousUser(), action="viewed").pk).actor is None
+    with pytest.raises(ValueError):
+        audit_record(actor=UserFactory.build(), action="viewed")
+
+
+def test_an_audit_row_is_saved_through_the_orm_while_anyone_listens_for_its_saving():
+    from django.db.models.signals import post_save
+
+    heard = []
+
+    def listener(sender, instance, created, **kwargs):
+        heard.append((instance.pk, created))
+
+    post_save.connect(listener, sender=AuditEvent, weak=False, dispatch_uid="test-audit-listener")
+    try:
+        event = audit_record(actor=None, action=AuditEvent.Action.VIEWED, label="Case EIP-1")
+    finally:
+        post_save.disconnect(sender=AuditEvent, dispatch_uid="test-audit-listener")
+    assert heard == [(event.pk, True)]

@@ -254,6 +254,44 @@ def test_cover_works_the_cases_and_receives_reminders_and_intake_duty_only_while
     assert intake_duty_recipients() == [alex]
 
 
+def test_who_someone_covers_today_is_every_absence_of_today_with_them_as_an_active_cover(people):
+    """people_covered_by() reads with its own SQL (every case page asks it): it answers what
+    absences_on() says, across the first and last days away, future, past and cancelled
+    absences, another colleague's cover and a cover whose account was switched off."""
+    from eip.people.cover import absences_on, people_covered_by
+    from eip.people.models import Absence
+
+    alex, jo, supervisor = people["alex"], people["jo"], people["supervisor"]
+    others = [UserFactory(role=Role.PRACTITIONER) for _ in range(6)]
+    off = UserFactory(role=Role.PRACTITIONER, is_active=False)
+    today = timezone.localdate()
+    day = timedelta(days=1)
+
+    def away(practitioner, cover, starts_on, ends_on, **extra):
+        Absence.objects.create(
+            practitioner=practitioner, cover=cover, starts_on=starts_on, ends_on=ends_on, set_by=supervisor, **extra
+        )
+
+    away(others[0], jo, today, today)  # one day, today
+    away(others[1], jo, today - 3 * day, today)  # last day today
+    away(others[2], jo, today + day, today + 3 * day)  # not yet
+    away(others[3], jo, today - 3 * day, today - day)  # over
+    away(others[4], jo, today - day, today + day, cancelled_at=timezone.now())  # ended early
+    away(others[5], alex, today - day, today + day)  # someone else covers
+    away(alex, jo, today - 9 * day, today + 9 * day)
+    away(others[5], off, today, today)  # a cover no longer able to sign in covers nobody
+
+    def orm(user, on):
+        rows = absences_on(on).filter(cover_id=user.pk, cover__is_active=True)
+        return list(rows.values_list("practitioner_id", flat=True))
+
+    for user in (jo, alex, off, supervisor):
+        for on in (today - 4 * day, today - day, today, today + day, today + 4 * day):
+            fresh = type(user).objects.get(pk=user.pk)
+            assert people_covered_by(user=fresh, day=on) == orm(user, on), (user, on)
+    assert people_covered_by(user=type(jo).objects.get(pk=jo.pk)) == [alex.pk, others[1].pk, others[0].pk]
+
+
 def test_absence_form_refuses_cover_by_oneself_and_dates_the_wrong_way_round(people, client):
     alex = people["alex"]
     page = browser(client, alex)

@@ -6,6 +6,7 @@ ends (its last day passes, or it is ended early) all of it stops, because each a
 from collections.abc import Iterable
 from datetime import date
 
+from django.db import connections, router
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -23,10 +24,22 @@ def people_covered_by(*, user, day: date | None = None) -> list[int]:
     day = day or timezone.localdate()
     remembered = user.__dict__.setdefault("_eip_covering", {})
     if day not in remembered:
-        remembered[day] = list(
-            absences_on(day).filter(cover_id=user.pk, cover__is_active=True).values_list("practitioner_id", flat=True)
-        )
+        connection = connections[router.db_for_read(Absence)]
+        with connection.cursor() as cursor:
+            on = connection.ops.adapt_datefield_value(day)
+            cursor.execute(_COVERED_SQL, [user.pk, on, on])
+            remembered[day] = [practitioner_id for (practitioner_id,) in cursor.fetchall()]
     return remembered[day]
+
+
+# people_covered_by() as SQL: every caseload, case page and diary asks it, and building the
+# ORM's query each time cost more than running it. The same rows as
+# absences_on(day).filter(cover_id=..., cover__is_active=True), in the same order.
+_COVERED_SQL = """
+SELECT a.practitioner_id FROM people_absence a INNER JOIN people_user u ON u.id = a.cover_id
+WHERE a.cover_id = %s AND u.is_active AND a.cancelled_at IS NULL AND a.starts_on <= %s AND a.ends_on >= %s
+ORDER BY a.starts_on, a.id
+"""
 
 
 def covers(*, user, practitioner_id: int, day: date | None = None) -> bool:
