@@ -470,10 +470,12 @@ def test_the_case_overview_counts_its_timeline_with_the_page_and_reuses_the_gate
     assert not [q for q in sql if 'FROM "cases_riskaction"' in q]  # none open: the due facts say so
     assert not [q for q in sql if '"referrals_person"' in q]  # only the subject access export reads it
     assert response.context["summary"]["referral"].high_risk is False
-    # session, user, cover, case (the gate), audit, due facts, timeline page with its count, the
-    # card's lists (plan, children, other referrals, consents: one query), unread notifications,
-    # undelivered messages, and the session's expiry saved (3).
-    assert len(sql) == 13, "\n".join(sql)
+    # session, user, case (the gate: whom the practitioner covers is read within it), audit, due
+    # facts, timeline page with its count, the card's lists (plan, children, other referrals,
+    # consents: one query), unread notifications, undelivered messages, and the session's expiry
+    # saved (3).
+    assert not [q for q in sql if q.startswith('SELECT "people_absence"')]  # their own case: no cover asked
+    assert len(sql) == 12, "\n".join(sql)
 
 
 def test_the_case_overview_reads_consents_and_the_plan_only_when_the_due_facts_find_them(client, case, people):
@@ -494,9 +496,9 @@ def test_the_case_overview_reads_consents_and_the_plan_only_when_the_due_facts_f
     assert "SELECT 'consent'" not in card[0]  # the due facts found none live
     assert "SELECT 'plan'" not in card[0]  # nor a plan
     assert not [q for q in sql if 'FROM "cases_consent"' in q or 'FROM "cases_riskplan"' in q]
-    # session, user, cover, case (the gate), audit, due facts, timeline page with its count, the
-    # card's lists, unread notifications, undelivered messages, and the session's expiry saved (3).
-    assert len(sql) == 13, "\n".join(sql)
+    # session, user, case (the gate), audit, due facts, timeline page with its count, the card's
+    # lists, unread notifications, undelivered messages, and the session's expiry saved (3).
+    assert len(sql) == 12, "\n".join(sql)
     to_consent_stage(case, p)
     plan(case, p)
     consent(case, people["worker"], "client")
@@ -505,7 +507,7 @@ def test_the_case_overview_reads_consents_and_the_plan_only_when_the_due_facts_f
     assert response.context["summary"]["next_actions"]
     (card,) = [q for q in sql if "SELECT 'referral'" in q]
     assert "SELECT 'consent'" in card and "SELECT 'plan'" in card
-    assert len(sql) == 13, "\n".join(sql)  # the same queries as before they were written
+    assert len(sql) == 12, "\n".join(sql)  # the same queries as before they were written
 
 
 def test_the_timeline_pages_with_its_count_from_the_first_page_to_past_the_end(client, case, people):

@@ -1,14 +1,16 @@
 """The one gate to case records: the cases a user may see, and one case through the policy."""
 
+from datetime import date
 from functools import lru_cache
 
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.query import get_related_populators
 from django.http import Http404
+from django.utils import timezone
 
 from eip import access
-from eip.people.cover import people_covered_by
+from eip.people.cover import absences_on, people_covered_by
 from eip.people.models import Role
 
 from ..models import Case
@@ -65,32 +67,33 @@ def case_get_for_user(*, user, pk, action="case.view") -> Case:
 
 # Stand-ins for the values in the statement below, bound afresh on each read.
 _PK = -987_654_321
-_HOLDER = -987_654_000
+_USER = -987_654_000
+_TODAY = date(1900, 1, 1)
 
 
-@lru_cache(maxsize=32)
-def _case_statement(role: str, holders: int, vendor: str):
-    """case_list_for_user(user).filter(pk=pk) for a supervisor, or a practitioner holding
-    `holders` people's cases, compiled once: building and compiling its four joins took longer
-    than running it, on every case page. None if the stand-ins cannot be told apart."""
+@lru_cache(maxsize=16)
+def _case_statement(role: str, vendor: str):
+    """case_list_for_user(user).filter(pk=pk) for a supervisor or a practitioner, compiled
+    once: building and compiling its four joins took longer than running it, on every case
+    page. A practitioner's colleagues away whom they cover today are read within it, so a page
+    of their own case does not ask for them at all. None if the stand-ins cannot be told apart."""
     cases = _cases()
-    stand_ins = {_PK}
+    stand_ins = {_PK, _TODAY} if role == Role.PRACTITIONER else {_PK}
     if role == Role.PRACTITIONER:
-        ids = [_HOLDER - n for n in range(holders)]
-        cases = cases.filter(practitioner_id__in=ids)
-        stand_ins.update(ids)
+        stand_ins.add(_USER)
+        covered = absences_on(_TODAY).filter(cover_id=_USER, cover__is_active=True).values("practitioner_id")
+        cases = cases.filter(Q(practitioner_id=_USER) | Q(practitioner_id__in=covered))
     query = cases.filter(pk=_PK).order_by().query
     compiler = query.get_compiler(connection=connection)
     sql, params = compiler.as_sql()
-    if sorted(p for p in params if p in stand_ins) != sorted(stand_ins):
+    if {p for p in params if isinstance(p, int | date) and p in stand_ins} != stand_ins:
         return None
     return query, sql, tuple(params), compiler.select, compiler.klass_info
 
 
 def _case_read(user, pk) -> Case | None:
     """The case `pk` if it is among the user's (case_list_for_user), read as the ORM would."""
-    holders = _holders(user) if user.role == Role.PRACTITIONER else []
-    statement = _case_statement(user.role, len(holders), connection.vendor)
+    statement = _case_statement(user.role, connection.vendor)
     if statement is None:
         return case_list_for_user(user=user).filter(pk=pk).first()
     query, sql, params, select, klass_info = statement
@@ -98,9 +101,9 @@ def _case_read(user, pk) -> Case | None:
         pk = int(pk)
     except (TypeError, ValueError):
         return None
-    values = {_PK: pk, **{_HOLDER - n: holder for n, holder in enumerate(holders)}}
+    values = {_PK: pk, _USER: user.pk, _TODAY: timezone.localdate()}
     with connection.cursor() as cursor:
-        cursor.execute(sql, [values.get(p, p) if isinstance(p, int) else p for p in params])
+        cursor.execute(sql, [values.get(p, p) if isinstance(p, int | date) else p for p in params])
         row = cursor.fetchone()
     if row is None:
         return None
