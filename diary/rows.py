@@ -51,7 +51,7 @@ def _row(entry: DiaryEntry, overdue_group: bool, team: bool, shared: dict) -> st
         shared[moment] = _e(entry.when)
     # Each link says, to a screen reader, which item it is for.
     hidden = f'<span class="govuk-visually-hidden">: {what}, {reference}</span></a>'
-    links = "<br>".join([f'<a class="govuk-link" href="{_e(ln.url)}">{_e(ln.text)}{hidden}' for ln in entry.links])
+    links = "<br>".join([f'<a class="govuk-link" href="{_e(url)}">{_e(text)}{hidden}' for text, url in entry.links])
     if entry.detail:
         what += f'<br><span class="govuk-body-s">{_e(entry.detail)}</span>'
     if entry.overdue or overdue_group:
