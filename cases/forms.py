@@ -533,18 +533,7 @@ class CaseloadFilterForm(forms.Form):
             self.fields["practitioner"].queryset = User.objects.filter(role=Role.PRACTITIONER, is_active=True)
         else:
             del self.fields["practitioner"]
-        self.helper = FormHelper()
-        self.helper.form_method = "get"
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        fields = [
-            Field.text("search"),
-            Field.radios("status", legend_size=Size.SMALL, inline=True),
-            Field.select("stage"),
-        ]
-        if show_practitioner:
-            fields.append(Field.select("practitioner"))
-        self.helper.layout = Layout(*fields)
+        # Drawn by cases.caseload_page.caseload_filter_fields, not crispy-forms: see there why.
 
 
 class EmergencyAccessRequestForm(forms.Form):

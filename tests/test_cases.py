@@ -411,9 +411,56 @@ def test_the_caseload_counts_its_cases_and_the_overdue_ones_with_the_page_itself
     assert (response.context["page"].paginator.count, response.context["overdue_count"]) == (2, 1)
     assert [row["case"].pk for row in response.context["rows"]][0] == late.pk
     assert not [q for q in sql if q.startswith("SELECT COUNT(") and 'FROM "cases_case"' in q]
-    # session, user, cover, the page with its counts, its due facts, audit, unread
+    # session, user, cover, the page with its counts and its cases' due facts, audit, unread
     # notifications, and the session's expiry saved (3).
-    assert len(sql) == 10, "\n".join(sql)
+    assert len(sql) == 9, "\n".join(sql)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "search=Smith&status=closed&stage=exit",
+        "status=all",
+        "search=%3Cb%3E%22x%22",
+        # Each field's error: a null character typed, a choice not offered, a practitioner not listed.
+        "search=a%00b&status=bogus&stage=bogus&practitioner=bogus",
+        "practitioner=999999&stage=",
+    ],
+)
+@pytest.mark.parametrize("team", [False, True])
+def test_the_caseload_filter_form_draws_what_crispy_forms_gds_drew(people, query, team):
+    # The form is drawn in Python for speed: the same GOV.UK markup (labels, hint, error messages
+    # and their aria-describedby, values chosen, names and ids) as crispy-forms-gds drew from the
+    # layout it had, whitespace apart.
+    from crispy_forms_gds.helper import FormHelper
+    from crispy_forms_gds.layout import Field, Layout, Size
+    from django.http import QueryDict
+    from django.template import engines
+
+    from cases.caseload_page import caseload_filter_fields
+    from cases.forms import CaseloadFilterForm
+
+    def form():
+        bound = CaseloadFilterForm(QueryDict(query) or None, show_practitioner=team)
+        bound.is_valid()
+        return bound
+
+    crispy = form()
+    crispy.helper = FormHelper()
+    crispy.helper.form_tag = False
+    crispy.helper.disable_csrf = True
+    fields = [Field.text("search"), Field.radios("status", legend_size=Size.SMALL, inline=True), Field.select("stage")]
+    crispy.helper.layout = Layout(*fields, *([Field.select("practitioner")] if team else []))
+    drawn = engines["django"].from_string("{% load crispy_forms_tags %}{% crispy form %}").render({"form": crispy})
+
+    def markup(html):
+        html = re.sub(r"\s+", " ", html)
+        return re.sub(r"\s*(<|>)\s*", r"\1", html).replace(' ">', '">').replace(" >", ">").strip()
+
+    assert markup(str(caseload_filter_fields(form()))) == markup(drawn)
+    if "bogus" in query:
+        assert markup(drawn).count('class="govuk-error-message"') == (4 if team else 3)
 
 
 def test_the_caseload_compiles_its_overdue_condition_once_a_day_not_on_every_page(client, people):
@@ -868,14 +915,35 @@ def test_the_caseload_puts_overdue_cases_first_and_counts_them_across_every_page
     assert len(second.context["rows"]) == 10 and second.context["overdue_count"] == 5
 
 
+def test_the_caseload_pages_from_the_first_page_to_past_the_end(client, people):
+    p, w = people["practitioner"], people["worker"]
+    client.force_login(p, backend="django.contrib.auth.backends.ModelBackend")
+    empty = client.get(reverse("case-list"), {"page": 5})
+    assert (empty.context["page"].number, empty.context["rows"]) == (1, [])
+    assert "No open cases match." in empty.content.decode()
+    opened = [make_case(w, p).pk for _ in range(53)]
+    late = make_case(w, p)
+    services.disclosure_record(case=late, user=p, disclosed_on=date(2026, 1, 14), description="x", escalate=True)
+
+    def page(number):
+        response = client.get(reverse("case-list"), {"page": number})
+        shown = response.context["page"]
+        pks = [row["case"].pk for row in response.context["rows"]]
+        return shown.number, pks, shown.paginator.count, response.context["overdue_count"]
+
+    first, second = page(1), page(2)
+    assert first[1:] == ([late.pk, *opened[:49]], 54, 1)  # overdue first, then oldest first
+    assert second[1:] == (opened[49:], 54, 1)
+    assert page(99) == page("9" * 30) == second  # past the end: the last page, as Paginator.get_page
+    assert page("x") == page(0) == first
+
+
 def test_the_caseloads_overdue_query_agrees_with_what_is_due_on_each_case(people, camden):
     """The SQL condition that orders and counts the caseload says "overdue" of a case exactly
     when due_items() shows something overdue on it, day by day across deadlines, weekends and
     the Christmas bank holidays."""
     from accommodation.models import Fund, Placement
-    from cases.selectors import caseload_overdue_first
-    from cases.selectors.caseload import OVERDUE
-    from eip.paging import page_counted
+    from cases.selectors import caseload_page
     from tests.accommodation_factories import case_ready_for_accommodation, propose, request_for
 
     p, w = people["practitioner"], people["worker"]
@@ -904,9 +972,7 @@ def test_the_caseloads_overdue_query_agrees_with_what_is_due_on_each_case(people
     for partner_matters in (True, False):
         for offset in range(0, 40):
             today = date(2026, 12, 10) + timedelta(days=offset)
-            page = page_counted(
-                caseload_overdue_first(cases, partner_matters=partner_matters, today=today), 500, 1, counting=OVERDUE
-            )
+            page = caseload_page(cases, partner_matters=partner_matters, number=1, per_page=500, today=today)
             annotated, total, overdue = page.object_list, page.paginator.count, page.counts["overdue"]
             expected = {
                 c.pk: any(i.overdue for i in due_items(c, today, partner_matters=partner_matters)) for c in annotated

@@ -5,7 +5,7 @@ the public list other apps and tests use."""
 from .caseload import (
     case_with_due_facts,
     caseload_for_user,
-    caseload_overdue_first,
+    caseload_page,
     due_facts_attach,
     due_items,
     overdue_condition,
@@ -28,7 +28,7 @@ __all__ = [
     "case_list_for_user",
     "case_with_due_facts",
     "caseload_for_user",
-    "caseload_overdue_first",
+    "caseload_page",
     "due_facts_attach",
     "due_items",
     "emergency_access_activity",

@@ -6,11 +6,13 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 from django.conf import settings
+from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from eip.paging import MAX_PAGE
 from eip.workdays import add_working_days
 
 from ..due import DUE_SOURCES, DueItem
@@ -20,11 +22,11 @@ from .gate import case_list_for_user
 St = Case.Stage
 
 
-# What the caseload needs to know about each case, as one hand-written query for the cases
-# on the page: the ORM's nine correlated subqueries cost more to build and compile than to run
-# (measured: compiling them took longer than running this whole statement for 50 cases).
-_DUE_FACTS_SQL = """
-SELECT c.id,
+# What the caseload needs to know about each case, as hand-written subqueries over a case "c"
+# (for the cases on the page): the ORM's nine correlated subqueries cost more to build and
+# compile than to run (measured: compiling them took longer than running this whole statement
+# for 50 cases).
+_DUE_FACTS = """
   (SELECT MAX(m.held_on) FROM cases_professionalsmeeting m WHERE m.case_id = c.id),
   (SELECT MAX(k.scheduled_at) FROM cases_consultation k WHERE k.case_id = c.id),
   (SELECT COUNT(*) FROM cases_riskaction a WHERE a.case_id = c.id AND a.done_on IS NULL),
@@ -37,13 +39,25 @@ SELECT c.id,
   EXISTS (SELECT 1 FROM cases_consent n WHERE n.case_id = c.id AND n.party = 'client' AND n.withdrawn_on IS NULL),
   EXISTS (SELECT 1 FROM cases_consent n WHERE n.case_id = c.id AND n.party = 'partner' AND n.withdrawn_on IS NULL),
   EXISTS (SELECT 1 FROM cases_riskplan v WHERE v.case_id = c.id)
-FROM cases_case c WHERE c.id IN ({ids})
 """
+# Constants only; the ids go as parameters.
+_DUE_FACTS_SQL = "SELECT c.id," + _DUE_FACTS + "FROM cases_case c WHERE c.id IN ({ids})"  # nosec B608
 
 
 def _as_date(value):
     # SQLite (the embedded default) returns dates from raw SQL as text.
     return date.fromisoformat(value[:10]) if isinstance(value, str) else value
+
+
+def _due_facts_set(case: Case, facts) -> None:
+    meeting, consultation, risks, intake, mid, exit_, ends_on, client, partner, plan = facts
+    case.last_meeting_on = _as_date(meeting)
+    case.consultation_at = consultation
+    case.open_risk_actions = risks
+    case.intake_done, case.mid_done, case.exit_done = intake, mid, exit_
+    case.placement_ends_on = _as_date(ends_on)
+    case.client_consent, case.partner_consent = bool(client), bool(partner)
+    case.has_plan = bool(plan)
 
 
 def due_facts_attach(cases: list[Case]) -> list[Case]:
@@ -58,14 +72,7 @@ def due_facts_attach(cases: list[Case]) -> list[Case]:
         cursor.execute(_DUE_FACTS_SQL.format(ids=ids), [case.pk for case in cases])  # nosec B608
         facts = {row[0]: row[1:] for row in cursor.fetchall()}
     for case in cases:
-        meeting, consultation, risks, intake, mid, exit_, ends_on, client, partner, plan = facts[case.pk]
-        case.last_meeting_on = _as_date(meeting)
-        case.consultation_at = consultation
-        case.open_risk_actions = risks
-        case.intake_done, case.mid_done, case.exit_done = intake, mid, exit_
-        case.placement_ends_on = _as_date(ends_on)
-        case.client_consent, case.partner_consent = bool(client), bool(partner)
-        case.has_plan = bool(plan)
+        _due_facts_set(case, facts[case.pk])
     return cases
 
 
@@ -185,19 +192,98 @@ def _overdue_sql(today: date, partner_matters: bool, vendor: str) -> tuple[str, 
     return sql, tuple(params)
 
 
-def caseload_overdue_first(cases: QuerySet[Case], *, partner_matters: bool, today: date | None = None):
-    """The caseload ordered overdue first (then oldest first), each case marked `has_overdue`.
-    Page it with eip.paging.page_counted(..., counting=OVERDUE) to count, over all of it and
-    in the same query, the cases and those with something overdue."""
+# The fields of a case a caseload row and its due items read, its referral's and its
+# practitioner's, as the columns of the list.
+_CASE_COLUMNS = (
+    "id",
+    "referral_id",
+    "borough_id",
+    "practitioner_id",
+    "stage",
+    "opened_at",
+    "intervention_started_on",
+    "exit_started_on",
+    "closed_at",
+    "version",
+)
+_REFERRAL_COLUMNS = ("referral__reference", "referral__client_first_name", "referral__client_last_name")
+
+# A page of the caseload, overdue first (then oldest first), in one statement: the cases listed,
+# each with has_overdue worked out once and kept (MATERIALIZED), so that the order and the count
+# of overdue cases over the whole list read the same column; then the page (a page past the end
+# gives the last page); then the due facts of its cases only (asked of the whole list, PostgreSQL
+# chose to read every consent and plan on record). Compiled by the ORM, the condition was
+# written twice, to order and to count, and PostgreSQL planned its dozen subqueries twice, which
+# took longer than running them (measured at 10k cases).
+_PAGE_SQL = """
+WITH listed AS MATERIALIZED ({listed})
+SELECT c.*,{due_facts}FROM (
+  SELECT listed.*, COUNT(*) OVER (), COUNT(*) FILTER (WHERE listed.has_overdue) OVER (),
+    ROW_NUMBER() OVER (ORDER BY listed.has_overdue DESC, listed.opened_at) AS place
+  FROM listed ORDER BY place LIMIT %s OFFSET (
+    SELECT CASE WHEN COUNT(*) > %s THEN %s WHEN COUNT(*) = 0 THEN 0 ELSE (COUNT(*) - 1) / %s * %s END FROM listed
+  )
+) c ORDER BY c.place
+"""
+
+
+def caseload_page(cases: QuerySet[Case], *, partner_matters: bool, number, per_page: int = 50, today=None) -> Page:
+    """The page `number` of a caseload (from caseload_for_user) ordered overdue first, then oldest
+    first, as Paginator.get_page would give it: a number that is not a number gives the first
+    page, one past the end the last. Its cases carry their referral, practitioner, due facts and
+    `has_overdue`; `page.counts["overdue"]` counts the cases with something overdue over all of
+    it. One query."""
     today = today or timezone.localdate()
-    sql, params = _overdue_sql(today, partner_matters, connection.vendor)
-    # The SQL is our own compiled condition (parameters kept apart), not text from a request.
-    return cases.annotate(has_overdue=RawSQL(sql, params, output_field=BooleanField())).order_by(  # noqa: S611  # nosec B611
-        "-has_overdue", "opened_at"
+    try:
+        number = min(max(1, int(number)), MAX_PAGE)
+    except (TypeError, ValueError):
+        number = 1
+    overdue_sql, overdue_params = _overdue_sql(today, partner_matters, connection.vendor)
+    listed = (
+        # The SQL is our own compiled condition (parameters kept apart), not text from a request.
+        cases.annotate(has_overdue=RawSQL(overdue_sql, overdue_params, output_field=BooleanField()))  # noqa: S611  # nosec B611
+        .order_by()
+        .values(*_CASE_COLUMNS, *_REFERRAL_COLUMNS, "practitioner__full_name", "has_overdue")
     )
+    listed_sql, listed_params = listed.query.sql_with_params()
+    start = (number - 1) * per_page
+    # Only the ORM's compiled SQL (its values bound as parameters) and constants are put in.
+    sql = _PAGE_SQL.replace("{listed}", listed_sql).replace("{due_facts}", _DUE_FACTS)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*listed_params, per_page, start, start, per_page, per_page])
+        rows = cursor.fetchall()
+    total = rows[0][-13] if rows else 0
+    overdue = rows[0][-12] if rows else 0
+    paginator = Paginator((), per_page)
+    paginator.count = total
+    if start >= total:  # past the end: the last page was given
+        number = paginator.num_pages
+    return _caseload_page(rows, number, paginator, overdue, today)
 
 
-OVERDUE = {"overdue": Q(has_overdue=True)}
+def _caseload_page(rows, number: int, paginator: Paginator, overdue: int, today: date) -> Page:
+    db = connection.alias
+    referral_model = Case._meta.get_field("referral").related_model
+    user_model = Case._meta.get_field("practitioner").related_model
+    width = len(_CASE_COLUMNS)
+    cases = []
+    for row in rows:
+        case = Case.from_db(db, _CASE_COLUMNS, row[:width])
+        reference, first_name, last_name, full_name, has_overdue = row[width : width + 5]
+        referral = referral_model.from_db(
+            db,
+            ("id", "reference", "client_first_name", "client_last_name"),
+            (case.referral_id, reference, first_name, last_name),
+        )
+        Case.referral.field.set_cached_value(case, referral)
+        practitioner = user_model.from_db(db, ("id", "full_name"), (case.practitioner_id, full_name))
+        Case.practitioner.field.set_cached_value(case, practitioner)
+        case.has_overdue = has_overdue
+        _due_facts_set(case, row[-10:])
+        cases.append(case)
+    page = Page(cases, number, paginator)
+    page.counts = {"overdue": overdue}
+    return page
 
 
 def weeks_open(case: Case, today: date | None = None) -> int:

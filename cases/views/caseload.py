@@ -5,25 +5,12 @@ from django.utils import timezone
 
 from eip import access
 from eip.audit.services import audit_list_viewed
-from eip.paging import page_counted
 from eip.people.models import Role
 
 from .. import forms
+from ..caseload_page import caseload_filter_fields, caseload_rows
 from ..models import Case
-from ..selectors import caseload_for_user, caseload_overdue_first, due_items, weeks_open
-from ..selectors.caseload import OVERDUE
-
-CASELOAD_FIELDS = (
-    "stage",
-    "opened_at",
-    "intervention_started_on",
-    "exit_started_on",
-    "closed_at",
-    "referral",
-    "practitioner",
-    "borough",
-    "version",
-)
+from ..selectors import caseload_for_user, caseload_page, due_items
 
 
 @access.policy("case.list")
@@ -49,30 +36,13 @@ def case_list(request):
         search=filters.get("search", ""),
         status=status,
     )
-    # Only what a row shows and what is due needs: a referral carries some fifty columns.
-    cases = (
-        cases.select_related(None)
-        .select_related("referral", "practitioner")
-        .only(
-            *CASELOAD_FIELDS,
-            "referral__reference",
-            "referral__client_first_name",
-            "referral__client_last_name",
-            "practitioner__full_name",
-        )
-    )
     today = timezone.localdate()
     # Asked of the role, not of each case: the borough SPOC never sees partner matters.
     partner_matters = access.allowed(user, "case.view_partner")
-    # Overdue first and the overdue count over the whole caseload, before it is paged.
     # Overdue first, and the overdue count over the whole caseload, with the page it shows.
-    cases = caseload_overdue_first(cases, partner_matters=partner_matters, today=today)
-    page = page_counted(cases, 50, request.GET.get("page"), counting=OVERDUE)
+    page = caseload_page(cases, partner_matters=partner_matters, number=request.GET.get("page"), today=today)
     overdue_count = page.counts["overdue"]
-    rows = [
-        {"case": case, "due": due_items(case, today, partner_matters=partner_matters), "weeks": weeks_open(case, today)}
-        for case in page.object_list
-    ]
+    rows = [{"case": case, "due": due_items(case, today, partner_matters=partner_matters)} for case in page.object_list]
     titles = {
         Role.PRACTITIONER: "Your caseload",  # with the cases of colleagues away they cover
         Role.SUPERVISOR: "Team caseload",
@@ -93,8 +63,10 @@ def case_list(request):
         "cases/case_list.html",
         {
             "rows": rows,
+            "table_rows": caseload_rows(rows, today=today, team=team_view),
             "page": page,
             "form": form,
+            "filter_fields": caseload_filter_fields(form),
             "title": titles.get(user.role, "Cases"),
             "show_practitioner": team_view,
             "query": query.urlencode(),
