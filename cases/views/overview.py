@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 
 from eip import access
 from eip.forms_util import error_summary, submit
+from eip.links import Links
 from referrals.inbox import high_risk_indicated
 from referrals.models import Referral, ReferredChild
 
@@ -20,7 +21,7 @@ from .. import forms, services
 from ..models import Case, Consent
 from ..selectors import case_with_due_facts
 from ..selectors.overview import case_card_facts, timeline_page
-from .shell import case_for_page, case_links, case_page_render
+from .shell import case_for_page, case_page_render
 
 BR = mark_safe("<br>")  # nosec B308
 
@@ -31,7 +32,7 @@ def case_detail(request, pk):
     user = request.user
     show_partner = access.allowed(user, "case.view_partner", case)
     events = timeline_page(case=case, partner_matters=show_partner, number=request.GET.get("page"))
-    links = case_links()
+    links = Links()
     return case_page_render(
         request,
         case,
@@ -187,7 +188,12 @@ def _client_summary(user, case, *, show_partner, links):
             if can_open_referral
             else format_html("Referral {}", r.reference)
         ),
-        "rows": [row if len(row) == 3 else (*row, "") for row in rows],
+        "rows": format_html_join(
+            "\n",
+            '<div class="govuk-summary-list__row"{}><dt class="govuk-summary-list__key">{}</dt>'
+            '<dd class="govuk-summary-list__value">{}</dd></div>',
+            ((format_html(' data-testid="{}"', row[2]) if len(row) == 3 else "", row[0], row[1]) for row in rows),
+        ),
         "next_actions": next_actions,
         "consents": consents,
     }

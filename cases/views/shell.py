@@ -2,9 +2,9 @@
 view audited), and the frame every tab shares. Public: the assessments, accommodation and
 subject-access tabs use it too."""
 
-from django.conf import settings
 from django.shortcuts import redirect, render
-from django.urls import get_script_prefix, get_urlconf
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
 from eip import access
 from eip.audit.models import AuditEvent
@@ -30,20 +30,6 @@ def case_for_page(request, pk, action="case.view", *, audit=True):
     return case
 
 
-# The addresses of case pages, each URL name reversed once a process: they hold no one's data,
-# only where the pages are (a case page links to a dozen of them; reverse() each time was a
-# tenth of the page's time).
-_LINKS: dict[tuple, Links] = {}
-
-
-def case_links() -> Links:
-    """links(url_name, pk) -> the address of a page that takes one record's pk."""
-    key = (get_script_prefix(), get_urlconf(), settings.ROOT_URLCONF)
-    if key not in _LINKS:
-        _LINKS[key] = Links()
-    return _LINKS[key]
-
-
 def case_page_render(request, case, template, current, **context):
     """A case page in the shell every tab shares: the case's header, what is due and the
     tabs this user may open, with `current` (a URL name) marked."""
@@ -51,17 +37,17 @@ def case_page_render(request, case, template, current, **context):
     user = request.user
     annotated = case_with_due_facts(case=case)
     show_partner = access.allowed(user, "case.view_partner", case)
-    links = case_links()
+    links = Links()
     # The policy's answer for each action once, however many tabs ask it.
     may = {action: access.allowed(user, action, case) for action in {tab.action for tab in CASE_TABS}}
     context.update(
         {
             "case": annotated,
-            "sections": [
-                {"text": tab.text, "href": links(tab.url_name, case.pk), "current": tab.url_name == current}
+            "case_navigation": _case_navigation(
+                (tab.text, links(tab.url_name, case.pk), tab.url_name == current)
                 for tab in CASE_TABS
                 if may[tab.action]
-            ],
+            ),
             "due": due_items(annotated, partner_matters=show_partner),
             "weeks_open": weeks_open(annotated),
             "can_work": access.allowed(user, "case.work", case) and case.is_open,
@@ -73,6 +59,22 @@ def case_page_render(request, case, template, current, **context):
     )
     context.setdefault("errors", [])
     return render(request, template, context)
+
+
+def _case_navigation(sections):
+    """The side navigation's items (text, address, whether it is this page), as markup: every
+    case page has a dozen, the same for each tab but the one marked."""
+    return format_html_join(
+        "\n",
+        '<li class="moj-side-navigation__item{}"><a {}href="{}">{}</a></li>',
+        (
+            (" moj-side-navigation__item--active" if current else "", CURRENT if current else "", href, text)
+            for text, href, current in sections
+        ),
+    )
+
+
+CURRENT = mark_safe('aria-current="page" ')  # nosec B308
 
 
 def case_form_tab(
