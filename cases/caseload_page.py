@@ -6,11 +6,13 @@ crispy-forms-gds draws it (tests/test_cases.py compares the two). Every value is
 the standard library's html.escape, as Django's own escape does."""
 
 from datetime import date
+from functools import lru_cache
 from html import escape
 
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from eip.links import Links
 
@@ -123,42 +125,39 @@ _OVERDUE = '<strong class="govuk-tag govuk-tag--red">Overdue</strong> '
 _CLOSED = '<strong class="govuk-tag govuk-tag--grey">Closed</strong> '
 
 
-class _Dates:
-    """Dates as the template's "j M" and "j M Y" draw them, months named once a page."""
-
-    def __init__(self):
-        self.months = [""] + [str(MONTHS_3[m]).title() for m in range(1, 13)]
-
-    def day_month(self, day: date) -> str:
-        return f"{day.day} {self.months[day.month]}"
-
-    def day_month_year(self, day: date) -> str:
-        return f"{day.day} {self.months[day.month]} {day.year}"
+@lru_cache(maxsize=8)
+def _names(language: str | None) -> tuple[list[str], dict[str, str]]:
+    """The months as the template's "j M" names them, and the stages' names, once a language."""
+    months = [""] + [str(MONTHS_3[m]).title() for m in range(1, 13)]
+    return months, {value: str(label) for value, label in Case.Stage.choices}
 
 
-def _due_cell(items: list[DueItem], dates: _Dates) -> str:
+def _due_cell(items: list[DueItem], months: list[str]) -> str:
     if not items:
         return "—"
     return "".join(
         f"<div>{_OVERDUE if item.overdue else ''}{_e(item.what)}"
-        f"{', ' + dates.day_month(item.due) if item.due else ''}</div>"
+        f"{f', {item.due.day} {months[item.due.month]}' if item.due else ''}</div>"
         for item in items
     )
 
 
-def _stage_cell(case: Case, dates: _Dates) -> str:
+def _stage_cell(case: Case, months: list[str], stages: dict[str, str]) -> str:
+    stage = stages[case.stage]
     if case.is_open:
-        return _e(case.get_stage_display())
-    closed = dates.day_month_year(timezone.localtime(case.closed_at)) if case.closed_at else ""
-    return f"{_CLOSED}{closed}: {_e(case.get_stage_display().lower())}"
+        return _e(stage)
+    closed = timezone.localtime(case.closed_at) if case.closed_at else None
+    closed = f"{closed.day} {months[closed.month]} {closed.year}" if closed else ""
+    return f"{_CLOSED}{closed}: {_e(stage.lower())}"
 
 
 def caseload_rows(rows: list[dict], *, today: date, team: bool) -> SafeString:
-    """The table's rows for {"case", "due"}: cases (with their referral and practitioner) and what is due on each:
-    the case's reference (a link to it), the client, the practitioner on the team caseload, the
-    stage (closed cases tagged, with the day they closed), weeks open and what is next due."""
+    """The table's rows for {"case", "due"}: cases (with their referral and practitioner) and
+    what is due on each. Each shows the case's reference (a link to it), the client, the
+    practitioner on the team caseload, the stage (closed cases tagged, with the day they
+    closed), weeks open and what is next due."""
     links = Links()
-    dates = _Dates()
+    months, stages = _names(get_language())
     html = []
     for row in rows:
         case, due = row["case"], row["due"]
@@ -170,9 +169,9 @@ def caseload_rows(rows: list[dict], *, today: date, team: bool) -> SafeString:
             f"{_e(referral.reference)}</a></td>"
             f'<td class="govuk-table__cell">{_e(referral.client_first_name)} {_e(referral.client_last_name)}</td>'
             f"{practitioner}"
-            f'<td class="govuk-table__cell">{_stage_cell(case, dates)}</td>'
+            f'<td class="govuk-table__cell">{_stage_cell(case, months, stages)}</td>'
             f'<td class="govuk-table__cell govuk-table__cell--numeric">{weeks_open(case, today)}</td>'
-            f'<td class="govuk-table__cell">{_due_cell(due, dates)}</td>'
+            f'<td class="govuk-table__cell">{_due_cell(due, months)}</td>'
             "</tr>"
         )
     return _safe("".join(html))

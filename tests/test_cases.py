@@ -915,6 +915,41 @@ def test_the_caseload_puts_overdue_cases_first_and_counts_them_across_every_page
     assert len(second.context["rows"]) == 10 and second.context["overdue_count"] == 5
 
 
+def test_a_caseload_row_shows_the_case_its_client_stage_weeks_open_and_what_is_due(client, people, monkeypatch):
+    # The rows are written in Python (for speed): what each cell says, escaped, and its link.
+    from django.conf import settings
+    from django.utils import timezone
+
+    from eip.workdays import add_working_days
+
+    p, w = people["practitioner"], people["worker"]
+    waiting = make_case(w, p, client_first_name="<b>Dan</b>", client_last_name="O'Neil & Co")
+    Case.objects.filter(pk=waiting.pk).update(opened_at=datetime(2026, 1, 5, 10, tzinfo=LONDON))
+    closed = make_case(w, p)
+    services.case_close(
+        case=closed, user=p, reason="unsuitable", exit_summary="s", onward_plan="p", no_exit_assessment_reason="Left"
+    )
+    # Closed at 00:30 on 2 June in London, still 1 June in UTC.
+    june = datetime(2026, 6, 1, 23, 30, tzinfo=ZoneInfo("UTC"))
+    Case.objects.filter(pk=closed.pk).update(opened_at=datetime(2026, 4, 1, 10, tzinfo=LONDON), closed_at=june)
+    client.force_login(p, backend="django.contrib.auth.backends.ModelBackend")
+    monkeypatch.setattr(timezone, "now", lambda: datetime(2026, 1, 27, 12, tzinfo=LONDON))
+    page = client.get(reverse("case-list"), {"status": "all"}).content.decode()
+    rows = re.findall(r'<tr class="govuk-table__row">(.*?)</tr>', page, re.S)[1:]
+    cells = [re.findall(r'<td class="govuk-table__cell[^"]*">(.*?)</td>', row, re.S) for row in rows]
+    due = add_working_days(date(2026, 1, 5), settings.EIP_CONSULTATION_WORKING_DAYS)
+    assert cells[0] == [
+        f'<a class="govuk-link" href="{reverse("case-detail", args=[waiting.pk])}">{waiting.referral.reference}</a>',
+        "&lt;b&gt;Dan&lt;/b&gt; O&#x27;Neil &amp; Co",
+        "Awaiting consultation",
+        "3",  # 22 days
+        '<div><strong class="govuk-tag govuk-tag--red">Overdue</strong> Arrange the case consultation, '
+        f"{due.day} {due:%b}</div>",
+    ]
+    tag = '<strong class="govuk-tag govuk-tag--grey">Closed</strong>'
+    assert cells[1][2:] == [f"{tag} 2 Jun 2026: not suitable", "8", "—"]  # 62 days open
+
+
 def test_the_caseload_pages_from_the_first_page_to_past_the_end(client, people):
     p, w = people["practitioner"], people["worker"]
     client.force_login(p, backend="django.contrib.auth.backends.ModelBackend")
