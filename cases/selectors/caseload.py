@@ -245,13 +245,15 @@ def caseload_page(cases: QuerySet[Case], *, partner_matters: bool, number, per_p
         .order_by()
         .values(*_CASE_COLUMNS, *_REFERRAL_COLUMNS, "practitioner__full_name", "has_overdue")
     )
-    listed_sql, listed_params = listed.query.sql_with_params()
+    compiler = listed.query.get_compiler(connection=connection)
+    listed_sql, listed_params = compiler.as_sql()
     start = (number - 1) * per_page
     # Only the ORM's compiled SQL (its values bound as parameters) and constants are put in.
     sql = _PAGE_SQL.replace("{listed}", listed_sql).replace("{due_facts}", _DUE_FACTS)
     with connection.cursor() as cursor:
         cursor.execute(sql, [*listed_params, per_page, start, start, per_page, per_page])
-        rows = cursor.fetchall()
+        # The list's columns as the ORM reads them (SQLite gives dates and times as text).
+        rows = list(compiler.results_iter(results=[cursor.fetchall()], tuple_expected=True))
     total = rows[0][-13] if rows else 0
     overdue = rows[0][-12] if rows else 0
     paginator = Paginator((), per_page)
