@@ -133,6 +133,37 @@ def test_a_failed_text_message_shows_on_the_case(case, people, notify, client):
     assert "Text message not delivered" in page
 
 
+def test_a_case_shows_its_five_newest_undelivered_messages_read_with_one_fixed_statement(case, people, notify):
+    """messages_not_delivered_latest() gives what messages_not_delivered()[:5] gives: only failed
+    messages about this record, newest first (ties by id), whatever else is stored."""
+    from django.contrib.contenttypes.models import ContentType
+
+    other = make_case(people["worker"], people["practitioner"])
+    now = timezone.now()
+    rows = []
+    for n in range(9):
+        rows.append(
+            Message(
+                channel="sms" if n % 2 else "email",
+                template="t",
+                reference=f"r{n}",
+                subject_type=ContentType.objects.get_for_model(case),
+                subject_id=(other if n == 4 else case).pk,
+                status=Message.Status.SENT if n == 6 else Message.Status.FAILED,
+                sent_at=now - timedelta(hours=n % 5),  # some sent at the same moment
+            )
+        )
+    Message.objects.bulk_create(rows)
+
+    def shown(messages):
+        return [(m.pk, m.channel, m.sent_at) for m in messages]
+
+    expected = shown(govuk_notify.messages_not_delivered(subject=case)[:5])
+    assert len(expected) == 5
+    assert shown(govuk_notify.messages_not_delivered_latest(subject=case, n=5)) == expected
+    assert len(govuk_notify.messages_not_delivered_latest(subject=case, n=50)) == 7
+
+
 def test_a_delivered_receipt_is_recorded_and_an_unknown_one_ignored(case, people, notify, client):
     remind(case, people)
     message = Message.objects.first()

@@ -151,3 +151,17 @@ def messages_not_delivered(*, subject: models.Model) -> models.QuerySet[Message]
     return Message.objects.filter(
         subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk, status=Message.Status.FAILED
     )
+
+
+# messages_not_delivered(subject)[:n] as one fixed statement: a case's overview asks it on every
+# view, and building and compiling the ORM's query cost more than running it.
+_NOT_DELIVERED_SQL = """
+SELECT m.id, m.channel, m.sent_at FROM notifications_message m
+WHERE m.subject_type_id = %s AND m.subject_id = %s AND m.status = %s
+ORDER BY m.sent_at DESC, m.id DESC LIMIT %s"""
+
+
+def messages_not_delivered_latest(*, subject: models.Model, n: int = 5) -> list[Message]:
+    """The newest `n` of messages_not_delivered(subject): their channel and when they were sent."""
+    params = [ContentType.objects.get_for_model(subject).pk, subject.pk, Message.Status.FAILED.value, n]
+    return list(Message.objects.raw(_NOT_DELIVERED_SQL, params))
