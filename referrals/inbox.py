@@ -241,20 +241,25 @@ SORTS = {key: fields for key, _, fields in COLUMNS}
 EMPTY_ROW = mark_safe(  # noqa: S308  # nosec B308
     '<tr class="govuk-table__row"><td class="govuk-table__cell" colspan="9">No referrals match.</td></tr>'
 )
-# What a row shows: a referral has some fifty columns, long texts among them.
+# What a row shows, read as named tuples (eip.paging's `fields`): a referral has some fifty
+# columns, long texts among them, and fifty model objects cost twice what the values do.
 ROW_FIELDS = (
+    "pk",
     "reference",
     "status",
     "created_at",
     "client_first_name",
     "client_last_name",
     "client_date_of_birth",
+    "borough_name",
     "team",
     "received_at",
     "acknowledged_at",
     "acknowledgement_due",
     "dash_score",
     "outside_window",
+    "priority",
+    "high_risk",
 )
 
 
@@ -265,9 +270,8 @@ def sorted_by(sort: str) -> tuple[str, bool] | None:
 
 
 def inbox_rows(queryset: QuerySet) -> QuerySet:
-    """inbox_queryset's referrals with only what a row shows (see rows_html). The borough's
-    name rides on the referral: a borough object for each row cost as much as the referral."""
-    return queryset.select_related(None).only(*ROW_FIELDS).annotate(borough_name=F("borough__name"))
+    """inbox_queryset's referrals with the borough's name, to be read as ROW_FIELDS."""
+    return queryset.select_related(None).annotate(borough_name=F("borough__name"))
 
 
 def _query(params: dict, **changes) -> str:

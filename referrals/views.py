@@ -63,7 +63,7 @@ def referral_list(request):
     today = timezone.localdate()
     sort = request.GET.get("sort", "")
     listed = inbox.inbox_queryset(referrals=filtered, tab=tab, today=today, sort=sort)
-    page = page_counted(inbox.inbox_rows(listed), 50, request.GET.get("page"))
+    page = page_counted(inbox.inbox_rows(listed), 50, request.GET.get("page"), fields=inbox.ROW_FIELDS)
     audit_list_viewed(
         actor=user,
         model=Referral,
