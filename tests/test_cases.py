@@ -971,6 +971,12 @@ def test_the_caseload_pages_from_the_first_page_to_past_the_end(client, people):
     assert second[1:] == (opened[49:], 54, 1)
     assert page(99) == page("9" * 30) == second  # past the end: the last page, as Paginator.get_page
     assert page("x") == page(0) == first
+    # A list that can hold nothing is an empty first page, as the ORM would give it.
+    from cases.selectors import caseload_page
+
+    nothing = caseload_page(Case.objects.none(), partner_matters=True, number=3)
+    assert (nothing.number, list(nothing.object_list), nothing.paginator.count) == (1, [], 0)
+    assert nothing.counts == {"overdue": 0}
 
 
 def test_the_caseloads_overdue_query_agrees_with_what_is_due_on_each_case(people, camden):

@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
@@ -246,7 +247,12 @@ def caseload_page(cases: QuerySet[Case], *, partner_matters: bool, number, per_p
         .values(*_CASE_COLUMNS, *_REFERRAL_COLUMNS, "practitioner__full_name", "has_overdue")
     )
     compiler = listed.query.get_compiler(connection=connection)
-    listed_sql, listed_params = compiler.as_sql()
+    try:
+        listed_sql, listed_params = compiler.as_sql()
+    except EmptyResultSet:  # a list that can hold nothing (e.g. cases.none())
+        paginator = Paginator((), per_page)
+        paginator.count = 0
+        return _caseload_page([], 1, paginator, 0, today)
     start = (number - 1) * per_page
     # Only the ORM's compiled SQL (its values bound as parameters) and constants are put in.
     sql = _PAGE_SQL.replace("{listed}", listed_sql).replace("{due_facts}", _DUE_FACTS)
