@@ -76,19 +76,26 @@ def _case_statement(role: str, vendor: str):
     """case_list_for_user(user).filter(pk=pk) for a supervisor or a practitioner, compiled
     once: building and compiling its four joins took longer than running it, on every case
     page. A practitioner's colleagues away whom they cover today are read within it, so a page
-    of their own case does not ask for them at all. None if the stand-ins cannot be told apart."""
+    of their own case does not ask for them at all. Each parameter is kept as the value it
+    stands for ("pk", "user", "today") or, if fixed, as itself. None if the stand-ins cannot be
+    told apart."""
     cases = _cases()
-    stand_ins = {_PK, _TODAY} if role == Role.PRACTITIONER else {_PK}
+    needed = {"pk"}
     if role == Role.PRACTITIONER:
-        stand_ins.add(_USER)
+        needed |= {"user", "today"}
         covered = absences_on(_TODAY).filter(cover_id=_USER, cover__is_active=True).values("practitioner_id")
         cases = cases.filter(Q(practitioner_id=_USER) | Q(practitioner_id__in=covered))
     query = cases.filter(pk=_PK).order_by().query
     compiler = query.get_compiler(connection=connection)
     sql, params = compiler.as_sql()
-    if {p for p in params if isinstance(p, int | date) and p in stand_ins} != stand_ins:
+    # A date parameter is bound as the database adapter has it (text on SQLite).
+    stand_ins = {_PK: "pk", _USER: "user", _TODAY: "today", connection.ops.adapt_datefield_value(_TODAY): "today"}
+    slots = tuple(
+        (stand_ins.get(p) if isinstance(p, int | str | date) and not isinstance(p, bool) else None, p) for p in params
+    )
+    if {name for name, _ in slots if name} != needed:
         return None
-    return query, sql, tuple(params), compiler.select, compiler.klass_info
+    return query, sql, slots, compiler.select, compiler.klass_info
 
 
 def _case_read(user, pk) -> Case | None:
@@ -96,14 +103,14 @@ def _case_read(user, pk) -> Case | None:
     statement = _case_statement(user.role, connection.vendor)
     if statement is None:
         return case_list_for_user(user=user).filter(pk=pk).first()
-    query, sql, params, select, klass_info = statement
+    query, sql, slots, select, klass_info = statement
     try:
         pk = int(pk)
     except (TypeError, ValueError):
         return None
-    values = {_PK: pk, _USER: user.pk, _TODAY: timezone.localdate()}
+    values = {"pk": pk, "user": user.pk, "today": connection.ops.adapt_datefield_value(timezone.localdate())}
     with connection.cursor() as cursor:
-        cursor.execute(sql, [values.get(p, p) if isinstance(p, int | date) else p for p in params])
+        cursor.execute(sql, [values[name] if name else fixed for name, fixed in slots])
         row = cursor.fetchone()
     if row is None:
         return None

@@ -93,11 +93,10 @@ class TimelineEvent:
 
 
 def _as_datetime(value):
-    # SQLite (the embedded default) returns timestamps from raw SQL as text, in UTC.
+    # SQLite (the embedded default) returns timestamps from raw SQL naive or as text, in UTC.
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    return value
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _timeline_rows(case_id, partner_matters, per_page, start):
