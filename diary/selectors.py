@@ -144,7 +144,7 @@ class Diary:
 
     def sort(self) -> None:
         for _, _, entries in self.groups:
-            entries.sort(key=lambda e: (e.due or date.max, e.at or time.max, e.reference))
+            entries.sort(key=lambda e: e.sort_key)
 
 
 def diary_practitioners():
