@@ -65,7 +65,7 @@ def _insert_sql(alias: str, vendor: str) -> str:
 
 
 def _append(event: AuditEvent) -> AuditEvent:
-    using = router.db_for_write(AuditEvent, instance=event)
+    using = router.db_for_write(AuditEvent)  # where AuditEvent.objects.create() writes
     connection = connections[using]
     if (
         connection.vendor not in ("postgresql", "sqlite")
