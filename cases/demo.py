@@ -16,6 +16,7 @@ CLIENTS = [
     ("Arjun", "Patel", date(1992, 8, 17), "man", "asian_indian", "early_help", "Priya"),
     ("Delroy", "Campbell", date(1983, 12, 5), "man", "black_caribbean", "child_protection", "Natalie"),
     ("Adam", "Kowalski", date(1994, 6, 25), "man", "white_other", "child_in_need", "Ola"),
+    ("Liam", "Walsh", date(1990, 4, 11), "man", "white_british", "early_help", "Siobhan"),
 ]
 
 
@@ -110,6 +111,15 @@ def load_demo_cases():
         attendees="Sam Okafor",
     )
     services.consultation_record_outcome(consultation=consultation, user=practitioner, outcome="suitable")
+    # Awaiting its consultation, booked for tomorrow.
+    booked = _case(camden, practitioner, CLIENTS[4], 2)
+    services.consultation_schedule(
+        case=booked,
+        user=practitioner,
+        scheduled_at=timezone.now() + timedelta(days=1),
+        modality="video",
+        attendees="Sam Okafor",
+    )
     # Closed: did not engage.
     closed = _case(sutton, practitioner, CLIENTS[3], 40)
     services.case_close(

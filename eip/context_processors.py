@@ -6,7 +6,7 @@ from eip import access
 
 def navigation(request):
     """The service navigation: only the places this user's role may go. Worked out once a
-    request: a page that renders a part in a context of its own (django-tables2's tables)
+    request: a part rendered in a request context of its own
     runs the context processors again."""
     user = getattr(request, "user", None)
     if not (user and user.is_authenticated and user.role):

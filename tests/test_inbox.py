@@ -224,8 +224,8 @@ def _many(worker, number):
 
 @pytest.mark.parametrize("role", [Role.PRACTITIONER, Role.SOCIAL_WORKER])
 def test_the_inbox_counts_unread_notifications_once_though_its_table_renders_apart(client, worker, camden, role):
-    # django-tables2 renders the table in a context of its own, which runs the context
-    # processors (the navigation, with its unread count) a second time.
+    # A table rendered in a request context of its own (as django-tables2 drew it) ran the
+    # context processors (the navigation, with its unread count) a second time.
     viewer = worker if role == Role.SOCIAL_WORKER else UserFactory(role=role, borough=camden)
     make_referral(worker)
     client.force_login(viewer, backend="django.contrib.auth.backends.ModelBackend")

@@ -2,7 +2,7 @@
 the due items drawn from them, and the same rules as SQL to order and count the whole
 caseload overdue first."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
 from django.conf import settings
@@ -50,10 +50,17 @@ def _as_date(value):
     return date.fromisoformat(value[:10]) if isinstance(value, str) else value
 
 
+def _as_datetime(value):
+    # SQLite returns times from raw SQL as text, in UTC (what Django stored there).
+    if isinstance(value, str):
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    return value
+
+
 def _due_facts_set(case: Case, facts) -> None:
     meeting, consultation, risks, intake, mid, exit_, ends_on, client, partner, plan = facts
     case.last_meeting_on = _as_date(meeting)
-    case.consultation_at = consultation
+    case.consultation_at = _as_datetime(consultation)
     case.open_risk_actions = risks
     case.intake_done, case.mid_done, case.exit_done = intake, mid, exit_
     case.placement_ends_on = _as_date(ends_on)

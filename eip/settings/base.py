@@ -54,7 +54,6 @@ INSTALLED_APPS = [
     "crispy_forms_gds",
     "csp",
     "django_filters",
-    "django_tables2",
     "eip.people",
     # Passkeys; after eip.people, as its models read the user model (eip/people/passkeys.py).
     "django_otp_webauthn",
