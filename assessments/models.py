@@ -72,6 +72,13 @@ class Assessment(models.Model):
                 condition=Q(is_current=True),
                 name="assessment_period_idx",
             ),
+            # The report's data-quality table: every current assessment dated in a period,
+            # whatever its instrument and stage.
+            models.Index(
+                fields=["assessed_on", "instrument", "stage"],
+                condition=Q(is_current=True),
+                name="assessment_assessed_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -509,13 +509,15 @@ def unsuitable_reasons(period: Period) -> dict:
 def data_quality(period: Period) -> dict:
     """Gaps per item: for each instrument and stage, the current assessments dated in the period,
     and per item the answers "don't know" and the answers missing (no answer, or a blank one)."""
-    assessments = Assessment.objects.filter(is_current=True, assessed_on__gte=period.start, assessed_on__lte=period.end)
+    in_period = {"is_current": True, "assessed_on__gte": period.start, "assessed_on__lte": period.end}
     totals = {
         (r["instrument"], r["stage"]): r["n"]
-        for r in assessments.order_by().values("instrument", "stage").annotate(n=Count("pk"))
+        for r in Assessment.objects.filter(**in_period).order_by().values("instrument", "stage").annotate(n=Count("pk"))
     }
+    # One join, the period's assessments first (by their date index), then their answers: a
+    # subquery of ids joined again for the instrument read every assessment ever made.
     answers = (
-        AssessmentAnswer.objects.filter(assessment__in=assessments.values("pk"))
+        AssessmentAnswer.objects.filter(**{f"assessment__{k}": v for k, v in in_period.items()})
         .order_by()
         .values("assessment__instrument", "assessment__stage", "item")
         .annotate(

@@ -1,18 +1,21 @@
 """The report's figures worked the way the evaluators worked theirs: every percentage from the
 counts, rounded once, half up. Each case here is one where rounding twice gives another answer."""
 
+import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accommodation.models import AccommodationRequest, Fund, Placement
 from assessments.services import assessment_complete
 from cases.models import Case, Consultation
 from eip.people.models import Role
 from evaluation.models import AccommodationNeed, AwaitingStart
-from evaluation.report import Period, age_in_months, mean, monitoring_report
+from evaluation.report import Period, age_in_months, data_quality, mean, monitoring_report
 from referrals import services as referral_services
 from referrals.models import Referral
 from tests.assessment_factories import needs, soag
@@ -114,6 +117,17 @@ def test_gaps_are_counted_per_item_beside_the_number_of_assessments(sixteen):
     assert intake["items_with_gaps"] == {"sexual": {"dont_know": 15, "missing": 0}}
     assert quality["assessments"]["soag"]["exit"] == {"assessments": 16, "items_with_gaps": {}}
     assert quality["referrals"]["referrals"] == 0  # the sixteen were referred today, not in January 2021
+
+
+def test_gaps_are_read_through_the_periods_assessments_once(sixteen):
+    # At 100,000 cases the answers were read against every assessment ever made (an id subquery
+    # joined again for the instrument): the period's assessments come first, joined once.
+    with CaptureQueriesContext(connection) as queries:
+        quality = data_quality(JANUARY)
+    assert quality["assessments"]["soag"]["intake"]["items_with_gaps"] == {"sexual": {"dont_know": 15, "missing": 0}}
+    (answers,) = [q["sql"] for q in queries.captured_queries if "assessments_assessmentanswer" in q["sql"]]
+    assert len(re.findall(r'"assessments_assessment"(?!\.)', answers)) == 1  # the table, read once
+    assert "IN (SELECT" not in answers
 
 
 def test_averages_are_rounded_once_half_up(camden):
