@@ -17,10 +17,11 @@ from django.db.models import (
     Case,
     Count,
     ExpressionWrapper,
-    F,
     IntegerField,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
@@ -271,7 +272,11 @@ def sorted_by(sort: str) -> tuple[str, bool] | None:
 
 def inbox_rows(queryset: QuerySet) -> QuerySet:
     """inbox_queryset's referrals with the borough's name, to be read as ROW_FIELDS."""
-    return queryset.select_related(None).annotate(borough_name=F("borough__name"))
+    # Asked of the page's rows only: PostgreSQL looks a subquery in the select list up after
+    # the sort and the LIMIT, where a join looked up the borough of every referral sorted (a
+    # social worker's hundreds).
+    borough_name = Subquery(Borough.objects.filter(pk=OuterRef("borough_id")).order_by().values("name"))
+    return queryset.select_related(None).annotate(borough_name=borough_name)
 
 
 def _query(params: dict, **changes) -> str:
