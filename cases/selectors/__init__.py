@@ -3,10 +3,12 @@
 the public list other apps and tests use."""
 
 from .caseload import (
+    DUE_FACTS_COLUMNS,
     case_with_due_facts,
     caseload_for_user,
     caseload_page,
     due_facts_attach,
+    due_facts_set,
     due_items,
     overdue_condition,
     weeks_open,
@@ -22,6 +24,7 @@ from .gate import case_get_for_user, case_list_for_user
 from .identifiers import case_identifiers
 
 __all__ = [
+    "DUE_FACTS_COLUMNS",
     "case_draft_for",
     "case_get_for_user",
     "case_identifiers",
@@ -30,6 +33,7 @@ __all__ = [
     "caseload_for_user",
     "caseload_page",
     "due_facts_attach",
+    "due_facts_set",
     "due_items",
     "emergency_access_activity",
     "emergency_access_case",

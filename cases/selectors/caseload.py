@@ -26,8 +26,11 @@ St = Case.Stage
 # What the caseload needs to know about each case, as hand-written subqueries over a case "c"
 # (for the cases on the page): the ORM's nine correlated subqueries cost more to build and
 # compile than to run (measured: compiling them took longer than running this whole statement
-# for 50 cases).
-_DUE_FACTS = """
+# for 50 cases). Whether a consent or plan is on record is asked as a probe of the case's own
+# rows: written EXISTS, PostgreSQL read every consent and plan on record into a hash each time.
+# Public so that a page reading its cases in its own statement (the diary) reads them there too,
+# and hands each row's facts to due_facts_set().
+DUE_FACTS_COLUMNS = """
   (SELECT MAX(m.held_on) FROM cases_professionalsmeeting m WHERE m.case_id = c.id),
   (SELECT MAX(k.scheduled_at) FROM cases_consultation k WHERE k.case_id = c.id),
   (SELECT COUNT(*) FROM cases_riskaction a WHERE a.case_id = c.id AND a.done_on IS NULL),
@@ -37,12 +40,14 @@ _DUE_FACTS = """
   (SELECT p.planned_end_on FROM accommodation_placement p
      JOIN accommodation_accommodationrequest r ON r.id = p.request_id
      WHERE r.case_id = c.id AND p.status = 'approved' ORDER BY p.proposed_at DESC LIMIT 1),
-  EXISTS (SELECT 1 FROM cases_consent n WHERE n.case_id = c.id AND n.party = 'client' AND n.withdrawn_on IS NULL),
-  EXISTS (SELECT 1 FROM cases_consent n WHERE n.case_id = c.id AND n.party = 'partner' AND n.withdrawn_on IS NULL),
-  EXISTS (SELECT 1 FROM cases_riskplan v WHERE v.case_id = c.id)
+  (SELECT 1 FROM cases_consent n WHERE n.case_id = c.id AND n.party = 'client' AND n.withdrawn_on IS NULL LIMIT 1)
+    IS NOT NULL,
+  (SELECT 1 FROM cases_consent n WHERE n.case_id = c.id AND n.party = 'partner' AND n.withdrawn_on IS NULL LIMIT 1)
+    IS NOT NULL,
+  (SELECT 1 FROM cases_riskplan v WHERE v.case_id = c.id LIMIT 1) IS NOT NULL
 """
 # Constants only; the ids go as parameters.
-_DUE_FACTS_SQL = "SELECT c.id," + _DUE_FACTS + "FROM cases_case c WHERE c.id IN ({ids})"  # nosec B608
+_DUE_FACTS_SQL = "SELECT c.id," + DUE_FACTS_COLUMNS + "FROM cases_case c WHERE c.id IN ({ids})"  # nosec B608
 
 
 def _as_date(value):
@@ -57,7 +62,8 @@ def _as_datetime(value):
     return value
 
 
-def _due_facts_set(case: Case, facts) -> None:
+def due_facts_set(case: Case, facts) -> None:
+    """Set on a case what due_items() reads, from the DUE_FACTS_COLUMNS of its row."""
     meeting, consultation, risks, intake, mid, exit_, ends_on, client, partner, plan = facts
     case.last_meeting_on = _as_date(meeting)
     case.consultation_at = _as_datetime(consultation)
@@ -80,7 +86,7 @@ def due_facts_attach(cases: list[Case]) -> list[Case]:
         cursor.execute(_DUE_FACTS_SQL.format(ids=ids), [case.pk for case in cases])  # nosec B608
         facts = {row[0]: row[1:] for row in cursor.fetchall()}
     for case in cases:
-        _due_facts_set(case, facts[case.pk])
+        due_facts_set(case, facts[case.pk])
     return cases
 
 
@@ -262,7 +268,7 @@ def caseload_page(cases: QuerySet[Case], *, partner_matters: bool, number, per_p
         return _caseload_page([], 1, paginator, 0, today)
     start = (number - 1) * per_page
     # Only the ORM's compiled SQL (its values bound as parameters) and constants are put in.
-    sql = _PAGE_SQL.replace("{listed}", listed_sql).replace("{due_facts}", _DUE_FACTS)
+    sql = _PAGE_SQL.replace("{listed}", listed_sql).replace("{due_facts}", DUE_FACTS_COLUMNS)
     with connection.cursor() as cursor:
         cursor.execute(sql, [*listed_params, per_page, start, start, per_page, per_page])
         # The list's columns as the ORM reads them (SQLite gives dates and times as text).
@@ -294,7 +300,7 @@ def _caseload_page(rows, number: int, paginator: Paginator, overdue: int, today:
         practitioner = user_model.from_db(db, ("id", "full_name"), (case.practitioner_id, full_name))
         Case.practitioner.field.set_cached_value(case, practitioner)
         case.has_overdue = has_overdue
-        _due_facts_set(case, row[-10:])
+        due_facts_set(case, row[-10:])
         cases.append(case)
     page = Page(cases, number, paginator)
     page.counts = {"overdue": overdue}
