@@ -51,15 +51,23 @@ WITH listed AS MATERIALIZED (
 SELECT listed.*, a.id, a.kind, a.modality, a.starts_at, a.place
 FROM listed
 LEFT JOIN diary_appointment a ON a.case_id = listed.id AND a.status = %s
-ORDER BY listed.opened_at, listed.id, a.starts_at, a.id
-"""
-# Of the referrals the gate lets the user see, those waiting for acknowledgement.
-_WAITING_SQL = """
-SELECT f.id, f.reference, f.acknowledgement_due FROM referrals_referral f
-WHERE f.status IN (%s, %s) AND f.acknowledged_at IS NULL AND f.id IN ({gate})
+{waiting}
+ORDER BY 3, 1, 24, 21
 """
 # Where a row's planned session or meeting starts (after the case's columns and due facts).
 _PLANNED = 20
+# Of the referrals the gate lets the user see, those waiting for acknowledgement, read in the
+# same round trip as rows of the cases' shape: the id, the reference and the date due where a
+# case has its id, reference and review date, no stage, and nothing for due facts or sessions.
+# The whole is ordered by the cases' columns (opened, id, then each session's start and id),
+# by position as a union asks.
+_WAITING_SQL = """
+UNION ALL
+SELECT f.id, NULL, NULL, NULL, NULL, f.reference, NULL, NULL, NULL, f.acknowledgement_due,
+  NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+FROM referrals_referral f
+WHERE f.status IN (%s, %s) AND f.acknowledged_at IS NULL AND f.id IN ({gate})
+"""
 _KINDS = dict(Appointment.Kind.choices)
 _MODALITIES = {value: str(label).lower() for value, label in Appointment._meta.get_field("modality").flatchoices}
 
@@ -216,11 +224,19 @@ def diary_for(*, user, practitioner=None, today: date | None = None) -> Diary:
     gate, gate_params = (
         caseload_for_user(user=user, practitioner=practitioner).order_by().values("pk").query.sql_with_params()
     )
-    # Only the gate's own SQL is formatted in; every value is a parameter.
-    statement = _CASES_SQL.format(among_gate=_among(gate), due_facts=DUE_FACTS_COLUMNS)  # nosec B608
-    rows = _read(statement, ["needs", *gate_params, Appointment.Status.PLANNED])
-    by_pk = {}
-    for row in rows:
+    params = ["needs", *gate_params, Appointment.Status.PLANNED]
+    waiting = ""
+    if user.role == Role.PRACTITIONER or practitioner is None:
+        referrals, referral_params = referral_list_for_user(user=user).order_by().values("pk").query.sql_with_params()
+        waiting = _WAITING_SQL.format(gate=referrals)  # nosec B608
+        params += [Referral.Status.SUBMITTED, Referral.Status.MORE_INFO, *referral_params]
+    # Only the gates' own SQL is formatted in; every value is a parameter.
+    statement = _CASES_SQL.format(among_gate=_among(gate), due_facts=DUE_FACTS_COLUMNS, waiting=waiting)  # nosec B608
+    by_pk, waiting_rows = {}, []
+    for row in _read(statement, params):
+        if row[1] is None:  # a referral waiting (a case always has a stage)
+            waiting_rows.append(row)
+            continue
         case = by_pk.get(row[0])
         if case is None:
             case = by_pk[row[0]] = DiaryCase(row, urls("case-detail", row[0]))
@@ -232,8 +248,7 @@ def diary_for(*, user, practitioner=None, today: date | None = None) -> Diary:
     _due_entries(diary, cases, urls, tabs, partner_matters=access.allowed(user, "case.view_partner"))
     _appointment_entries(diary, cases, urls, can_change=access.allowed(user, "appointment.change"))
     _review_entries(diary, cases, urls, tabs)
-    if user.role == Role.PRACTITIONER or practitioner is None:
-        _acknowledgement_entries(diary, user, urls)
+    _acknowledgement_entries(diary, waiting_rows, urls)
     diary.sort()
     return diary
 
@@ -293,14 +308,12 @@ def _review_entries(diary: Diary, cases, urls, tabs) -> None:
             diary.add(DiaryEntry(case.needs_review_on, None, "Needs Analysis review", (link,), case.reference, case))
 
 
-def _acknowledgement_entries(diary: Diary, user, urls) -> None:
+def _acknowledgement_entries(diary: Diary, rows, urls) -> None:
     """By reference only: the inbox, one click away, is where the referral is read."""
-    gate, gate_params = referral_list_for_user(user=user).order_by().values("pk").query.sql_with_params()
-    waiting = [Referral.Status.SUBMITTED, Referral.Status.MORE_INFO]
-    # Only the gate's own SQL is formatted in; every value is a parameter.
-    for pk, reference, due in _read(_WAITING_SQL.format(gate=gate), [*waiting, *gate_params]):  # nosec B608
+    for row in rows:
+        pk, reference, due = row[0], row[5], _as_date(row[9])
         link = DiaryLink("Open the referral", urls("referral-detail", pk))
-        diary.add(DiaryEntry(_as_date(due), None, "Acknowledge the referral (team inbox)", (link,), reference))
+        diary.add(DiaryEntry(due, None, "Acknowledge the referral (team inbox)", (link,), reference))
 
 
 def diary_counts(*, user, today: date | None = None) -> dict:
