@@ -9,7 +9,6 @@ short hand-written statements around the gates' own SQL: building the same reads
 ORM, and making model objects of them, took most of the page's time (measured on the 1k-case
 bench: about 2.5 ms of CPU a request, against 0.7 ms now)."""
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import NamedTuple
@@ -182,36 +181,8 @@ def _among(gate: str) -> str:
 
 def _read(sql: str, params) -> list[tuple]:
     with connection.cursor() as cursor:
-        if connection.vendor != "postgresql":
-            cursor.execute(sql, params)
-            return cursor.fetchall()
-        # The statement with its values bound by the driver, as it binds every statement's.
-        statement = cursor.mogrify(sql, params).decode()
-        name, prepared = _prepared_name(statement)
-        if prepared is None:
-            cursor.execute(f"EXECUTE {name}")
-        else:
-            # Planned here, in the same round trip as its first run.
-            cursor.execute(f"PREPARE {name} AS {statement}; EXECUTE {name}")
-            prepared.add(name)
+        cursor.execute(sql, params)
         return cursor.fetchall()
-
-
-def _prepared_name(statement: str) -> tuple[str, set | None]:
-    """The name under which `statement` (values and all) is prepared on this database
-    connection, and (when it is not prepared there yet) the set of names to add it to once it
-    is. PostgreSQL keeps a prepared statement, and its plan, for the connection's life:
-    planning the diary's dozen subqueries took as long as running them (measured at 10k
-    cases: 0.6 ms of a 1.4 ms round trip; prepared, 0.4 ms). Values and all, because a plan
-    made for parameters was judged dearer and made afresh each time. A connection lives a
-    minute or so (DATABASE_CONN_MAX_AGE), so it holds a statement or two for each person whose
-    diary it served; a new connection starts a new set."""
-    raw = connection.connection
-    held = getattr(connection, "_diary_prepared", None)
-    if held is None or held[0] is not raw:
-        held = connection._diary_prepared = (raw, set())
-    name = "diary_" + hashlib.sha1(statement.encode(), usedforsecurity=False).hexdigest()[:24]
-    return name, None if name in held[1] else held[1]
 
 
 def diary_for(*, user, practitioner=None, today: date | None = None) -> Diary:

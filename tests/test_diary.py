@@ -379,8 +379,7 @@ def test_closing_a_case_cancels_what_was_planned_on_it(case, people, monday):
 
 
 def test_the_diary_read_again_shows_what_changed_in_between(client, case, people, monday):
-    # On PostgreSQL the diary's statements are prepared once per connection; each reading must
-    # still show the records as they are then, and a colleague's diary their own cases.
+    # Each reading shows the records as they are then, and a colleague's diary their own cases.
     p = people["practitioner"]
     client.force_login(p, **SIGN_IN)
     assert "Record as held" not in client.get(reverse("diary")).content.decode()
