@@ -1,6 +1,8 @@
 """Retention for referrals: declined referrals are anonymised, drafts never sent deleted
 (registered with eip.retention from ReferralsConfig.ready())."""
 
+import calendar
+
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
@@ -11,6 +13,18 @@ from eip.retention import ANONYMISED, older_than, retention_fields, retention_po
 
 from .matching import person_match_keys_refresh
 from .models import AddressChange, LateReferralAgreement, PartnerDetails, Person, Referral, ReferralChange
+
+
+def _birth_month_kept(born, received_at):
+    """The date of birth with only its month and year kept, as the report needs them for age at
+    referral in whole months. The day becomes the month's first or last: whichever leaves the
+    completed months on the day the referral arrived as they were (born on the 15th, referred on
+    the 1st: a month fewer than if born on the 1st)."""
+    if born is None:
+        return None
+    if received_at is not None and timezone.localtime(received_at).day < born.day:
+        return born.replace(day=calendar.monthrange(born.year, born.month)[1])
+    return born.replace(day=1)
 
 
 def referral_anonymise(*, referral: Referral, now=None) -> Referral:
@@ -24,8 +38,7 @@ def referral_anonymise(*, referral: Referral, now=None) -> Referral:
         text_clear(Referral.objects.filter(pk=referral.pk))
         Referral.objects.filter(pk=referral.pk).update(
             client_first_name=ANONYMISED,
-            # The report needs age at referral in years and months: keep month and year.
-            client_date_of_birth=born.replace(day=1) if born else None,
+            client_date_of_birth=_birth_month_kept(born, referral.received_at),
             anonymised_at=now,
             version=models.F("version") + 1,
         )

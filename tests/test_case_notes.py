@@ -111,23 +111,25 @@ def test_correcting_and_adding_through_the_screens(case, users, client):
     author = users[Role.PRACTITIONER]
     client.force_login(author, backend="django.contrib.auth.backends.ModelBackend")
     url = reverse("case-notes", args=[case.pk])
-    now = timezone.localtime()
+    # A contact a few minutes ago (at 09:15 it would be in the future for a run before 09:15).
+    when = timezone.localtime() - timedelta(minutes=5)
+    at = when.strftime("%H:%M")
     form = {
-        "contact_day_0": now.day,
-        "contact_day_1": now.month,
-        "contact_day_2": now.year,
-        "contact_time": "09:15",
+        "contact_day_0": when.day,
+        "contact_day_1": when.month,
+        "contact_day_2": when.year,
+        "contact_time": at,
         "contacted": "social_worker",
         "method": "video",
         "text": "",
     }
     response = client.post(url, form)
     assert response.status_code == 200 and "Write the note" in response.content.decode()  # told, nothing lost
-    assert 'value="09:15"' in response.content.decode()
+    assert f'value="{at}"' in response.content.decode()
     response = client.post(url, {**form, "text": "Weekly catch-up with the social worker."})
     assert response.status_code == 302
     note = CaseNote.objects.get()
-    assert timezone.localtime(note.contact_at).strftime("%H:%M") == "09:15" and note.method == "video"
+    assert timezone.localtime(note.contact_at).strftime("%H:%M") == at and note.method == "video"
     correct = reverse("case-note-correct", args=[case.pk, note.pk])
     response = client.post(correct, {**form, "text": "Weekly catch-up with the social worker and her manager."})
     assert response.status_code == 302

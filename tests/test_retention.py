@@ -2,7 +2,7 @@
 abandoned drafts deleted, by a scheduled task that changes no report figure and runs safely
 twice."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.apps import apps
@@ -15,9 +15,10 @@ from eip.audit.models import AuditEvent
 from eip.celery import app as celery_app
 from eip.people.models import Role
 from eip.retention import retention_apply
-from evaluation.report import Period, monitoring_report
+from evaluation.report import Period, age_in_months, monitoring_report
 from referrals import services as referral_services
 from referrals.models import Referral
+from referrals.retention import referral_anonymise
 from tests.factories import UserFactory
 from tests.referral_factories import make_case, make_referral
 
@@ -106,7 +107,8 @@ def test_a_closed_case_past_retention_keeps_its_figures_and_loses_who_anyone_was
     before.pop("generated_at"), after.pop("generated_at")
     assert after == before  # every figure, demographics included, is unchanged
     old.referral.refresh_from_db()
-    assert old.referral.anonymised_at and old.referral.client_date_of_birth == date(1987, 5, 1)
+    # Month and year kept; the day the first or last of the month, whichever keeps the age counted.
+    assert old.referral.anonymised_at and old.referral.client_date_of_birth in (date(1987, 5, 1), date(1987, 5, 31))
     assert old.events.filter(kind="anonymised").exists()
     assert AuditEvent.objects.filter(action="anonymised", record_id=str(old.referral.pk)).exists()
     assert Referral.objects.get(pk=recent.referral.pk).client_first_name == "Keepme"  # open: untouched
@@ -153,3 +155,26 @@ def test_retention_runs_every_night():
     schedule = celery_app.conf.beat_schedule
     assert schedule["retention"]["task"] == "cases.tasks.retention_apply_task"
     assert "cases.tasks.retention_apply_task" in celery_app.tasks
+
+
+@pytest.mark.parametrize(
+    ("born_on_day", "received"),
+    [(15, (2026, 3, 1, 12)), (1, (2026, 3, 1, 12)), (31, (2026, 3, 30, 12)), (29, (2026, 2, 28, 23))],
+)
+def test_anonymising_keeps_the_age_at_referral_the_report_counts(camden, born_on_day, received):
+    # Keeping month and year by moving the birthday to the 1st made someone born on the 15th and
+    # referred on the 1st a month older in the report (the figures changed on such days).
+    worker = UserFactory(role=Role.SOCIAL_WORKER, borough=camden)
+    referral = make_referral(worker)
+    born = date(1988, 1 if born_on_day != 29 else 2, 1).replace(day=born_on_day)
+    year, month, day, hour = received
+    received_at = timezone.make_aware(datetime(year, month, day, hour))
+    Referral.objects.filter(pk=referral.pk).update(client_date_of_birth=born, received_at=received_at)
+    counted = age_in_months(born, timezone.localtime(received_at).date())
+
+    referral_anonymise(referral=Referral.objects.get(pk=referral.pk))
+
+    kept = Referral.objects.get(pk=referral.pk).client_date_of_birth
+    assert (kept.year, kept.month) == (born.year, born.month)
+    assert kept.day in (1, 28, 29, 31)  # the first or last of the month, never the day itself
+    assert age_in_months(kept, timezone.localtime(received_at).date()) == counted
