@@ -10,7 +10,7 @@ ORM, and making model objects of them, took most of the page's time (measured on
 bench: about 2.5 ms of CPU a request, against 0.7 ms now)."""
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import date, time
 from typing import NamedTuple
 
 from django.db import connection
@@ -20,6 +20,7 @@ from cases.models import Case
 from cases.selectors import DUE_FACTS_COLUMNS, caseload_for_user, due_facts_set, due_items
 from cases.tabs import CASE_TABS
 from eip import access
+from eip.db.raw import raw_date, raw_datetime
 from eip.links import Links
 from eip.people.models import Role, User
 from eip.workdays import add_working_days
@@ -71,16 +72,6 @@ _KINDS = dict(Appointment.Kind.choices)
 _MODALITIES = {value: str(label).lower() for value, label in Appointment._meta.get_field("modality").flatchoices}
 
 
-def _as_date(value):
-    # SQLite (the embedded default) returns a subquery's date as text.
-    return date.fromisoformat(value[:10]) if isinstance(value, str) else value
-
-
-def _as_moment(value: datetime) -> datetime:
-    # PostgreSQL gives aware datetimes; SQLite's are naive, stored in UTC.
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
 class DiaryCase:
     """What the diary reads of a case: the row's columns, with the due facts that
     due_items() reads."""
@@ -88,8 +79,8 @@ class DiaryCase:
     def __init__(self, row, url: str):
         (self.pk, self.stage, opened_at, self.intervention_started_on, self.exit_started_on) = row[:5]
         self.reference, self.client_first_name, self.client_last_name, self.practitioner_name = row[5:9]
-        self.opened_at = _as_moment(opened_at)
-        self.needs_review_on = _as_date(row[9])
+        self.opened_at = raw_datetime(opened_at)
+        self.needs_review_on = raw_date(row[9])
         due_facts_set(self, row[10:_PLANNED])
         self.url = url
         # (pk, kind, modality, starts_at, place) of each session or meeting planned.
@@ -241,7 +232,7 @@ def _appointment_entries(diary: Diary, cases, urls, *, can_change: bool) -> None
     now = timezone.now()
     for case in cases:
         for pk, kind, modality, starts_at, place in case.planned:
-            starts_at = _as_moment(starts_at)
+            starts_at = raw_datetime(starts_at)
             starts = timezone.localtime(starts_at)
             ended = "Record whether it was held: " if starts_at < now else ""
             invitation = DiaryLink("Invitation", urls("appointment-invitation", pk))
@@ -282,7 +273,7 @@ def _review_entries(diary: Diary, cases, urls, tabs) -> None:
 def _acknowledgement_entries(diary: Diary, rows, urls) -> None:
     """By reference only: the inbox, one click away, is where the referral is read."""
     for row in rows:
-        pk, reference, due = row[0], row[5], _as_date(row[9])
+        pk, reference, due = row[0], row[5], raw_date(row[9])
         link = DiaryLink("Open the referral", urls("referral-detail", pk))
         diary.add(DiaryEntry(due, None, "Acknowledge the referral (team inbox)", (link,), reference))
 

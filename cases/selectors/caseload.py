@@ -2,7 +2,7 @@
 the due items drawn from them, and the same rules as SQL to order and count the whole
 caseload overdue first."""
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 from django.conf import settings
@@ -13,6 +13,7 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, 
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from eip.db.raw import raw_date, raw_datetime
 from eip.paging import MAX_PAGE
 from eip.workdays import add_working_days
 
@@ -50,26 +51,14 @@ DUE_FACTS_COLUMNS = """
 _DUE_FACTS_SQL = "SELECT c.id," + DUE_FACTS_COLUMNS + "FROM cases_case c WHERE c.id IN ({ids})"  # nosec B608
 
 
-def _as_date(value):
-    # SQLite (the embedded default) returns dates from raw SQL as text.
-    return date.fromisoformat(value[:10]) if isinstance(value, str) else value
-
-
-def _as_datetime(value):
-    # SQLite returns times from raw SQL as text, in UTC (what Django stored there).
-    if isinstance(value, str):
-        return datetime.fromisoformat(value).replace(tzinfo=UTC)
-    return value
-
-
 def due_facts_set(case: Case, facts) -> None:
     """Set on a case what due_items() reads, from the DUE_FACTS_COLUMNS of its row."""
     meeting, consultation, risks, intake, mid, exit_, ends_on, client, partner, plan = facts
-    case.last_meeting_on = _as_date(meeting)
-    case.consultation_at = _as_datetime(consultation)
+    case.last_meeting_on = raw_date(meeting)
+    case.consultation_at = raw_datetime(consultation)
     case.open_risk_actions = risks
     case.intake_done, case.mid_done, case.exit_done = intake, mid, exit_
-    case.placement_ends_on = _as_date(ends_on)
+    case.placement_ends_on = raw_date(ends_on)
     case.client_consent, case.partner_consent = bool(client), bool(partner)
     case.has_plan = bool(plan)
 

@@ -5,10 +5,12 @@ compiling the ORM's five queries cost more than running them, and each was a rou
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
+
+from eip.db.raw import raw_datetime
 
 from ..models import Case
 
@@ -92,13 +94,6 @@ class TimelineEvent:
     actor_name: str | None  # None: the system
 
 
-def _as_datetime(value):
-    # SQLite (the embedded default) returns timestamps from raw SQL naive or as text, in UTC.
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def _timeline_rows(case_id, partner_matters, per_page, start):
     sql = _TIMELINE.format(partner="" if partner_matters else _NOT_PARTNER)
     with connection.cursor() as cursor:
@@ -121,7 +116,7 @@ def timeline_page(*, case: Case, partner_matters: bool, number, per_page: int = 
         count = (_timeline_rows(case.pk, partner_matters, 1, 0) or [(None, None, None, 0)])[0][3]
         number = max(1, -(-count // per_page))
         rows = _timeline_rows(case.pk, partner_matters, per_page, (number - 1) * per_page)
-    events = [TimelineEvent(_as_datetime(at), summary, name) for at, summary, name, _ in rows]
+    events = [TimelineEvent(raw_datetime(at), summary, name) for at, summary, name, _ in rows]
     paginator = Paginator(events, per_page)
     paginator.count = rows[0][3] if rows else 0
     return Page(events, number, paginator)
