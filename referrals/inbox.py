@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
+from eip.db.expressions import expressions_sql
 from eip.links import Links
 from eip.people.models import Borough
 
@@ -160,10 +161,7 @@ def _ranking(today: date) -> dict:
 def _ranking_sql(today: date, vendor: str) -> dict[str, tuple[str, tuple]]:
     """_ranking() as SQL over the outer query's "referrals_referral" row, compiled once a day:
     building and compiling its conditions was a tenth of the inbox's time."""
-    query = Referral.objects.annotate(**_ranking(today)).query
-    compiler = query.get_compiler(connection=connection)
-    compiled = {name: compiler.compile(query.annotations[name]) for name in ("priority", "high_risk")}
-    return {name: (sql, tuple(params)) for name, (sql, params) in compiled.items()}
+    return expressions_sql(Referral, _ranking(today))
 
 
 def inbox_queryset(*, referrals: QuerySet, tab: str, today=None, sort: str = "") -> QuerySet:
@@ -194,12 +192,9 @@ WORKING = Q(status__in=[S.SUBMITTED, S.ACKNOWLEDGED, S.MORE_INFO])
 def _working_tabs_sql(vendor: str) -> dict[str, tuple[str, tuple]]:
     """Each working tab's condition as SQL over the outer query's "referrals_referral" row,
     compiled once (as _ranking_sql)."""
-    query = Referral.objects.annotate(
-        **{tab: ExpressionWrapper(TABS[tab][1], output_field=BooleanField()) for tab in WORKING_TABS}
-    ).query
-    compiler = query.get_compiler(connection=connection)
-    compiled = {tab: compiler.compile(query.annotations[tab]) for tab in WORKING_TABS}
-    return {tab: (sql, tuple(params)) for tab, (sql, params) in compiled.items()}
+    return expressions_sql(
+        Referral, {tab: ExpressionWrapper(TABS[tab][1], output_field=BooleanField()) for tab in WORKING_TABS}
+    )
 
 
 def inbox_tab_counts(*, referrals: QuerySet) -> dict[str, int]:

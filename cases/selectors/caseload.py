@@ -13,6 +13,7 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, 
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from eip.db.expressions import expressions_sql
 from eip.db.raw import raw_date, raw_datetime
 from eip.paging import MAX_PAGE
 from eip.workdays import add_working_days
@@ -188,11 +189,8 @@ def _overdue_sql(today: date, partner_matters: bool, vendor: str) -> tuple[str, 
     """overdue_condition() as SQL over the outer query's "cases_case" row, compiled once a day:
     building and compiling its dozen subqueries took longer than running the caseload's
     queries (measured: about 10 ms a request on an idle machine, twice a page)."""
-    query = Case.objects.annotate(
-        has_overdue=ExpressionWrapper(overdue_condition(today=today, partner_matters=partner_matters), BooleanField())
-    ).query
-    sql, params = query.get_compiler(connection=connection).compile(query.annotations["has_overdue"])
-    return sql, tuple(params)
+    condition = ExpressionWrapper(overdue_condition(today=today, partner_matters=partner_matters), BooleanField())
+    return expressions_sql(Case, {"has_overdue": condition})["has_overdue"]
 
 
 # The fields of a case a caseload row and its due items read, its referral's and its
