@@ -61,7 +61,7 @@ def _sessions(people: int) -> list[tuple[str, str, list[str]]]:
         sessions = []
         for user in User.objects.filter(role=role, email__startswith="bench.").order_by("pk")[: (people + 1) // 2]:
             client = Client()
-            client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+            client.force_login(user, backend="eip.people.backends.AccountBackend")
             sessions.append((role.label, client.cookies["sessionid"].value, paths_for(user)))
         by_role.append(sessions)
     # Alternate the roles, so any number of simulated people is an even mix.

@@ -283,7 +283,7 @@ def _get(client, url, expect=200):
 
 def _signed_in(user) -> Client:
     client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="eip.people.backends.AccountBackend")
     return client
 
 

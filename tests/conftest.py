@@ -233,7 +233,7 @@ def client_for(client):
     """A test client signed in as the given user."""
 
     def sign_in(user):
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="eip.people.backends.AccountBackend")
         return client
 
     return sign_in

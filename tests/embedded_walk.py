@@ -37,7 +37,7 @@ LINK = re.compile(r'href="(/[^"#]*)')
 
 def walk(user) -> tuple[list[str], Counter]:
     client = Client(raise_request_exception=True)
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="eip.people.backends.AccountBackend")
     queue, seen, variants = ["/"], {"/"}, Counter()
     failures, answers = [], Counter()
     while queue and sum(answers.values()) < PAGES_PER_LOGIN:

@@ -756,7 +756,7 @@ def test_url_answers_each_role_as_expected(name, walk, client):
     method, by_role, signed_out = EXPECTED[name]
     for role in Role:
         user = users[role]
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="eip.people.backends.AccountBackend")
         url = _url_for(name, user, users[Role.PRACTITIONER], records)
         response = getattr(client, method.lower())(url)
         assert response.status_code == by_role[role], (name, role, response.status_code)
@@ -783,7 +783,7 @@ def test_url_answers_each_role_as_expected(name, walk, client):
 def test_records_from_another_borough_are_refused(name, walk, client):
     users, records = walk
     for role in Role:
-        client.force_login(users[role], backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(users[role], backend="eip.people.backends.AccountBackend")
         response = client.get(_url_for(name, users[role], None, records, other_borough=True))
         assert response.status_code == OTHER_BOROUGH[name][role], (name, role, response.status_code)
         if response.status_code != OK:
@@ -929,7 +929,7 @@ def test_every_page_showing_personal_data_writes_an_audit_row(name, walk, client
     assert roles, f"{name} is marked as showing personal data but no role opens it"
     for role in roles:
         user = users[role]
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="eip.people.backends.AccountBackend")
         url = (
             reverse(name, args=[draft.pk, *(["partner"] if name == "referral-step" else [])])
             if name in ("referral-edit", "referral-step")

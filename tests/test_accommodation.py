@@ -335,7 +335,7 @@ def test_the_pdf_fetcher_refuses_files_and_the_network():
 def test_housing_sees_what_a_booking_needs_and_never_the_case_or_the_partner(people, fund, client, sutton):
     case = case_ready_for_accommodation(people["worker"], people["practitioner"])
     request = request_for(case, people["practitioner"], housing_notes="Uses a wheelchair")
-    client.force_login(people["housing"], backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(people["housing"], backend="eip.people.backends.AccountBackend")
     page = client.get(reverse("housing-request", args=[request.pk])).content.decode()
     assert "Daniel Hughes" in page and "Within a mile of NW1 0AA" in page and "Uses a wheelchair" in page
     for hidden in ("Chloe", "07700 900456", "Arguments escalating at home", "Escalating arguments over child contact"):
@@ -343,14 +343,14 @@ def test_housing_sees_what_a_booking_needs_and_never_the_case_or_the_partner(peo
     assert client.get(reverse("case-detail", args=[case.pk])).status_code == 403
     assert client.get(reverse("case-assessments", args=[case.pk])).status_code == 403
     other = UserFactory(role=Role.HOUSING_SPOC, borough=sutton)
-    client.force_login(other, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(other, backend="eip.people.backends.AccountBackend")
     assert client.get(reverse("housing-request", args=[request.pk])).status_code == 404
 
 
 @pytest.mark.django_db
 def test_finance_sees_placements_and_money_but_not_the_case_or_the_address(people, fund, client):
     placement = approved(people)
-    client.force_login(people["finance"], backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(people["finance"], backend="eip.people.backends.AccountBackend")
     page = client.get(reverse("finance-placement", args=[placement.pk])).content.decode()
     assert "Camden Travel Inn" in page and "£1,680.00" in page
     for hidden in ("10 Hotel Street", "Chloe", "Arguments escalating", "Daniel"):

@@ -147,7 +147,7 @@ def test_a_new_phase_cannot_overlap_or_strand_a_placement(people, fund):
 @pytest.mark.django_db
 def test_an_administrator_opens_a_phase_in_the_admin(people, fund, client):
     admin = UserFactory(role=Role.ADMINISTRATOR, is_staff=True, is_superuser=True)
-    client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(admin, backend="eip.people.backends.AccountBackend")
     add = reverse("admin:accommodation_fund_add")
     refused = client.post(add, {"name": "Phase 2", "starts_on": "1/1/2019", "total": "20000", "places": "12"})
     assert refused.status_code == 200 and "must start after every other phase" in refused.content.decode()
@@ -215,7 +215,7 @@ def test_finance_finds_every_placement_by_state_borough_and_month(people, fund, 
     march = approved(people, start_on=date(2026, 3, 10), planned_end_on=date(2026, 3, 20))
     case = case_ready_for_accommodation(people["worker"], people["practitioner"])
     waiting = propose(request_for(case, people["practitioner"]), people["housing"])
-    client.force_login(people["finance"], backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(people["finance"], backend="eip.people.backends.AccountBackend")
     url = reverse("finance-overview")
     page = client.get(url).content.decode()
     for placement in (current, march, waiting):
@@ -234,7 +234,7 @@ def test_finance_records_and_pays_an_invoice_on_an_ended_placement(people, fund,
     services.placement_end(
         placement=placement, user=people["practitioner"], ended_on=date(2026, 2, 20), move_on="family_friends"
     )
-    client.force_login(people["finance"], backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(people["finance"], backend="eip.people.backends.AccountBackend")
     url = reverse("finance-placement", args=[placement.pk])
     ended = client.get(reverse("finance-overview")).content.decode()
     assert url in ended.split('id="state-ended"')[1].split('id="state-rejected"')[0]
@@ -279,7 +279,7 @@ def test_the_unpaid_list_shows_age_and_total_and_pays_from_the_list(people, fund
     placement = approved(people)
     _invoice(placement, people, reference="A-1", amount="500", received_on=date(2026, 2, 8))
     _invoice(placement, people, reference="A-2", amount="734.5", received_on=date(2026, 2, 15))
-    client.force_login(people["finance"], backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(people["finance"], backend="eip.people.backends.AccountBackend")
     page = client.get(reverse("invoices-unpaid")).content.decode()
     assert "£1,234.50 in total" in page
     today = date.today()
@@ -455,7 +455,7 @@ def test_the_months_ledger_csv_has_the_money_and_no_client(people, fund, client)
     services.invoice_pay(invoice=paid, user=people["finance"], paid_on=date(2026, 3, 2))
     deposit = services.placement_decide(placement=_pay(early.request, people), user=people["finance"], approve=True)
     _invoice(deposit, people, reference="RP-7", amount="950.00", received_on=date(2026, 1, 30))  # January
-    client.force_login(people["finance"], backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(people["finance"], backend="eip.people.backends.AccountBackend")
     response = client.get(reverse("finance-month-csv"), {"month": "2026-02"})
     assert response.status_code == 200 and response["Content-Type"] == "text/csv"
     text = response.content.decode()
@@ -488,7 +488,7 @@ def test_the_fund_statement_pdf_reads_back_by_borough_in_sterling(people, fund, 
     services.invoice_pay(
         invoice=_invoice(early, people, amount="600.00"), user=people["finance"], paid_on=date(2026, 2, 20)
     )
-    client.force_login(people["programme_manager"], backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(people["programme_manager"], backend="eip.people.backends.AccountBackend")
     response = client.get(reverse("fund-statement-pdf"))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = " ".join(_pdf_text(response.content, tmp_path).split())

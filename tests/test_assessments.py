@@ -180,7 +180,7 @@ def test_sexual_abuse_dont_know_is_flagged_as_a_gap(case, people, client):
     a = complete(case, people["practitioner"], "soag", "intake", soag(sexual="dont_know", jcc="high"))
     cell = schedule_for_case(case=case)[0][0]
     assert cell.gaps == ["Sexual abuse: don't know"]
-    client.force_login(people["practitioner"], backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(people["practitioner"], backend="eip.people.backends.AccountBackend")
     page = client.get(reverse("assessment-detail", args=[case.pk, a.pk])).content.decode()
     assert "Sexual abuse: don&#x27;t know" in page and 'data-testid="gap"' in page
 
@@ -305,13 +305,13 @@ def test_the_change_page_draws_both_charts_with_text_alternatives(case, people, 
     p = people["practitioner"]
     complete(case, p, "soag", "intake", soag(physical="high"))
     complete(case, p, "needs", "intake", needs([5] * 10))
-    client.force_login(p, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(p, backend="eip.people.backends.AccountBackend")
     page = client.get(reverse("case-assessments", args=[case.pk])).content.decode()
     assert page.count('<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label=') == 2
     assert "<script" not in page.split("<main", 1)[1]
 
 
 def test_a_social_worker_may_record_the_dash_but_not_the_practitioners_instruments(case, people, client):
-    client.force_login(people["worker"], backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(people["worker"], backend="eip.people.backends.AccountBackend")
     assert client.get(reverse("assessment-new", args=[case.pk, "dash", "intake"])).status_code == 200
     assert client.get(reverse("assessment-new", args=[case.pk, "soag", "intake"])).status_code == 403

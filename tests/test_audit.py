@@ -83,7 +83,7 @@ def test_supervisors_can_search_the_log(client):
     bob = UserFactory(email="bob@eip.test")
     audit_record(actor=alice, action=AuditEvent.Action.VIEWED, label="Case EIP-2026-0001")
     audit_record(actor=bob, action=AuditEvent.Action.EXPORTED, label="Report 2026-10")
-    client.force_login(supervisor, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(supervisor, backend="eip.people.backends.AccountBackend")
     page = client.get(reverse("audit-log"), {"actor_email": "alice"}).content.decode()
     assert "Case EIP-2026-0001" in page and "Report 2026-10" not in page
     page = client.get(reverse("audit-log"), {"action": "exported"}).content.decode()
@@ -91,7 +91,7 @@ def test_supervisors_can_search_the_log(client):
 
 
 def test_a_bad_search_date_is_explained_beside_the_field(client):
-    client.force_login(UserFactory(role=Role.SUPERVISOR), backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(UserFactory(role=Role.SUPERVISOR), backend="eip.people.backends.AccountBackend")
     page = client.get(
         reverse("audit-log"), {"date_from_0": "31", "date_from_1": "2", "date_from_2": "2026"}
     ).content.decode()
@@ -155,7 +155,7 @@ def test_a_list_page_writes_one_row_naming_what_it_listed(client, camden):
     worker = UserFactory(role=Role.SOCIAL_WORKER, borough=camden)
     practitioner = UserFactory(role=Role.PRACTITIONER)
     cases = [make_case(worker, practitioner, client_first_name=f"Client{n}") for n in range(3)]
-    client.force_login(practitioner, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(practitioner, backend="eip.people.backends.AccountBackend")
 
     def view():
         before = AuditEvent.objects.count()

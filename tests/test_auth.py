@@ -4,6 +4,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
+from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sessions.models import Session
 from django.core import mail
@@ -98,6 +99,16 @@ def test_disabling_an_account_signs_it_out_everywhere(client):
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
 
 
+def test_a_session_signed_in_before_the_account_backend_stays_signed_in(client, camden):
+    # Sessions signed in before the deploy that listed AccountBackend name Django's ModelBackend.
+    user = UserFactory(role=Role.SOCIAL_WORKER, borough=camden, full_name="Sam Okafor")
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    page = client.get(reverse("referral-list"))
+    assert page.status_code == 200
+    assert f"Sam Okafor</strong>, Social worker ({camden.name})" in page.content.decode()
+    assert client.session[BACKEND_SESSION_KEY] == "eip.people.backends.AccountBackend"
+
+
 def test_password_reset_sends_a_link_that_works_once(client):
     user = UserFactory(email="sam@eip.test")
     response = client.post(reverse("password_reset"), {"email": "sam@eip.test"})
@@ -159,7 +170,7 @@ def test_a_reset_link_expires_after_an_hour(client, settings, monkeypatch):
 
 def test_weak_passwords_are_refused_with_a_message_beside_the_field(client):
     user = UserFactory()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="eip.people.backends.AccountBackend")
     response = client.post(
         reverse("password_change"),
         {"old_password": PASSWORD, "new_password1": "password", "new_password2": "password"},

@@ -32,7 +32,7 @@ pytestmark = pytest.mark.django_db
 
 LONDON = ZoneInfo("Europe/London")
 REASON = "Police called about the family tonight; practitioner unreachable"
-SIGN_IN = {"backend": "django.contrib.auth.backends.ModelBackend"}
+SIGN_IN = {"backend": "eip.people.backends.AccountBackend"}
 
 
 def at(*args):

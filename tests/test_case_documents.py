@@ -60,19 +60,19 @@ def add(case, user, title="Consent form signed by the client", name="consent.pdf
 
 
 def tab(client, user, case):
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="eip.people.backends.AccountBackend")
     response = client.get(reverse("case-documents", args=[case.pk]))
     assert response.status_code == 200
     return response.content.decode()
 
 
 def download(client, user, document):
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="eip.people.backends.AccountBackend")
     return client.get(reverse("case-document-download", args=[document.case_id, document.pk]))
 
 
 def post_upload(client, user, case, name, content, **fields):
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="eip.people.backends.AccountBackend")
     data = {"category": "correspondence", "title": "Letter from the GP", **fields}
     data["file"] = SimpleUploadedFile(name, content, content_type="application/pdf")
     return client.post(reverse("case-documents", args=[case.pk]), data)
@@ -170,14 +170,14 @@ def test_a_partner_document_is_listed_and_opened_only_by_those_who_may_see_the_p
     listed = AuditEvent.objects.get(record_type="case_documents.casedocument", actor=spoc, action="viewed")
     assert listed.detail["listed"] == [str(plain.pk)]
     # The timeline on the overview says nothing of the partner document to the SPOC either.
-    client.force_login(spoc, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(spoc, backend="eip.people.backends.AccountBackend")
     overview = client.get(reverse("case-detail", args=[case.pk])).content.decode()
     assert overview.count("Document added: consent form") == 1
     # No one else opens the tab or a file; the practitioner who does not hold the case neither.
     outsiders = [users[r] for r in (Role.SOCIAL_WORKER, Role.HOUSING_SPOC, Role.FINANCE, Role.EVALUATOR)]
     outsiders += [users[Role.PROGRAMME_MANAGER], UserFactory(role=Role.PRACTITIONER)]
     for user in outsiders:
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="eip.people.backends.AccountBackend")
         assert client.get(reverse("case-documents", args=[case.pk])).status_code in (403, 404)
         assert download(client, user, plain).status_code in (403, 404)
 
@@ -207,7 +207,7 @@ def test_a_withdrawn_document_stays_listed_for_the_team_and_only_a_supervisor_op
     practitioner, supervisor = users[Role.PRACTITIONER], users[Role.SUPERVISOR]
     document = add(case, practitioner, "Consent form for another client")
     url = reverse("case-document-withdraw", args=[case.pk, document.pk])
-    client.force_login(practitioner, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(practitioner, backend="eip.people.backends.AccountBackend")
     response = client.post(url, {"reason": "  "})
     assert response.status_code == 200 and "Say why the document is being withdrawn" in response.content.decode()
     response = client.post(url, {"reason": "Uploaded to the wrong case"})
@@ -230,7 +230,7 @@ def test_marking_a_document_as_partner_information_hides_it_from_the_spoc_and_ca
     practitioner = users[Role.PRACTITIONER]
     document = add(case, practitioner, "Canary-later: letter that turns out to name her")
     assert "Canary-later" in tab(client, users[Role.BOROUGH_SPOC], case)
-    client.force_login(practitioner, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(practitioner, backend="eip.people.backends.AccountBackend")
     response = client.post(reverse("case-document-restrict", args=[case.pk, document.pk]))
     assert response.status_code == 302
     document.refresh_from_db()
@@ -280,7 +280,7 @@ def test_anonymising_the_case_clears_the_descriptions_and_deletes_the_files(
 
 def test_the_documents_tab_costs_the_same_queries_for_1_and_50_documents(case, users, client):
     practitioner = users[Role.PRACTITIONER]
-    client.force_login(practitioner, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(practitioner, backend="eip.people.backends.AccountBackend")
     url = reverse("case-documents", args=[case.pk])
 
     def queries():

@@ -52,7 +52,7 @@ def at(moment, monkeypatch):
 
 
 def page_text(client, user, case, **params):
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="eip.people.backends.AccountBackend")
     response = client.get(reverse("case-notes", args=[case.pk]), params)
     assert response.status_code == 200
     return response.content.decode()
@@ -109,7 +109,7 @@ def test_the_author_corrects_within_the_window_and_after_it_adds_an_addendum(cas
 
 def test_correcting_and_adding_through_the_screens(case, users, client):
     author = users[Role.PRACTITIONER]
-    client.force_login(author, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(author, backend="eip.people.backends.AccountBackend")
     url = reverse("case-notes", args=[case.pk])
     # A contact a few minutes ago (at 09:15 it would be in the future for a run before 09:15).
     when = timezone.localtime() - timedelta(minutes=5)
@@ -159,7 +159,7 @@ def test_who_sees_which_notes(case, users, client):
     assert "Write a note" not in worker and "Write a note" not in spoc
     # No one else opens the tab; another borough's SPOC is told it is not there.
     for role in (Role.HOUSING_SPOC, Role.FINANCE, Role.EVALUATOR, Role.PROGRAMME_MANAGER):
-        client.force_login(users[role], backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(users[role], backend="eip.people.backends.AccountBackend")
         assert client.get(reverse("case-notes", args=[case.pk])).status_code == 403
 
 
@@ -263,7 +263,7 @@ def test_a_partner_note_is_never_shared_and_a_shared_note_reaches_the_referrer_a
 
 def test_the_notes_tab_costs_the_same_queries_for_1_and_200_notes(case, users, client):
     practitioner = users[Role.PRACTITIONER]
-    client.force_login(practitioner, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(practitioner, backend="eip.people.backends.AccountBackend")
     url = reverse("case-notes", args=[case.pk])
 
     def queries():

@@ -230,7 +230,7 @@ def test_a_meeting_progress_update_emails_the_referrer_only_a_link(case, people,
     assert case.reference in email.body and link in email.body
     assert "Canary-progress" not in email.subject + email.body
     # The social worker follows the link and reads the update inside EIP; the read is audited.
-    client.force_login(people["worker"], backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(people["worker"], backend="eip.people.backends.AccountBackend")
     page = client.get(link.split("#")[0])
     assert page.status_code == 200 and f'id="meeting-{meeting.pk}"' in page.content.decode()
     assert "Canary-progress" in page.content.decode()
@@ -365,7 +365,7 @@ def test_the_invitation_download_carries_the_reference_not_the_names(client, cas
         modality="video",
         attendees="Sam",
     )
-    client.force_login(p, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(p, backend="eip.people.backends.AccountBackend")
     response = client.get(reverse("consultation-invitation", args=[case.pk, c.pk]))
     assert response["Content-Type"].startswith("text/calendar")
     body = response.content.decode()
@@ -375,14 +375,14 @@ def test_the_invitation_download_carries_the_reference_not_the_names(client, cas
 def test_a_borough_spoc_does_not_see_safety_planning(client, case, people, camden):
     plan(case, people["practitioner"])
     spoc = UserFactory(role=Role.BOROUGH_SPOC, borough=camden)
-    client.force_login(spoc, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(spoc, backend="eip.people.backends.AccountBackend")
     page = client.get(reverse("case-plan", args=[case.pk])).content.decode()
     assert "Escalating arguments" in page and "code word" not in page
 
 
 def test_the_caseload_makes_the_same_number_of_queries_for_3_or_20_cases(client, people):
     p, w = people["practitioner"], people["worker"]
-    client.force_login(p, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(p, backend="eip.people.backends.AccountBackend")
 
     def queries():
         with CaptureQueriesContext(connection) as captured:
@@ -403,7 +403,7 @@ def test_the_caseload_counts_its_cases_and_the_overdue_ones_with_the_page_itself
     make_case(w, p)  # its consultation not yet due
     late = make_case(w, p)
     services.disclosure_record(case=late, user=p, disclosed_on=date(2026, 1, 14), description="x", escalate=True)
-    client.force_login(p, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(p, backend="eip.people.backends.AccountBackend")
     client.get(reverse("case-list"))
     with CaptureQueriesContext(connection) as captured:
         response = client.get(reverse("case-list"))
@@ -469,7 +469,7 @@ def test_the_caseload_compiles_its_overdue_condition_once_a_day_not_on_every_pag
 
     p, w = people["practitioner"], people["worker"]
     to_intervention(make_case(w, p), people)
-    client.force_login(p, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(p, backend="eip.people.backends.AccountBackend")
     _overdue_sql.cache_clear()
     for _ in range(3):
         assert client.get(reverse("case-list")).status_code == 200
@@ -479,7 +479,7 @@ def test_the_caseload_compiles_its_overdue_condition_once_a_day_not_on_every_pag
 def test_a_case_page_makes_the_same_number_of_queries_however_long_its_history(client, case, people):
     p = people["practitioner"]
     to_intervention(case, people)
-    client.force_login(p, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(p, backend="eip.people.backends.AccountBackend")
 
     def queries():
         with CaptureQueriesContext(connection) as captured:
@@ -505,7 +505,7 @@ def test_the_case_overview_counts_its_timeline_with_the_page_and_reuses_the_gate
     # Each query is a round trip: on a busy server they, more than the work, set the page's time.
     p = people["practitioner"]
     to_intervention(case, people)
-    client.force_login(p, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(p, backend="eip.people.backends.AccountBackend")
     client.get(reverse("case-detail", args=[case.pk]))
     with CaptureQueriesContext(connection) as captured:
         response = client.get(reverse("case-detail", args=[case.pk]))
@@ -527,7 +527,7 @@ def test_the_case_overview_counts_its_timeline_with_the_page_and_reuses_the_gate
 
 def test_the_case_overview_reads_consents_and_the_plan_only_when_the_due_facts_find_them(client, case, people):
     p = people["practitioner"]
-    client.force_login(p, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(p, backend="eip.people.backends.AccountBackend")
 
     def overview():
         client.get(reverse("case-detail", args=[case.pk]))
@@ -563,7 +563,7 @@ def test_the_timeline_pages_with_its_count_from_the_first_page_to_past_the_end(c
     p = people["practitioner"]
     CaseEvent.objects.bulk_create(CaseEvent(case=case, kind="note", summary=f"Event {n}") for n in range(70))
     total = case.events.count()  # 70 and the case's own
-    client.force_login(p, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(p, backend="eip.people.backends.AccountBackend")
 
     def page(number):
         events = client.get(reverse("case-detail", args=[case.pk]), {"page": number}).context["events"]
@@ -639,7 +639,7 @@ def signed_in(user):
     from django.test import Client
 
     browser = Client()
-    browser.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    browser.force_login(user, backend="eip.people.backends.AccountBackend")
     return browser
 
 
@@ -904,7 +904,7 @@ def test_the_caseload_puts_overdue_cases_first_and_counts_them_across_every_page
         c = make_case(w, p)
         services.disclosure_record(case=c, user=p, disclosed_on=date(2026, 1, 14), description="x", escalate=True)
         late.append(c.pk)
-    client.force_login(p, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(p, backend="eip.people.backends.AccountBackend")
     first = client.get(reverse("case-list"))
     assert first.context["page"].paginator.count == 60
     assert [row["case"].pk for row in first.context["rows"][:5]] == late
@@ -932,7 +932,7 @@ def test_a_caseload_row_shows_the_case_its_client_stage_weeks_open_and_what_is_d
     # Closed at 00:30 on 2 June in London, still 1 June in UTC.
     june = datetime(2026, 6, 1, 23, 30, tzinfo=ZoneInfo("UTC"))
     Case.objects.filter(pk=closed.pk).update(opened_at=datetime(2026, 4, 1, 10, tzinfo=LONDON), closed_at=june)
-    client.force_login(p, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(p, backend="eip.people.backends.AccountBackend")
     monkeypatch.setattr(timezone, "now", lambda: datetime(2026, 1, 27, 12, tzinfo=LONDON))
     page = client.get(reverse("case-list"), {"status": "all"}).content.decode()
     rows = re.findall(r'<tr class="govuk-table__row">(.*?)</tr>', page, re.S)[1:]
@@ -952,7 +952,7 @@ def test_a_caseload_row_shows_the_case_its_client_stage_weeks_open_and_what_is_d
 
 def test_the_caseload_pages_from_the_first_page_to_past_the_end(client, people):
     p, w = people["practitioner"], people["worker"]
-    client.force_login(p, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(p, backend="eip.people.backends.AccountBackend")
     empty = client.get(reverse("case-list"), {"page": 5})
     assert (empty.context["page"].number, empty.context["rows"]) == (1, [])
     assert "No open cases match." in empty.content.decode()
@@ -1058,7 +1058,7 @@ def test_the_overview_leads_with_the_client_at_a_glance_and_children_only_for_pa
 
     def card(user):
         client = Client()
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="eip.people.backends.AccountBackend")
         response = client.get(page)
         assert response.status_code == 200
         text = response.content.decode()
@@ -1087,7 +1087,7 @@ def test_the_overview_links_every_other_referral_of_the_same_person_the_user_may
 
     def card(user):
         client = Client()
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="eip.people.backends.AccountBackend")
         return client.get(reverse("case-detail", args=[case.pk])).content.decode()
 
     practitioner_sees = card(people["practitioner"])
@@ -1105,7 +1105,7 @@ def test_a_case_page_reads_its_case_by_a_statement_compiled_once_not_on_every_pa
     # Building and compiling the gate's four joins cost more than running them, on every case page.
     from cases.selectors.gate import _case_statement
 
-    client.force_login(people["practitioner"], backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(people["practitioner"], backend="eip.people.backends.AccountBackend")
     _case_statement.cache_clear()
     for tab in ("case-detail", "case-plan", "case-detail"):
         assert client.get(reverse(tab, args=[case.pk])).status_code == 200

@@ -25,7 +25,7 @@ from tests.factories import UserFactory
 from tests.referral_factories import make_case
 
 pytestmark = pytest.mark.django_db
-SIGN_IN = {"backend": "django.contrib.auth.backends.ModelBackend"}
+SIGN_IN = {"backend": "eip.people.backends.AccountBackend"}
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ from tests.test_cases import to_intervention
 
 pytestmark = pytest.mark.django_db
 LONDON = ZoneInfo("Europe/London")
-SIGN_IN = {"backend": "django.contrib.auth.backends.ModelBackend"}
+SIGN_IN = {"backend": "eip.people.backends.AccountBackend"}
 
 
 def at(*args):

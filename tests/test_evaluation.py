@@ -365,7 +365,7 @@ def test_the_report_renders_as_csv_json_and_a_pdf_whose_text_carries_the_figures
     assert re.search(r"Referrals received\s+4", text) and re.search(r"Engagement rate\s+100%", text)
     assert "Adam" not in text and "Bashir" not in text
     manager = UserFactory(role=Role.PROGRAMME_MANAGER)
-    client.force_login(manager, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(manager, backend="eip.people.backends.AccountBackend")
     query = {
         "date_from_0": "1",
         "date_from_1": "1",
@@ -420,7 +420,7 @@ def test_a_month_starting_at_a_weekend_is_sent_on_the_monday(january):
 @pytest.mark.document_scan
 def test_the_export_contains_no_name_birth_date_postcode_phone_or_email(january, eight_clients, client):
     evaluator = UserFactory(role=Role.EVALUATOR)
-    client.force_login(evaluator, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(evaluator, backend="eip.people.backends.AccountBackend")
     body = ""
     for name in (
         "evaluation-export-referrals",
@@ -522,7 +522,7 @@ def test_csv_exports_neutralise_cells_a_spreadsheet_would_execute(january, clien
     AssessmentAnswer.objects.filter(pk=first.pk).update(item=HOSTILE["item"], rating=HOSTILE["rating"])
     AssessmentAnswer.objects.filter(pk=second.pk).update(item=HOSTILE["second_item"])
 
-    client.force_login(UserFactory(role=Role.PROGRAMME_MANAGER), backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(UserFactory(role=Role.PROGRAMME_MANAGER), backend="eip.people.backends.AccountBackend")
     query = {"date_from_0": "1", "date_from_1": "1", "date_from_2": "2021", "date_to_0": "31", "date_to_1": "1"}
     report = client.get(reverse("monitoring-report"), {**query, "date_to_2": "2021", "format": "csv"})
     assert report.status_code == 200
@@ -530,7 +530,7 @@ def test_csv_exports_neutralise_cells_a_spreadsheet_would_execute(january, clien
     # The monthly e-mail attaches the same CSV.
     _assert_neutralised(report_csv(monitoring_report(period=JANUARY)), [HOSTILE["borough"], HOSTILE["team"]])
 
-    client.force_login(UserFactory(role=Role.EVALUATOR), backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(UserFactory(role=Role.EVALUATOR), backend="eip.people.backends.AccountBackend")
     referrals = b"".join(client.get(reverse("evaluation-export-referrals")).streaming_content).decode()
     _assert_neutralised(referrals, [HOSTILE["borough"], HOSTILE["team"], HOSTILE["gender"]])
     assert "-3" in _cells(referrals)

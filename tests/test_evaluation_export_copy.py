@@ -115,7 +115,7 @@ def test_a_period_gives_the_assessments_made_in_it(assessed):
 
 def test_the_evaluator_downloads_a_period_from_the_export_page(assessed, client):
     evaluator = UserFactory(role=Role.EVALUATOR)
-    client.force_login(evaluator, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(evaluator, backend="eip.people.backends.AccountBackend")
     page = client.get(reverse("evaluation-export"))
     assert "Assessments made in a period" in page.content.decode()
     query = {"date_from_0": "1", "date_from_1": "1", "date_from_2": "2026"}
@@ -144,7 +144,7 @@ def _plant_partner_phone(assessed, where):
 
 def test_a_partners_phone_number_in_the_file_is_refused_before_it_starts(assessed, client):
     _plant_partner_phone(assessed, 0)
-    client.force_login(UserFactory(role=Role.EVALUATOR), backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(UserFactory(role=Role.EVALUATOR), backend="eip.people.backends.AccountBackend")
     response = client.get(reverse("evaluation-export-assessments"))
     page = response.content.decode()
     assert response.status_code == 403 and "This document was not released" in page and PARTNER_PHONE not in page
@@ -156,7 +156,7 @@ def test_a_partners_phone_number_in_the_file_is_refused_before_it_starts(assesse
 def test_a_file_that_goes_wrong_after_it_started_stops_there_and_says_why(assessed, client, monkeypatch):
     monkeypatch.setattr(outbound, "PRIME_ROWS", 0)
     _plant_partner_phone(assessed, 2)
-    client.force_login(UserFactory(role=Role.EVALUATOR), backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(UserFactory(role=Role.EVALUATOR), backend="eip.people.backends.AccountBackend")
     response = client.get(reverse("evaluation-export-assessments"))
     body = b"".join(response.streaming_content).decode()
     lines = list(csv.reader(io.StringIO(body)))

@@ -141,7 +141,7 @@ def test_the_export_that_rebuilds_the_tables_leaves_through_the_guard_naming_no_
     partner_outcome_record(
         case=case, user=worker, stage="intake", asked_on=date(2020, 3, 10), asked_by="social_worker", answers=answers
     )
-    client.force_login(UserFactory(role=Role.EVALUATOR), backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(UserFactory(role=Role.EVALUATOR), backend="eip.people.backends.AccountBackend")
     body = ""
     for name, (columns, rows) in export.FILES.items():
         response = client.get(reverse(f"evaluation-export-{name.replace('_', '-')}"))

@@ -119,7 +119,7 @@ def test_a_failed_text_message_shows_on_the_case(case, people, notify, client):
     )
     assert notify.sent[-1]["to"] == "07700 900123" and notify.sent[-1]["channel"] == "sms"
     assert notify.sent[-1]["template_id"] == TEMPLATES["session_reminder_morning_sms"]
-    client.force_login(people["practitioner"], backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(people["practitioner"], backend="eip.people.backends.AccountBackend")
     page = client.get(reverse("case-detail", args=[case.pk])).content.decode()
     assert "not delivered" not in page
     # Without the token, or with a wrong one, nothing changes.

@@ -35,7 +35,7 @@ def test_readiness_checks_database_migrations_storage_and_broker(client):
 
 def test_health_answers_carry_status_words_only(client):
     # Signed in as an administrator or not, no versions, hosts, paths or errors.
-    client.force_login(UserFactory(role=Role.ADMINISTRATOR), backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(UserFactory(role=Role.ADMINISTRATOR), backend="eip.people.backends.AccountBackend")
     for url in (reverse("health-live"), reverse("health-ready")):
         body = client.get(url).content.decode()
         assert body == "ok\n" or STATUS_WORDS.match(body), body
@@ -80,7 +80,7 @@ def test_readiness_reports_a_broken_broker_without_failing_and_quickly(client, m
 
 
 def test_a_database_failure_shows_the_unavailable_page_with_a_reference(client, monkeypatch):
-    client.force_login(UserFactory(role=Role.PRACTITIONER), backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(UserFactory(role=Role.PRACTITIONER), backend="eip.people.backends.AccountBackend")
     client.raise_request_exception = False
 
     def database_down(user):
@@ -97,7 +97,7 @@ def test_a_database_failure_shows_the_unavailable_page_with_a_reference(client, 
 
 
 def test_any_other_failure_shows_the_problem_page_with_a_reference(client, monkeypatch):
-    client.force_login(UserFactory(role=Role.PRACTITIONER), backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(UserFactory(role=Role.PRACTITIONER), backend="eip.people.backends.AccountBackend")
     client.raise_request_exception = False
     monkeypatch.setattr("eip.views.home_for", lambda user: 1 / 0)
     response = client.get(reverse("home"))

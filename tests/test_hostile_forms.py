@@ -1264,7 +1264,7 @@ def _submit(spec, client, users, ctx, changes):
         user = ctx.get("user") if spec.role == Role.SOCIAL_WORKER and "user" in ctx else users.get(spec.role)
         client.logout()
         if user is not None:
-            client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+            client.force_login(user, backend="eip.people.backends.AccountBackend")
         before = _rows(spec)
         response = getattr(client, spec.method)(ctx["url"], data)
         assert response.status_code in ANSWERS, (spec.name, response.status_code)
@@ -1357,7 +1357,7 @@ def test_a_hostile_file_is_refused_beside_the_file_field_and_nothing_is_stored(u
     ctx = spec.setup(users)
     data = {**spec.data(ctx), "file": SimpleUploadedFile(name, content, content_type="application/pdf")}
     client = Client()
-    client.force_login(users[Role.PRACTITIONER], backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(users[Role.PRACTITIONER], backend="eip.people.backends.AccountBackend")
     response = client.post(ctx["url"], data)
     assert response.status_code == 200
     page = _body(response)

@@ -47,7 +47,7 @@ def worker_client(db):
     camden = BoroughFactory(name="Camden", code="camden")
     client = Client()
     client.force_login(
-        UserFactory(role=Role.SOCIAL_WORKER, borough=camden), backend="django.contrib.auth.backends.ModelBackend"
+        UserFactory(role=Role.SOCIAL_WORKER, borough=camden), backend="eip.people.backends.AccountBackend"
     )
     return client
 

@@ -36,7 +36,7 @@ def worker(camden):
 @pytest.fixture
 def practitioner(client):
     user = UserFactory(role=Role.PRACTITIONER)
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="eip.people.backends.AccountBackend")
     return user
 
 
@@ -166,7 +166,7 @@ def test_a_borough_spoc_sees_the_same_inbox_for_their_borough_only(client, worke
     mine = make_referral(worker)
     make_referral(sutton_worker)
     spoc = UserFactory(role=Role.BOROUGH_SPOC, borough=camden)
-    client.force_login(spoc, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(spoc, backend="eip.people.backends.AccountBackend")
     assert rows(client.get(reverse("referral-list"), {"tab": "all"})) == [mine.reference]
     assert rows(client.get(reverse("referral-list"), {"tab": "all", "borough": sutton.pk})) == []
 
@@ -228,7 +228,7 @@ def test_the_inbox_counts_unread_notifications_once_though_its_table_renders_apa
     # context processors (the navigation, with its unread count) a second time.
     viewer = worker if role == Role.SOCIAL_WORKER else UserFactory(role=role, borough=camden)
     make_referral(worker)
-    client.force_login(viewer, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(viewer, backend="eip.people.backends.AccountBackend")
     with CaptureQueriesContext(connection) as captured:
         assert client.get(reverse("referral-list")).status_code == 200
     unread = [q for q in captured.captured_queries if 'FROM "notifications_notification"' in q["sql"]]
@@ -238,7 +238,7 @@ def test_the_inbox_counts_unread_notifications_once_though_its_table_renders_apa
 @pytest.mark.parametrize("role", [Role.PRACTITIONER, Role.SUPERVISOR, Role.BOROUGH_SPOC])
 def test_the_inbox_makes_the_same_number_of_queries_for_3_or_300_referrals(client, worker, camden, role):
     viewer = UserFactory(role=role, borough=camden)
-    client.force_login(viewer, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(viewer, backend="eip.people.backends.AccountBackend")
 
     def queries(**params):
         with CaptureQueriesContext(connection) as captured:

@@ -29,7 +29,7 @@ def test_one_line_per_request_with_route_status_time_and_user_id(client, caplog,
     worker = UserFactory(role=Role.SOCIAL_WORKER, borough=camden, full_name="Sam Okafor")
     practitioner = UserFactory(role=Role.PRACTITIONER, full_name="Alex Morgan")
     case = make_case(worker, practitioner)
-    client.force_login(practitioner, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(practitioner, backend="eip.people.backends.AccountBackend")
     with caplog.at_level(logging.INFO, logger="eip.request"):
         response = client.get(reverse("case-plan", args=[case.pk]) + "?q=Daniel+Hughes")
     [line] = _json_lines(r for r in caplog.records if r.name == "eip.request")
@@ -66,7 +66,7 @@ def test_every_log_line_of_a_request_carries_its_id(client, caplog, monkeypatch)
         logging.getLogger("eip.test").warning("something worth knowing")
         return {}
 
-    client.force_login(UserFactory(role=Role.PRACTITIONER), backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(UserFactory(role=Role.PRACTITIONER), backend="eip.people.backends.AccountBackend")
     monkeypatch.setattr("eip.views.home_for", noisy)
     monkeypatch.setattr("eip.views.render", lambda *args, **kwargs: HttpResponse())
     response = client.get(reverse("home"))

@@ -138,7 +138,7 @@ def test_canary_partner_details_stay_where_they_belong(
     # Pages that refuse, or fail, say nothing of the record.
     for role in (Role.HOUSING_SPOC, Role.FINANCE, Role.EVALUATOR, Role.BOROUGH_SPOC):
         client = Client()
-        client.force_login(UserFactory(role=role, borough=camden), backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(UserFactory(role=role, borough=camden), backend="eip.people.backends.AccountBackend")
         for url in (
             reverse("referral-detail", args=[referral.pk]),
             reverse("case-partner", args=[case.pk]),
@@ -150,7 +150,7 @@ def test_canary_partner_details_stay_where_they_belong(
 
 def test_an_error_page_shows_nothing_of_the_request(client, monkeypatch, camden):
     user = UserFactory(role=Role.PRACTITIONER)
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="eip.people.backends.AccountBackend")
     client.raise_request_exception = False
 
     def broken(**kwargs):

@@ -44,7 +44,7 @@ REPRESENTATIVE = [
 @pytest.mark.parametrize(("name", "role", "query", "content_type"), REPRESENTATIVE)
 def test_case_data_pages_files_and_exports_are_never_cached(name, role, query, content_type, walk, client):  # noqa: F811
     users, records = walk
-    client.force_login(users[role], backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(users[role], backend="eip.people.backends.AccountBackend")
     response = client.get(_url_for(name, users[role], None, records) + query)
     assert response.status_code == OK and response["Content-Type"].startswith(content_type)
     assert response["Cache-Control"] == "no-store"
@@ -64,7 +64,7 @@ def test_every_url_answers_no_store_whoever_asks(walk, client):  # noqa: F811
             if role is None:
                 client.logout()
             else:
-                client.force_login(users[role], backend="django.contrib.auth.backends.ModelBackend")
+                client.force_login(users[role], backend="eip.people.backends.AccountBackend")
             url = _url_for(name, users.get(role), users[Role.PRACTITIONER], records)
             response = getattr(client, method.lower())(url)
             if response.streaming:
@@ -73,9 +73,9 @@ def test_every_url_answers_no_store_whoever_asks(walk, client):  # noqa: F811
 
 
 def test_error_pages_and_the_admin_site_are_not_cached_either(users, client):
-    client.force_login(users[Role.PRACTITIONER], backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(users[Role.PRACTITIONER], backend="eip.people.backends.AccountBackend")
     assert client.get("/cases/999999/")["Cache-Control"] == "no-store"
-    client.force_login(users[Role.ADMINISTRATOR], backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(users[Role.ADMINISTRATOR], backend="eip.people.backends.AccountBackend")
     assert client.get("/admin/people/user/")["Cache-Control"] == "no-store"
 
 

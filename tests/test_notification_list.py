@@ -23,7 +23,7 @@ def note(user, kind, message, read=False):
 @pytest.fixture
 def practitioner(client):
     user = UserFactory(role=Role.PRACTITIONER)
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="eip.people.backends.AccountBackend")
     return user
 
 

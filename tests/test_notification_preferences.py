@@ -223,7 +223,7 @@ def test_two_sweepers_at_0830_send_one_digest(monkeypatch, practitioner):
 
 @pytest.fixture
 def signed_in(client, practitioner):
-    client.force_login(practitioner, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(practitioner, backend="eip.people.backends.AccountBackend")
     return practitioner
 
 
@@ -273,7 +273,7 @@ def test_query_counts_do_not_grow_with_choices_or_notifications(client, signed_i
 
 def test_a_role_with_nothing_to_choose_is_told_so(client):
     evaluator = UserFactory(role=Role.EVALUATOR)
-    client.force_login(evaluator, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(evaluator, backend="eip.people.backends.AccountBackend")
     page = html.unescape(client.get(reverse("notification-settings")).content.decode())
     assert "Nothing your role is told about can be moved to the daily email or turned off." in page
     assert "Save settings" not in page and "Your two-factor sign-in was changed" in page

@@ -79,7 +79,7 @@ def test_someone_without_the_permission_gets_nothing_from_the_bucket(late, bucke
 
     assert _upload(late, "agreement.pdf", b"%PDF-1.4 canary-7f3a").status_code == 302
     agreement = LateReferralAgreement.objects.get()
-    client.force_login(UserFactory(role=Role.FINANCE), backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(UserFactory(role=Role.FINANCE), backend="eip.people.backends.AccountBackend")
     response = client.get(f"/referrals/{late['referral'].pk}/agreements/{agreement.pk}/document/")
     assert response.status_code in (403, 404)
     assert b"canary-7f3a" not in response.content
@@ -123,7 +123,7 @@ def test_a_case_document_lives_in_the_bucket_and_the_partner_mark_holds_there_to
     web = Client()
     case = make_case(users[Role.SOCIAL_WORKER], users[Role.PRACTITIONER])
     on_disk_before = _media_files()
-    web.force_login(users[Role.PRACTITIONER], backend="django.contrib.auth.backends.ModelBackend")
+    web.force_login(users[Role.PRACTITIONER], backend="eip.people.backends.AccountBackend")
     for title, partner in (("Consent form", ""), ("Canary-partner letter", "on")):
         response = web.post(
             reverse("case-documents", args=[case.pk]),
@@ -141,7 +141,7 @@ def test_a_case_document_lives_in_the_bucket_and_the_partner_mark_holds_there_to
     assert client(endpoint).head_object(Bucket=bucket, Key=marked.file.name)["ServerSideEncryption"] == "AES256"
 
     # Streamed from the bucket by the app, after the check: the SPOC gets the plain one only.
-    web.force_login(users[Role.BOROUGH_SPOC], backend="django.contrib.auth.backends.ModelBackend")
+    web.force_login(users[Role.BOROUGH_SPOC], backend="eip.people.backends.AccountBackend")
     response = web.get(reverse("case-document-download", args=[case.pk, plain.pk]))
     assert response.status_code == 200 and b"".join(response.streaming_content) == b"%PDF-1.4 Consent form"
     response = web.get(reverse("case-document-download", args=[case.pk, marked.pk]))

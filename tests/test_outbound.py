@@ -142,7 +142,7 @@ def world(camden):
 
 def sign_in(client, user):
     client.logout()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="eip.people.backends.AccountBackend")
     return client
 
 

@@ -131,7 +131,7 @@ def planted(records, users):
 
 def _pages(role, users, records, client):
     """Every GET page the URL x role table opens to `role`, as text."""
-    client.force_login(users[role], backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(users[role], backend="eip.people.backends.AccountBackend")
     pages = {}
     for name, (method, by_role, _) in sorted(EXPECTED.items()):
         if method != "GET" or by_role[role] != OK:
@@ -169,7 +169,7 @@ def test_those_who_may_see_partner_matters_still_do(planted, users, client):
     everything = "\n".join(pages.values())
     missing = [text for text in [*CANARIES.values(), *PARTNER_EVENTS[:-1]] if text not in everything]
     assert missing == []
-    client.force_login(users[Role.PRACTITIONER], backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(users[Role.PRACTITIONER], backend="eip.people.backends.AccountBackend")
     caseload = client.get(reverse("case-list")).content.decode()
     assert "IDVA and MARAC referrals" in caseload or "IDVA and MARAC referrals" in pages["case-detail"]
 

@@ -313,7 +313,7 @@ def test_the_admin_list_counts_a_passkey_as_two_factor_set_up(client, settings):
     add_passkey(client, SoftPasskey(BASE_URL))
     admin = UserFactory(role=Role.ADMINISTRATOR)
     admin_client = Client(HTTP_HOST="eip.example.org", secure=True)
-    admin_client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
+    admin_client.force_login(admin, backend="eip.people.backends.AccountBackend")
     settings.EIP_REQUIRE_TWO_FACTOR = False  # the administrator's own second factor is not under test here
     listing = admin_client.get("/admin/people/user/?q=Passkey-Only").content.decode()
     row = listing.split("Pat Passkey-Only</a>")[1].split("</tr>")[0]

@@ -105,7 +105,7 @@ def test_a_merge_needs_a_second_person_who_is_a_supervisor(team, two_records):
 
 def test_practitioner_proposes_and_supervisor_confirms_on_screen(team, two_records, client):
     kept, duplicate, case, later = two_records
-    client.force_login(team["practitioner"], backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(team["practitioner"], backend="eip.people.backends.AccountBackend")
     page = text(client.get(reverse("person-detail", args=[kept.pk])))
     assert "Muhammad Khan" in page or "Khan, born" in page
     assert "first name is another spelling of the same name" in page
@@ -121,7 +121,7 @@ def test_practitioner_proposes_and_supervisor_confirms_on_screen(team, two_recor
     assert "Save the decision" not in text(client.get(response.url))
     assert client.post(reverse("person-merge-decide", args=[merge.pk]), {"decision": "confirm"}).status_code == 403
 
-    client.force_login(team["supervisor"], backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(team["supervisor"], backend="eip.people.backends.AccountBackend")
     assert "Save the decision" in text(client.get(response.url))
     client.post(reverse("person-merge-decide", args=[merge.pk]), {"decision": "confirm"})
     page = text(client.get(response.url))
@@ -134,7 +134,7 @@ def test_practitioner_proposes_and_supervisor_confirms_on_screen(team, two_recor
 def test_a_record_not_offered_cannot_be_merged(team, two_records, client, camden):
     kept, *_ = two_records
     stranger = Person.objects.create(first_name="Priya", last_name="Sharma", borough=camden)
-    client.force_login(team["practitioner"], backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(team["practitioner"], backend="eip.people.backends.AccountBackend")
     response = client.post(reverse("person-merge-propose", args=[kept.pk]), {"other": str(stranger.pk), "reason": "x"})
     assert response.status_code == 400
     assert "Select the record that is the same person" in text(response)

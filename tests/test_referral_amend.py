@@ -59,7 +59,7 @@ def _step(referral, step):
 
 def test_the_social_worker_changes_the_partners_phone_and_the_practitioner_sees_the_change_log(client, team):
     referral = make_referral(team["worker"])
-    client.force_login(team["worker"], backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(team["worker"], backend="eip.people.backends.AccountBackend")
     assert "Change the referral" in text(client.get(reverse("referral-detail", args=[referral.pk])))
     url = reverse("referral-amend", args=[referral.pk])
     page = text(client.get(url))
@@ -79,19 +79,19 @@ def test_the_social_worker_changes_the_partners_phone_and_the_practitioner_sees_
     assert referral.partner.phone == "07700 900999" and referral.dash_score == 15
     assert Notification.objects.filter(kind="referral.amended", recipient=team["practitioner"]).count() == 2
 
-    client.force_login(team["practitioner"], backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(team["practitioner"], backend="eip.people.backends.AccountBackend")
     page = text(client.get(reverse("referral-detail", args=[referral.pk])))
     assert "Changes since it was sent" in page and "Sara Social" in page
     assert "Partner's phone number" in page and "07700 900999" in page
     # The borough SPOC sees the change log without the partner's answers.
-    client.force_login(team["spoc"], backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(team["spoc"], backend="eip.people.backends.AccountBackend")
     page = text(client.get(reverse("referral-detail", args=[referral.pk])))
     assert "DASH score" in page and "07700 900" not in page.split("Changes since it was sent")[1].split("</table>")[0]
 
 
 def test_a_change_may_not_leave_out_an_answer_the_referral_needs(client, team):
     referral = make_referral(team["worker"])
-    client.force_login(team["worker"], backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(team["worker"], backend="eip.people.backends.AccountBackend")
     response = client.post(_step(referral, "partner"), {**_partner_page(referral), "partner-first_name": ""})
     assert response.status_code == 200 and "Enter the partner's first name" in text(response)
     assert not ReferralChange.objects.exists()
@@ -99,7 +99,7 @@ def test_a_change_may_not_leave_out_an_answer_the_referral_needs(client, team):
 
 def test_nothing_changed_is_said_beside_the_form_and_nothing_is_logged(client, team):
     referral = make_referral(team["worker"])
-    client.force_login(team["worker"], backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(team["worker"], backend="eip.people.backends.AccountBackend")
     response = client.post(_step(referral, "partner"), _partner_page(referral))
     assert response.status_code == 200
     assert "Nothing has changed" in text(response)
@@ -111,7 +111,7 @@ def test_a_decided_referral_cannot_be_changed_or_withdrawn(client, team):
     services.referral_decline(
         referral=referral, user=team["practitioner"], reason="refused", details="", suggested_onward_referrals=""
     )
-    client.force_login(team["worker"], backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(team["worker"], backend="eip.people.backends.AccountBackend")
     assert client.get(reverse("referral-amend", args=[referral.pk])).status_code == 404
     assert client.get(reverse("referral-withdraw", args=[referral.pk])).status_code == 404
     with pytest.raises(services.ReferralError, match="can no longer be withdrawn"):
@@ -120,7 +120,7 @@ def test_a_decided_referral_cannot_be_changed_or_withdrawn(client, team):
 
 def test_withdrawing_needs_a_reason_and_tells_the_practitioners(client, team):
     referral = make_referral(team["worker"])
-    client.force_login(team["worker"], backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(team["worker"], backend="eip.people.backends.AccountBackend")
     url = reverse("referral-withdraw", args=[referral.pk])
     refused = client.post(url, {"reason": "  "})
     assert "Say why you are withdrawing the referral" in text(refused)
@@ -133,7 +133,7 @@ def test_withdrawing_needs_a_reason_and_tells_the_practitioners(client, team):
     assert not Notification.objects.filter(
         kind="referral.acknowledgement_due", sent_at__isnull=True, cancelled_at__isnull=True
     ).exists()
-    client.force_login(team["practitioner"], backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(team["practitioner"], backend="eip.people.backends.AccountBackend")
     page = text(client.get(reverse("referral-detail", args=[referral.pk])))
     assert "Withdrawn on" in page and "moved to Kent" in page
     assert ">Acknowledge</a>" not in page

@@ -2,6 +2,7 @@
 conflicts, and list pages whose query count does not grow with the number of referrals."""
 
 import html
+import re
 
 import pytest
 from django.db import connection
@@ -39,7 +40,7 @@ def step_url(referral, step, *, returning=False):
 @pytest.fixture
 def worker(camden, client):
     user = UserFactory(role=Role.SOCIAL_WORKER, borough=camden)
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="eip.people.backends.AccountBackend")
     return user
 
 
@@ -113,7 +114,7 @@ def test_save_and_come_back_later_keeps_an_unfinished_page(client, draft):
     assert draft.client_first_name == "" and draft.client_last_name == "Hughes-Smith"
     # Signed out (or timed out) and back: the draft is where it was left.
     client.logout()
-    client.force_login(draft.referrer, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(draft.referrer, backend="eip.people.backends.AccountBackend")
     assert 'value="Hughes-Smith"' in text(client.get(step_url(draft, "client")))
 
 
@@ -170,7 +171,7 @@ def test_viewing_a_referral_is_audited(client, worker):
 def test_a_borough_spoc_sees_the_referral_but_not_the_partner(client, worker, camden):
     referral = make_referral(worker)
     spoc = UserFactory(role=Role.BOROUGH_SPOC, borough=camden)
-    client.force_login(spoc, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(spoc, backend="eip.people.backends.AccountBackend")
     page = text(client.get(reverse("referral-detail", args=[referral.pk])))
     assert referral.reference in page
     assert "Chloe" not in page and "07700 900456" not in page
@@ -180,7 +181,7 @@ def test_a_borough_spoc_sees_the_referral_but_not_the_partner(client, worker, ca
 def test_list_pages_make_the_same_number_of_queries_for_3_or_30_referrals(client, camden, role):
     worker = UserFactory(role=Role.SOCIAL_WORKER, borough=camden)
     viewer = worker if role == Role.SOCIAL_WORKER else UserFactory(role=role, borough=camden)
-    client.force_login(viewer, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(viewer, backend="eip.people.backends.AccountBackend")
 
     def queries():
         with CaptureQueriesContext(connection) as captured:
@@ -194,6 +195,25 @@ def test_list_pages_make_the_same_number_of_queries_for_3_or_30_referrals(client
     for _ in range(27):
         make_referral(worker)
     assert queries() == few
+
+
+def test_a_social_workers_list_reads_the_session_the_person_and_the_page_once_each(client, worker):
+    make_referral(worker)
+    client.get(reverse("referral-list"))  # the first request fills process-wide caches
+    with CaptureQueriesContext(connection) as captured:
+        page = text(client.get(reverse("referral-list")))
+    assert f"({worker.borough.name})" in page  # the header names the borough: read with the person
+    statements = [q["sql"] for q in captured.captured_queries if "SAVEPOINT" not in q["sql"]]
+    # Each statement's own table: a subquery's table has an alias ("people_borough" U0).
+    tables = [re.search(r'(?:FROM|INTO|UPDATE) "(\w+)"(?! U\d)', sql).group(1) for sql in statements]
+    assert tables == [
+        "django_session",
+        "people_user",
+        "referrals_referral",
+        "audit_auditevent",
+        "notifications_notification",  # the navigation's unread count
+        "django_session",  # renewed on every request
+    ]
 
 
 def test_the_form_says_when_the_three_working_days_run_from(client, worker):
@@ -220,7 +240,7 @@ def test_the_referral_page_ranks_people_already_known_and_linking_is_explained_i
         client_date_of_birth=date(1987, 14 - 9, 14),
         client_phone="+44 7700 900123",
     )
-    client.force_login(practitioner, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(practitioner, backend="eip.people.backends.AccountBackend")
     page = text(client.get(reverse("referral-detail", args=[again.pk])))
     assert "Mohammed Khan, born 14 May 1987" in page
     assert "first name is another spelling of the same name; same surname; same date of birth; same phone" in page
@@ -252,7 +272,7 @@ def test_a_person_not_offered_as_a_candidate_cannot_be_linked(client, worker, ca
     )
     stranger = services.referral_link_person(referral=other, user=practitioner, person=None)
     referral = make_referral(worker)
-    client.force_login(practitioner, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(practitioner, backend="eip.people.backends.AccountBackend")
     response = client.post(reverse("referral-person", args=[referral.pk]), {"person": str(stranger.pk)}, follow=True)
     assert "Select one of the people listed" in text(response)
     referral.refresh_from_db()
@@ -268,7 +288,7 @@ def test_accepting_links_the_person_and_opens_the_case_in_one_confirmed_action(c
     known = services.referral_link_person(referral=first, user=practitioner, person=None)
     again = make_referral(worker, client_first_name="Danny")
     services.referral_acknowledge(referral=again, user=practitioner, consultation_timeline="Soon")
-    client.force_login(practitioner, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(practitioner, backend="eip.people.backends.AccountBackend")
     url = reverse("referral-accept", args=[again.pk])
     page = text(client.get(url))
     assert "Who is Danny Hughes?" in page and "Daniel Hughes, born 14 May 1987" in page
@@ -288,7 +308,7 @@ def test_a_refused_acceptance_does_not_keep_the_link(client, worker):
     """Not yet acknowledged: the one action is refused whole."""
     practitioner = UserFactory(role=Role.PRACTITIONER)
     referral = make_referral(worker)
-    client.force_login(practitioner, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(practitioner, backend="eip.people.backends.AccountBackend")
     url = reverse("referral-accept", args=[referral.pk])
     assert "Acknowledge the referral first" in text(client.get(url))
     client.post(url, {"person": "new"})

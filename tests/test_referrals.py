@@ -83,7 +83,7 @@ def test_a_borough_without_an_information_sharing_agreement_cannot_submit(client
     with pytest.raises(services.ReferralError, match="information sharing agreement"):
         make_referral(worker)
     assert not Referral.objects.exclude(status="draft").exists()
-    client.force_login(worker, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(worker, backend="eip.people.backends.AccountBackend")
     page = client.get(reverse("referral-new")).content.decode()
     assert "does not have an information sharing agreement" in page
     assert "Hana SPOC (hana@hackney.test)" in page

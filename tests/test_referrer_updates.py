@@ -152,7 +152,7 @@ def busy_week(people, monkeypatch):
 
 
 def page(client, user, case, week="2026-03-02"):
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="eip.people.backends.AccountBackend")
     return client.get(reverse("case-weekly-summary", args=[case.pk]), {"week": week})
 
 
@@ -258,7 +258,7 @@ def test_the_referrers_choice_decides_how_progress_updates_reach_them(
 
 
 def test_the_settings_page_offers_referrers_the_weekly_summary(people, client):
-    client.force_login(people["worker"], backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(people["worker"], backend="eip.people.backends.AccountBackend")
     page_text = " ".join(client.get(reverse("notification-settings")).content.decode().split())
     assert "Only a weekly summary of each case, with its updates" in page_text
     response = client.post(reverse("notification-settings"), {"case.progress_update": "weekly"})

@@ -93,7 +93,7 @@ def published(monkeypatch):
 @pytest.fixture
 def referrer(camden, client):
     worker = UserFactory(role=Role.SOCIAL_WORKER, borough=camden)
-    client.force_login(worker, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(worker, backend="eip.people.backends.AccountBackend")
     return worker
 
 
@@ -526,7 +526,7 @@ def signed_in_cookie(camden):
 
     client = Client()
     client.force_login(
-        UserFactory(role=Role.PRACTITIONER, full_name="Ada Canary"), backend="django.contrib.auth.backends.ModelBackend"
+        UserFactory(role=Role.PRACTITIONER, full_name="Ada Canary"), backend="eip.people.backends.AccountBackend"
     )
     return f"sessionid={client.cookies['sessionid'].value}"
 

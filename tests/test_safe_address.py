@@ -30,21 +30,21 @@ def flagged(camden):
 
 def test_a_safe_address_is_not_shown_even_to_those_who_see_the_partner(flagged, client):
     worker, referral = flagged
-    client.force_login(worker, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(worker, backend="eip.people.backends.AccountBackend")
     for page in ("referral-edit", "referral-step"):
         args = [referral.pk] if page == "referral-edit" else [referral.pk, "partner"]
         edit = client.get(reverse(page, args=args)).content.decode()
         assert SAFE not in edit and "E1 7RL" not in edit and "Saved and withheld" in edit
     services.referral_submit(referral=referral, user=worker)
     for viewer in (worker, UserFactory(role=Role.PRACTITIONER), UserFactory(role=Role.SUPERVISOR)):
-        client.force_login(viewer, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(viewer, backend="eip.people.backends.AccountBackend")
         page = client.get(reverse("referral-detail", args=[referral.pk])).content.decode()
         assert SAFE not in page and "E1 7RL" not in page and 'data-testid="safe-address"' in page
 
 
 def test_leaving_a_safe_address_blank_keeps_it(flagged, client):
     worker, referral = flagged
-    client.force_login(worker, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(worker, backend="eip.people.backends.AccountBackend")
     client.post(
         reverse("referral-step", args=[referral.pk, "partner"]),
         partner_page(referral, address="", safe_address="on"),
@@ -55,7 +55,7 @@ def test_leaving_a_safe_address_blank_keeps_it(flagged, client):
 
 def test_a_new_safe_address_waits_for_a_second_person(flagged, client):
     worker, referral = flagged
-    client.force_login(worker, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(worker, backend="eip.people.backends.AccountBackend")
     response = client.post(
         reverse("referral-step", args=[referral.pk, "partner"]),
         partner_page(referral, address="9 Other Street", safe_address="on"),

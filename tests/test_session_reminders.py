@@ -21,7 +21,7 @@ from tests.test_cases import to_intervention
 
 pytestmark = pytest.mark.django_db
 LONDON = ZoneInfo("Europe/London")
-SIGN_IN = {"backend": "django.contrib.auth.backends.ModelBackend"}
+SIGN_IN = {"backend": "eip.people.backends.AccountBackend"}
 TEMPLATES = {
     "email": "f33517ff-2a88-4f6e-b855-c550268ce08a",
     "session_reminder_day_before_sms": "8e222534-7f05-4972-86e3-17c5d9f894e2",

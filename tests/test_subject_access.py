@@ -329,7 +329,7 @@ def test_the_statutory_deadline_is_one_calendar_month(received_on, due_on):
 
 def test_the_whole_flow_through_the_screens_and_every_download_is_audited(case, people, client, tmp_path):
     def sign_in(user):
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="eip.people.backends.AccountBackend")
 
     practitioner, supervisor = people["practitioner"], people["supervisor"]
     sign_in(practitioner)

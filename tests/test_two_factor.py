@@ -246,7 +246,7 @@ def test_an_administrators_reset_removes_the_app_signs_out_tells_the_person_and_
 
     # Through the admin site, as the administrator role uses it.
     admin_client = Client()
-    admin_client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
+    admin_client.force_login(admin, backend="eip.people.backends.AccountBackend")
     settings.EIP_REQUIRE_TWO_FACTOR = False  # the administrator's own second factor is not under test here
     listing = admin_client.get("/admin/people/user/")
     assert "Reset two-factor sign-in" in listing.content.decode()
@@ -293,7 +293,7 @@ def test_nobody_can_read_or_plant_anothers_second_factor_in_the_admin_site(clien
     code = codes_page.split('data-testid="recovery-codes"><li>')[1].split("</li>")[0]
     device = TOTPDevice.objects.get(user=user)
     admin = UserFactory(role=Role.ADMINISTRATOR)
-    client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(admin, backend="eip.people.backends.AccountBackend")
     settings.EIP_REQUIRE_TWO_FACTOR = False
     for path in (
         "/admin/otp_totp/totpdevice/",

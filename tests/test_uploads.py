@@ -46,7 +46,7 @@ def late(camden, client):
     referral = make_referral(worker)
     referral.outside_window = True
     referral.save()
-    client.force_login(practitioner, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(practitioner, backend="eip.people.backends.AccountBackend")
     return {"referral": referral, "practitioner": practitioner, "client": client}
 
 

@@ -1,12 +1,31 @@
 import time
 
 from django.conf import settings
-from django.contrib.auth import logout
+from django.contrib.auth import BACKEND_SESSION_KEY, logout
 from django.contrib.auth.views import redirect_to_login
 
+from eip.people.backends import ACCOUNT_BACKEND
 from eip.people.two_factor import second_factor_passed
 
 SIGNED_IN_AT = "eip_signed_in_at"
+# What sessions signed in before eip.people.backends.AccountBackend name as their backend.
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+class SessionBackendMiddleware:
+    """A session signed in by Django's ModelBackend, before AccountBackend took its place, is
+    moved to AccountBackend rather than ended: Django signs out any session whose backend
+    is no longer listed, and the deploy would have lost the unsaved work of everyone signed in.
+    No such session outlives its deploy by more than EIP_SESSION_ABSOLUTE_SECONDS: this can go
+    in the release after."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.session.get(BACKEND_SESSION_KEY) == MODEL_BACKEND:
+            request.session[BACKEND_SESSION_KEY] = ACCOUNT_BACKEND
+        return self.get_response(request)
 
 
 class SessionLifetimeMiddleware:

@@ -34,6 +34,7 @@ from mozilla_django_oidc.utils import add_state_and_verifier_and_nonce_to_sessio
 
 from eip.audit.models import AuditEvent
 from eip.audit.services import audit_record
+from eip.people.backends import ACCOUNT_BACKEND
 from eip.people.two_factor import IDENTITY_PROVIDER_MFA_KEY
 
 # What the session keeps of a council sign-in: the provider's sign-out address (to offer it at
@@ -43,7 +44,7 @@ SSO_SESSION_KEY = "eip_sso"
 STATE_MAX_AGE_SECONDS = 10 * 60
 DISCOVERY_CACHE_SECONDS = 60 * 60
 # Password sign-in's backend loads the person on later requests (it refuses inactive accounts).
-SESSION_BACKEND = "django.contrib.auth.backends.ModelBackend"
+SESSION_BACKEND = ACCOUNT_BACKEND
 
 
 class SignInRefused(Exception):
