@@ -42,6 +42,7 @@ from eip.people.models import Borough, Organisation, Role, User
 from referrals.models import (
     Ethnicity,
     Gender,
+    IntakeDuty,
     PartnerDetails,
     Person,
     Referral,
@@ -52,6 +53,9 @@ from referrals.models import (
 SPAN_DAYS = 5 * 365
 OPEN_CASES_PER_PRACTITIONER = 20
 CASES_PER_SOCIAL_WORKER = 200  # about 40 a year over the five years
+# A rota: about one practitioner in ten on intake duty, told of new referrals. The last ones are,
+# so the practitioner the benchmark measures (the first) is not: their diary is that of most.
+PRACTITIONERS_PER_INTAKE_DUTY = 10
 BENCH_PASSWORD = "benchmark-password-123"  # noqa: S105 - synthetic users on a throwaway database
 
 FIRST = ["Adam", "Ben", "Carl", "Dev", "Eli", "Femi", "Gary", "Hugo", "Ivan", "Jamal", "Kofi", "Liam", "Mo", "Nat"]
@@ -175,6 +179,8 @@ def _generate(*, cases: int, seed: int) -> dict:
         )
         for i in range(max(1, round(open_cases / OPEN_CASES_PER_PRACTITIONER)))
     ]
+    on_duty = practitioners[-max(1, len(practitioners) // PRACTITIONERS_PER_INTAKE_DUTY) :]
+    IntakeDuty.objects.bulk_create(IntakeDuty(practitioner=p, set_by=p) for p in on_duty)
     social_workers = [
         User.objects.create(
             email=f"bench.sw{i}@eip.example",
@@ -570,6 +576,7 @@ def _generate(*, cases: int, seed: int) -> dict:
     return {
         "cases": cases,
         "practitioners": len(practitioners),
+        "practitioners on intake duty": len(on_duty),
         "social_workers": len(social_workers),
         **{m._meta.verbose_name_plural: table.count for m, table in t.items()},
     }

@@ -64,9 +64,9 @@ def diary_row(entry: DiaryEntry, *, overdue_group: bool, team: bool) -> SafeStri
     return mark_safe(_row(entry, overdue_group, team, {}))  # noqa: S308  # nosec B308 B703
 
 
-def diary_rows(diary: Diary, *, team: bool) -> list[tuple[str, str, SafeString]]:
-    """(key, heading, the group's rows) for each group, in page order; no rows, an empty string.
-    What rows of one case or one day share is written once for the page."""
+def diary_rows(diary: Diary, *, team: bool) -> list[tuple[str, str, SafeString, int]]:
+    """(key, heading, the group's rows, how many were left out) for each group, in page order;
+    no rows, an empty string. What rows of one case or one day share is written once for the page."""
     shared = {}
     return [
         (
@@ -74,6 +74,7 @@ def diary_rows(diary: Diary, *, team: bool) -> list[tuple[str, str, SafeString]]
             label,
             # Every value in them was escaped (_row).
             mark_safe("".join([_row(entry, key == "overdue", team, shared) for entry in entries])),  # noqa: S308  # nosec B308 B703
+            diary.not_shown.get(key, 0),
         )
         for key, label, entries in diary.groups
     ]

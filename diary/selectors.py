@@ -24,6 +24,7 @@ from eip.db.raw import raw_date, raw_datetime
 from eip.links import Links
 from eip.people.models import Role, User
 from eip.workdays import add_working_days
+from referrals.duty import intake_duty_includes
 from referrals.models import Referral
 from referrals.selectors import referral_list_for_user
 
@@ -129,6 +130,9 @@ class Diary:
     this_week: list[DiaryEntry] = field(default_factory=list)
     later: list[DiaryEntry] = field(default_factory=list)
     case_ids: list[int] = field(default_factory=list)
+    # Whether it lists the referrals waiting for acknowledgement (intake duty, the team view).
+    lists_waiting: bool = False
+    not_shown: dict[str, int] = field(default_factory=dict)
 
     @property
     def groups(self):
@@ -152,6 +156,16 @@ class Diary:
     def sort(self) -> None:
         for _, _, entries in self.groups:
             entries.sort(key=lambda e: e.sort_key)
+
+    def shorten(self, most: int) -> None:
+        """Keep the first `most` of each group (the soonest due) and, as the cases listed, only
+        those of the entries kept; `not_shown` says how many of each group were left out."""
+        shown = {}
+        for key, _, entries in self.groups:
+            self.not_shown[key] = max(0, len(entries) - most)
+            del entries[most:]
+            shown.update((entry.case.pk, None) for entry in entries if entry.case is not None)
+        self.case_ids = [pk for pk in self.case_ids if pk in shown]
 
 
 def diary_practitioners():
@@ -178,8 +192,9 @@ def _read(sql: str, params) -> list[tuple]:
 
 def diary_for(*, user, practitioner=None, today: date | None = None) -> Diary:
     """A practitioner's diary, or a supervisor's for the team (one practitioner if chosen).
-    The team's referrals waiting for acknowledgement are in every practitioner's diary and the
-    supervisor's team view: no one holds a referral until it is accepted."""
+    The referrals waiting for acknowledgement are in the diary of whoever is told about new
+    referrals (the practitioners on intake duty, or those covering them; see referrals/duty.py)
+    and in the supervisor's team view: no one holds a referral until it is accepted."""
     today = today or timezone.localdate()
     diary = Diary(today=today, week_ends=add_working_days(today, WEEK_WORKING_DAYS))
     urls = Links()
@@ -188,7 +203,12 @@ def diary_for(*, user, practitioner=None, today: date | None = None) -> Diary:
     )
     params = ["needs", *gate_params, Appointment.Status.PLANNED]
     waiting = ""
-    if user.role == Role.PRACTITIONER or practitioner is None:
+    if user.role == Role.SUPERVISOR:
+        lists_waiting = practitioner is None  # the team view, not one practitioner's
+    else:
+        lists_waiting = intake_duty_includes(user=user)
+    diary.lists_waiting = lists_waiting
+    if lists_waiting:
         referrals, referral_params = referral_list_for_user(user=user).order_by().values("pk").query.sql_with_params()
         waiting = _WAITING_SQL.format(gate=referrals)  # nosec B608
         params += [Referral.Status.SUBMITTED, Referral.Status.MORE_INFO, *referral_params]

@@ -28,6 +28,9 @@ from .models import Appointment, SessionReminder, SessionReminderOptIn
 from .rows import diary_rows
 from .selectors import diary_for, diary_practitioners
 
+# Rows of each group in the team's diary before a practitioner is chosen.
+TEAM_DIARY_ROWS = 100
+
 
 @access.policy("diary.view")
 def diary(request):
@@ -38,6 +41,10 @@ def diary(request):
         if filter_form.is_valid():
             practitioner = filter_form.cleaned_data["practitioner"]
     the_diary = diary_for(user=user, practitioner=practitioner)
+    if user.role == Role.SUPERVISOR and practitioner is None:
+        # The whole programme's diary runs to thousands of rows: the soonest of each group, and
+        # a practitioner chosen for all of theirs.
+        the_diary.shorten(TEAM_DIARY_ROWS)
     # Referrals to acknowledge are listed by reference only, so the cases are the people shown.
     audit_list_viewed(actor=user, model=Case, ids=the_diary.case_ids, label="Diary", page="diary")
     return render(
@@ -46,6 +53,7 @@ def diary(request):
         {
             "diary": the_diary,
             "groups": diary_rows(the_diary, team=user.role == Role.SUPERVISOR),
+            "rows_shown": TEAM_DIARY_ROWS,
             "filter_form": filter_form,
             "practitioner": practitioner,
             "team": user.role == Role.SUPERVISOR,

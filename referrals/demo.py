@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from eip.people.models import User
 
-from . import amending, services
+from . import amending, duty, services
 from .models import Referral, ReferralWindow, ReferredChild
 
 CLIENTS = [
@@ -61,6 +61,8 @@ def load_demo_referrals():
     camden = User.objects.get(email="sw.camden@eip.example")
     sutton = User.objects.get(email="sw.sutton@eip.example")
     practitioner = User.objects.get(email="practitioner@eip.example")
+    # Alex does intake this week: told of new referrals, which their diary lists to acknowledge.
+    duty.intake_duty_set(practitioner=practitioner, on_duty=True, user=practitioner)
 
     _referral(camden, CLIENTS[0], submit=False)  # a draft
     _referral(camden, CLIENTS[1], days_ago=8)  # acknowledgement overdue

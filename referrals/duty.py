@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from eip import access
 from eip.audit.models import AuditEvent
 from eip.audit.services import audit_record
-from eip.people.cover import with_cover
+from eip.people.cover import cover_for, people_covered_by, with_cover
 from eip.people.models import Role, User
 
 from .models import IntakeDuty, Referral
@@ -35,6 +35,20 @@ def intake_duty_recipients(*, referral: Referral | None = None) -> list[User]:
     if supervisors:
         return supervisors
     return with_cover(_active(Role.PRACTITIONER))
+
+
+def intake_duty_includes(*, user: User) -> bool:
+    """Whether `user` is among intake_duty_recipients() today, so their diary lists the referrals
+    waiting for acknowledgement (what they are reminded of, and no more: at London's scale every
+    waiting referral in every practitioner's diary buried their own work). The same answer
+    (tests/test_diary.py), asked in one query in the usual case: someone is on duty, and whom
+    `user` covers is already known to the request."""
+    on_duty = set(intake_duty_on_duty().values_list("pk", flat=True))
+    if not on_duty:  # the fallbacks: supervisors, or everyone
+        return any(recipient.pk == user.pk for recipient in intake_duty_recipients())
+    if on_duty.intersection(people_covered_by(user=user)):
+        return True
+    return user.pk in on_duty and user.pk not in cover_for(users=[user])
 
 
 def referral_practitioners_to_tell(*, referral: Referral) -> list[User]:

@@ -21,7 +21,8 @@ from diary.selectors import diary_for
 from eip import outbound
 from eip.audit.models import AuditEvent
 from eip.notifications.models import Notification
-from eip.people.models import Role
+from eip.people.models import Absence, Role
+from referrals.duty import intake_duty_includes, intake_duty_recipients, intake_duty_set
 from tests.assessment_factories import dash
 from tests.factories import UserFactory
 from tests.referral_factories import make_case, make_referral
@@ -156,7 +157,8 @@ def test_the_diary_groups_overdue_today_this_week_and_later_on_working_days(case
     plan(case, p, at(2026, 12, 15, 10))  # the 6th: later
     meeting = plan(case, p, at(2026, 12, 8, 11), kind="meeting")
     other = make_case(people["worker"], people["colleague"])  # a colleague's: not in this diary
-    waiting = make_referral(people["worker"])  # the team's inbox: in every practitioner's diary
+    intake_duty_set(practitioner=p, on_duty=True, user=p)
+    waiting = make_referral(people["worker"])  # the inbox: in the diary of those on intake duty
     diary = diary_for(user=p)
     assert diary.week_ends == date(2026, 12, 14)
     assert [e.at.hour for e in diary.today_items if e.appointment_id] == [15]
@@ -300,6 +302,35 @@ def test_a_supervisor_sees_the_team_diary_and_can_choose_a_practitioner(client, 
     assert audit.detail["listed"] == [str(theirs.pk)]
 
 
+def test_the_team_diary_shows_the_first_rows_of_each_group_until_a_practitioner_is_chosen(
+    client, case, people, monday, monkeypatch
+):
+    """The whole programme's diary runs to thousands of rows; a practitioner's is shown whole."""
+    monkeypatch.setattr("diary.views.TEAM_DIARY_ROWS", 2)
+    p, colleague = people["practitioner"], people["colleague"]
+    for hour in (10, 11, 12):
+        plan(case, p, at(2026, 12, 8, hour))
+    theirs = to_intervention(make_case(people["worker"], colleague), people, started_on=monday)
+    plan(theirs, colleague, at(2026, 12, 8, 13))
+    client.force_login(people["supervisor"], **SIGN_IN)
+    team = client.get(reverse("diary")).content.decode()
+    week = team.split('data-testid="diary-this-week"')[1].split("</table>")[0]
+    body_rows = '<tr class="govuk-table__row"><td'
+    assert week.count(body_rows) == 2 and "10:00" in week and "11:00" in week and "12:00" not in week
+    audit = AuditEvent.objects.filter(actor=people["supervisor"], record_type="cases.case").order_by("pk").last()
+    assert theirs.reference not in week and str(theirs.pk) not in audit.detail["listed"]  # not shown, not audited
+
+    def week_rows(practitioner):
+        page = client.get(reverse("diary"), {"practitioner": practitioner.pk}).content.decode()
+        assert "more are not" not in page
+        return page.split('data-testid="diary-this-week"')[1].split("</table>")[0].count(body_rows)
+
+    mine, theirs_rows = week_rows(p), week_rows(colleague)
+    assert mine >= 3 and theirs_rows >= 1  # each practitioner's diary is whole
+    left_out = mine + theirs_rows - 2
+    assert f"The first 2 are shown and {left_out} more are not: choose a practitioner to see all of theirs." in team
+
+
 def test_only_the_practitioner_team_plans_and_only_on_open_cases(client, case, people, monday):
     client.force_login(people["worker"], **SIGN_IN)
     assert client.get(reverse("appointment-schedule") + f"?case={case.pk}").status_code == 403
@@ -311,6 +342,7 @@ def test_only_the_practitioner_team_plans_and_only_on_open_cases(client, case, p
 
 def test_the_diary_makes_the_same_number_of_queries_for_3_or_60_cases(client, people, monday):
     p, w = people["practitioner"], people["worker"]
+    intake_duty_set(practitioner=p, on_duty=True, user=p)  # so the waiting referrals are listed too
     client.force_login(p, **SIGN_IN)
 
     def queries():
@@ -344,11 +376,49 @@ def test_the_diary_makes_the_same_number_of_queries_for_3_or_60_cases(client, pe
     varied(57)
     many, many_reads = queries(), reads()
     assert many == few
-    # The diary's own reads: who they cover, then the cases with their planned sessions and
-    # meetings and their due facts, and the referrals waiting for acknowledgement, in one.
-    assert many_reads == few_reads == 2
+    # The diary's own reads: who they cover; who is told of new referrals (those on intake duty,
+    # then whoever covers them); then the cases with their planned sessions and meetings and
+    # their due facts, and the referrals waiting for acknowledgement, in one.
+    assert many_reads == few_reads == 4
     page = client.get(reverse("diary")).content.decode()
     assert page.count("Record as held") >= 19
+
+
+def test_referrals_waiting_for_acknowledgement_are_in_the_diaries_of_those_told_of_new_referrals(
+    client, case, people, monday
+):
+    """Not in every practitioner's: at London's scale that buried each one's own work under every
+    waiting referral. In the diary of whoever is told of new referrals and reminded to acknowledge
+    them (intake duty, or cover), and in the supervisor's team view; the inbox lists them for all."""
+    p, colleague, supervisor = people["practitioner"], people["colleague"], people["supervisor"]
+    waiting = make_referral(people["worker"])
+
+    def lists(user, practitioner=None):
+        user = type(user).objects.get(pk=user.pk)  # as a request has it: whom they cover not yet known
+        if user.role == Role.PRACTITIONER:  # the diary's quick answer is the rule's own
+            told = {recipient.pk for recipient in intake_duty_recipients()}
+            assert intake_duty_includes(user=user) == (user.pk in told)
+        return group_of(diary_for(user=user, practitioner=practitioner), waiting.reference, "Acknowledge") is not None
+
+    intake_duty_set(practitioner=colleague, on_duty=True, user=supervisor)
+    assert lists(colleague) and lists(supervisor)
+    assert not lists(p)
+    assert not lists(supervisor, practitioner=colleague)  # one practitioner's diary: their cases
+    client.force_login(p, **SIGN_IN)
+    page = client.get(reverse("diary")).content.decode()
+    assert waiting.reference not in page and "Referrals waiting for acknowledgement are in the" in page
+    # The colleague on duty is away today and Alex covers them: Alex is told, so Alex's diary lists it.
+    Absence.objects.create(practitioner=colleague, cover=p, starts_on=monday, ends_on=monday, set_by=supervisor)
+    assert lists(p) and not lists(colleague)
+    page = client.get(reverse("diary")).content.decode()
+    assert waiting.reference in page and "you are told of new referrals" in page
+    # Nobody on duty: the supervisors are told (their team view lists it), not each practitioner...
+    Absence.objects.all().delete()
+    intake_duty_set(practitioner=colleague, on_duty=False, user=supervisor)
+    assert lists(supervisor) and not lists(p) and not lists(colleague)
+    # ...and with no supervisor either, every practitioner, so that no referral is seen by no one.
+    type(supervisor).objects.filter(pk=supervisor.pk).update(is_active=False)
+    assert lists(p) and lists(colleague)
 
 
 def test_what_was_typed_is_shown_as_text_in_the_diary(client, case, people, monday):
