@@ -142,6 +142,14 @@ class InboxFilter(django_filters.FilterSet):
     def search(self, queryset, name, value):
         return _search(queryset, value)
 
+    def get_form_class(self):
+        # The same fields for everyone (the boroughs' list is read when drawn): the form class
+        # is made once, not made anew (a class and three fields) on every page shown.
+        cls = type(self)
+        if "_form_class" not in cls.__dict__:
+            cls._form_class = super().get_form_class()
+        return cls._form_class
+
 
 def _ranking(today: date) -> dict:
     """How urgent each referral is: 0 overdue, 1 waiting, 2 the rest; and 1 if high risk."""

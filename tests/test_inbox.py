@@ -6,12 +6,14 @@ from datetime import date, timedelta
 
 import pytest
 from django.db import connection
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from eip.people.models import Role
+from eip.people.models import Borough, Role
 from referrals import services
+from referrals.inbox import InboxFilter
 from referrals.models import Referral
 from tests.factories import UserFactory
 from tests.referral_factories import make_referral
@@ -253,3 +255,15 @@ def test_the_inbox_makes_the_same_number_of_queries_for_3_or_300_referrals(clien
     many = queries(), queries(q="hughes"), queries(tab="all", sort="client")
     assert [count for count, _ in many] == [count for count, _ in few]
     assert [shown for _, shown in many] == [50, 50, 50]
+
+
+def test_the_search_form_is_made_once_and_each_page_fills_its_own(camden, sutton):
+    # The form's class is made once for every page shown; what one page typed or chose stays
+    # on that page's form.
+    searched = InboxFilter(QueryDict(f"q=hughes&borough={camden.pk}"), queryset=Referral.objects.all())
+    plain = InboxFilter(None, queryset=Referral.objects.all())
+    assert type(searched.form) is type(plain.form)
+    assert searched.form["q"].value() == "hughes" and searched.form["borough"].value() == str(camden.pk)
+    assert plain.form["q"].value() is None and plain.form["borough"].value() is None
+    searched.form.fields["borough"].queryset = Borough.objects.filter(pk=camden.pk)
+    assert list(plain.form.fields["borough"].queryset) == [camden, sutton]
