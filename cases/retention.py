@@ -16,6 +16,8 @@ from .models import (
     Case,
     CaseDraft,
     CaseEvent,
+    CaseReassignment,
+    CaseReopening,
     Consent,
     Consultation,
     Disclosure,
@@ -55,6 +57,8 @@ def case_anonymise(*, case: Case, now=None) -> Case:
             PartnerContact,
             EmergencyAccess,
             SubjectAccessRequest,
+            CaseReopening,
+            CaseReassignment,
         ):
             text_clear(model.objects.filter(case=case))
         # A draft is unfinished typing, not a record anything counts: it goes whole.
@@ -91,4 +95,7 @@ def register() -> None:
     retention_fields(PartnerContact, naming=["by"])
     retention_fields(SubjectAccessRequest, naming=["content_digest"], required_when_set=["review_notes"])
     retention_fields(EmergencyAccess, required_when_set=["decision_note", "review_note"])
+    # A reason is always given, so it reads as anonymised rather than missing.
+    retention_fields(CaseReopening, required_when_set=["reason"])
+    retention_fields(CaseReassignment, required_when_set=["reason"])
     retention_policy("closed_cases", due=closed_cases_due, apply=closed_cases_apply)

@@ -81,10 +81,18 @@ def _closed_case(worker, practitioner, *, closed_days_ago):
         topics=["communication"],
         notes=f"{SECRETS[0]} talked about {SECRETS[5]}",
     )
-    closed_at = timezone.now() - timedelta(days=closed_days_ago)
-    Case.objects.filter(pk=case.pk).update(
-        stage="closed", closure_reason="completed", closed_at=closed_at, exit_summary=f"{SECRETS[0]} completed"
+    # Handed over once, closed, reopened and closed again: each with words that can name the client.
+    colleague, supervisor = UserFactory(role=Role.PRACTITIONER), UserFactory(role=Role.SUPERVISOR)
+    case_services.case_reassign(
+        case=case, to_practitioner=colleague, user=supervisor, reason=f"{SECRETS[0]} asked for another worker"
     )
+    close = {"stage": "closed", "closure_reason": "completed", "exit_summary": f"{SECRETS[0]} completed"}
+    Case.objects.filter(pk=case.pk).update(closed_at=timezone.now(), onward_plan=f"{SECRETS[3]} DVPP", **close)
+    case_services.case_reopen(
+        case=Case.objects.get(pk=case.pk), user=colleague, reason=f"{SECRETS[1]} is back in touch"
+    )
+    closed_at = timezone.now() - timedelta(days=closed_days_ago)
+    Case.objects.filter(pk=case.pk).update(closed_at=closed_at, **close)
     return Case.objects.get(pk=case.pk)
 
 
