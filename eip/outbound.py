@@ -311,6 +311,28 @@ def streets(address: str) -> list[tuple[str, ...]]:
     return found
 
 
+def _usable_phone(value: str) -> bool:
+    """A third party's phone value is matched as a number (else as the words it is written in)."""
+    return sum(c.isdigit() for c in value) >= 10 and not any(c.isalpha() for c in value)
+
+
+# A superset of tokens()'s phone numbers: none can be found in text without ten such digits.
+_TEN_DIGITS = re.compile(r"\d(?:[ \t.()\-]{0,3}\d){9}")
+
+
+def _phones_in(kind: str, value: str) -> set[str]:
+    """The phone numbers (E.164) a third party's value is matched by, exactly as Targets reads
+    it: a phone number, or numbers written inside an address or text. Lets the cheap tests rule
+    out a referral whose numbers are not the content's without compiling its other details."""
+    value = value.strip()
+    if kind == "phone":
+        number = normalise_phone(value) if _usable_phone(value) else None
+        return {number} if number else set()
+    if kind in ("address", "text") and _TEN_DIGITS.search(value):
+        return {token.norm for token in tokens(value) if token.kind == "phone"}
+    return set()
+
+
 class Token(NamedTuple):
     kind: str  # word, phone, email, postcode
     norm: str
@@ -502,7 +524,7 @@ class Targets:
             if kind == "name" and len(phrase) >= 2:  # "Quillfeather, Zephyrine"
                 self._phrase(phrase[-1:] + phrase[:-1], f"{whose}-name", label)
         elif kind == "phone":
-            if sum(c.isdigit() for c in value) >= 10 and not any(c.isalpha() for c in value):
+            if _usable_phone(value):
                 self._raw_phones.append((value, whose))
             else:  # not a usable number: match it as written
                 self._phrase(words(value), f"{whose}-phone", reason_label(f"{whose}-phone"))
@@ -692,22 +714,28 @@ def identifiers_of(referrals, keep: Callable | None = None) -> Iterator[Identifi
 
 
 _TYPE_WORDS = frozenset(STREET_TYPES) | frozenset(_ABBREVIATIONS)
+_PHONE_KINDS = frozenset({"phone", "address", "text"})  # the kinds _phones_in() can find a number in
 
 
 def _keeper(index: "ContentIndex") -> Callable | None:
     """The cheapest test, for sources to run on each referral's raw (kind, value) pairs before
-    anything is built. With no phone number, e-mail address or postcode in the content, a
-    referral is kept only if every word of one of its names or texts is there, or, for an
-    address, a street type or a line's last word is (every street match needs one of those)."""
-    if index.phones or index.emails or index.postcodes:
+    anything is built. With no e-mail address or postcode in the content, a referral is kept
+    only if it holds one of the content's phone numbers, or every word of one of its names or
+    texts is there, or, for an address, a street type or a line's last word is (every street
+    match needs one of those)."""
+    if index.emails or index.postcodes:
         return None
-    crude = index.crude
+    crude, phones = index.crude, index.phones
     vocabulary = _vocabulary()
 
     def keep(items) -> bool:
         for kind, value in items:
             if not value:
                 continue
+            # A number in the content (a money figure often reads as one) keeps only the
+            # referrals holding that very number; the words are tested below as ever.
+            if phones and kind in _PHONE_KINDS and not phones.isdisjoint(_phones_in(kind, value)):
+                return True
             if kind == "address":
                 for line in _LINES.split(value):
                     found = [w for w in _crude_words(line) if not w.isdigit()]
@@ -803,6 +831,7 @@ class _Group:
         self._crude_items = None
         self._trigger = None
         self._phrases = None
+        self._phones = None
         self._targets = None
 
     @property
@@ -859,12 +888,22 @@ class _Group:
             self._phrases = found
         return self._phrases
 
+    @property
+    def phones(self) -> frozenset:
+        """The phone numbers these identifiers are matched by (Targets.phones), without
+        compiling the names, streets and texts."""
+        if self._phones is None:
+            self._phones = frozenset().union(*(_phones_in(i.kind, i.value) for i in self.third))
+        return self._phones
+
     def could_appear(self, index) -> bool:
         kinds = self.kinds
         if not kinds:
             return False
         contact = not kinds.isdisjoint(("address", "text"))
-        if index.phones and ("phone" in kinds or contact):
+        # A number in the content is a match only if it is one of these numbers: a report's
+        # money figures read as phone numbers must not send every referral to the full search.
+        if index.phones and ("phone" in kinds or contact) and not index.phones.isdisjoint(self.phones):
             return True
         if index.emails and ("email" in kinds or contact):
             return True

@@ -607,3 +607,127 @@ def test_the_cheap_tests_never_drop_a_match_the_full_one_finds(world, monkeypatc
     monkeypatch.setattr(outbound, "_keeper", lambda index: None)
     without_keep = outbound.scan(parts, referrals)
     assert with_keep == without_keep and [f.what for f in with_keep] == [what]
+
+
+# --- a report's money figures read as phone numbers --------------------------------------------
+
+MONEY = {"total": "14000.00", "committed": "15924776.00", "spent": "15635760.00", "remaining": "-15910776.00"}
+
+
+def _report_with_money(period, planted=None):
+    report = monitoring_report(period=period)
+    report["accommodation"]["fund"] = dict(MONEY)
+    if planted:
+        report["referrals"]["by_borough"][planted] = 1
+    return report
+
+
+def _report_query(output="json"):
+    today = timezone.localdate()
+    return {
+        "date_from_0": 1,
+        "date_from_1": 1,
+        "date_from_2": today.year - 1,
+        "date_to_0": today.day,
+        "date_to_1": today.month,
+        "date_to_2": today.year,
+        "format": output,
+    }
+
+
+def _count_compiled(monkeypatch) -> list:
+    compiled = []
+    real = outbound.Targets
+
+    class Counted(real):
+        def __init__(self, identifiers=()):
+            compiled.append(1)
+            super().__init__(identifiers)
+
+    monkeypatch.setattr(outbound, "Targets", Counted)
+    return compiled
+
+
+@pytest.mark.document_scan
+def test_a_report_whose_money_figures_read_as_phone_numbers_takes_the_quick_path(world, client, monkeypatch):
+    """Eight-digit fund totals ("15924776.00") read as phone numbers; a referral none of whose
+    numbers they are is ruled out by the cheap tests, as for a report with no such figure."""
+    assert {t.kind for t in outbound.tokens('"committed": "15924776.00"')} >= {"phone"}
+    monkeypatch.setattr(evaluation_views, "monitoring_report", _report_with_money)
+    compiled = _count_compiled(monkeypatch)
+    response = sign_in(client, world["people"][Role.PROGRAMME_MANAGER]).get(
+        reverse("monitoring-report"), _report_query()
+    )
+    assert response.status_code == 200 and b"15924776.00" in response.content
+    assert compiled == []  # the partner's details were never compiled for the full search
+    assert refusals().count() == 0
+
+
+@pytest.mark.document_scan
+@pytest.mark.parametrize("output", ["json", "csv", "pdf"])
+@pytest.mark.parametrize("planted", ["07700900999", "Call 07700 900999 after six", "+447700900999"])
+def test_a_partners_phone_beside_money_figures_is_still_refused(world, client, monkeypatch, output, planted):
+    """The same number of digits as the money figures, typed as text: refused in every format."""
+    monkeypatch.setattr(evaluation_views, "monitoring_report", lambda period: _report_with_money(period, planted))
+    response = sign_in(client, world["people"][Role.PROGRAMME_MANAGER]).get(
+        reverse("monitoring-report"), _report_query(output)
+    )
+    assert_refused_page(response, "the partner's phone number")
+
+
+@pytest.mark.document_scan
+def test_a_money_figure_that_spells_a_partners_number_is_still_refused(world, client, monkeypatch):
+    """No number is ruled out for looking like money: the guard refuses what it always did."""
+    PartnerDetails.objects.filter(referral=world["case"].referral).update(phone="01592 477600")
+    monkeypatch.setattr(evaluation_views, "monitoring_report", _report_with_money)
+    response = sign_in(client, world["people"][Role.PROGRAMME_MANAGER]).get(
+        reverse("monitoring-report"), _report_query()
+    )
+    assert_refused_page(response, "the partner's phone number")
+
+
+@pytest.mark.parametrize(
+    ("kind", "value"),
+    [
+        ("phone", "07700 900999"),
+        ("phone", "+44 (0)7700 900 999"),
+        ("phone", "  020 7946 0000  "),
+        ("phone", "0770090099"),  # ten digits, not a possible number
+        ("phone", "07700 900999 ext 12"),  # letters: matched as words
+        ("phone", "0207 946"),
+        ("address", "Flat 2, 7 Larkspur Road, London, call 07700 900111 first"),
+        ("address", "7 Larkspur Road, London ZZ9 9ZZ"),
+        ("text", "Ring 020 7946 0999 or 07700-900-222 after six"),
+        ("text", "Seen 2026-01-07 12:30, no number"),
+        ("text", "Reference 1234567890123456789"),
+        ("postcode", "ZZ9 9ZZ"),
+        ("name", "Zephyrine Quillfeather"),
+    ],
+)
+def test_the_cheap_phone_test_reads_the_same_numbers_as_the_full_match(kind, value):
+    identifiers = [
+        outbound.Identifier(1, "partner", kind, value),
+        outbound.Identifier(1, "client", "phone", "020 7946 0123"),
+    ]
+    group = outbound._Group(identifiers)
+    assert group.phones == set(outbound.Targets(identifiers).phones)
+    keep = outbound._keeper(_index_of("Figures: 15924776.00", *group.phones))
+    assert keep is not None and keep([(kind, value)]) == bool(group.phones)
+
+
+def _index_of(*texts):
+    index = outbound.ContentIndex()
+    for n, text in enumerate(texts):
+        index.add(f"on line {n}", text)
+    return index
+
+
+@pytest.mark.parametrize(("planted", "what"), VARIANTS)
+def test_the_cheap_tests_never_drop_a_match_beside_money_figures(world, monkeypatch, planted, what):
+    parts = [("on line 1", '"committed": "15924776.00",'), ("on line 2", f'"{planted}": 1,')]
+    referrals = [world["case"].referral_id]
+    with_keep = outbound.scan(parts, referrals)
+    monkeypatch.setattr(outbound, "_keeper", lambda index: None)
+    monkeypatch.setattr(outbound._Group, "could_appear", lambda self, index: True)
+    without_keep = outbound.scan(parts, referrals)
+    assert with_keep == without_keep and [f.what for f in with_keep] == [what]
