@@ -73,6 +73,9 @@ class Case(models.Model):
             models.Index(fields=["borough", "stage"], name="case_borough_idx"),
             # The monthly report: cases closed in, or still open at, a period.
             models.Index(fields=["closed_at"], name="case_closed_idx"),
+            # The outbound guard reads who supports the partner on the referrals an output
+            # concerns; the planner reads every case unless the few recorded are indexed.
+            models.Index(fields=["referral"], condition=~Q(partner_supporter=""), name="case_supporter_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -36,6 +36,7 @@ from assessments.instruments import (
 )
 from assessments.models import Assessment, AssessmentAnswer
 from cases.models import Case, Consultation, OnwardReferral, ProfessionalsMeeting
+from eip.db.expressions import ExistsEachRow
 from partner_outcomes.services import partner_outcomes_summary
 from referrals.models import Ethnicity, Gender, Referral, Team
 
@@ -458,7 +459,7 @@ def suitable_not_started(period: Period) -> dict:
     accepted = Case.objects.filter(**_in("referral__decided_at", period), referral__status="accepted")
     cases = list(
         accepted.annotate(
-            not_suitable=Exists(
+            not_suitable=ExistsEachRow(
                 Consultation.objects.filter(
                     case=OuterRef("pk"), held=True, outcome="not_suitable", scheduled_at__lt=period.end_at
                 )
@@ -569,20 +570,29 @@ def referrals_by(period: Period) -> dict:
 
 
 def pathways_and_outcomes(period: Period) -> dict:
-    # Cases still open at the start of the period whose consultation was held by its end.
+    # Cases still open at the start of the period whose consultation was held by its end: a few
+    # thousand cases, each looked up in its consultations (not every consultation hashed first).
     consulted = (
         Case.objects.filter(Q(closed_at__isnull=True) | Q(closed_at__gte=period.start_at))
-        .filter(Exists(Consultation.objects.filter(case=OuterRef("pk"), held=True, scheduled_at__lt=period.end_at)))
+        .filter(
+            ExistsEachRow(Consultation.objects.filter(case=OuterRef("pk"), held=True, scheduled_at__lt=period.end_at))
+        )
         .annotate(
             placed=Exists(Placement.objects.filter(request__case=OuterRef("pk"), status__in=["approved", "ended"]))
         )
     )
     started = Q(intervention_started_on__isnull=False)
-    pathways = consulted.aggregate(
+    # Whether a case was placed is asked once per case: intensive is started minus placed.
+    counts = consulted.aggregate(
         consulted_only=Count("pk", filter=~started),
-        intensive=Count("pk", filter=started & Q(placed=False)),
+        started=Count("pk", filter=started),
         intensive_and_accommodation=Count("pk", filter=started & Q(placed=True)),
     )
+    pathways = {
+        "consulted_only": counts["consulted_only"],
+        "intensive": counts["started"] - counts["intensive_and_accommodation"],
+        "intensive_and_accommodation": counts["intensive_and_accommodation"],
+    }
     closed = Case.objects.filter(**_in("closed_at", period))
     outcomes = closed.aggregate(
         **{

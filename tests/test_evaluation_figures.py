@@ -279,3 +279,66 @@ def test_the_report_costs_the_same_queries_whether_or_not_anyone_qualifies(camde
     AccommodationNeed.objects.create(case=cases[0], assessed_on=date(2021, 1, 8))
     AwaitingStart.objects.create(case=cases[1], state="due_to_start", recorded_on=date(2021, 1, 12))
     assert queries() == empty
+
+
+def _plan(sql, params=(), seqscan=True):
+    with connection.cursor() as cursor:
+        if not seqscan:  # a test database is too small for the planner to prefer an index
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("RESET enable_seqscan")
+    return plan
+
+
+def _looked_up_per_row(sql, table) -> bool:
+    """Every scan of `table` in the plan runs once per outer row (a subplan, not hashed)."""
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
+        (plan,) = cursor.fetchone()[0]
+
+    def scans(node, per_row):
+        here = per_row or (
+            node.get("Parent Relationship") == "SubPlan" and not node.get("Subplan Name", "").startswith("hashed")
+        )
+        if node.get("Relation Name") == table:
+            yield here
+        for child in node.get("Plans", ()):
+            yield from scans(child, here)
+
+    found = list(scans(plan["Plan"], False))
+    return bool(found) and all(found)
+
+
+def _statements(fn, table):
+    with CaptureQueriesContext(connection) as queries:
+        fn()
+    return [q["sql"] for q in queries.captured_queries if f'"{table}"' in q["sql"]]
+
+
+def test_the_pathways_look_up_each_open_cases_consultations_not_every_consultation(camden):
+    # At 100,000 cases PostgreSQL made "consultation held by the period's end" a semi-join that
+    # hashed every consultation ever held, for the few thousand cases open in the month.
+    from evaluation.report import pathways_and_outcomes
+
+    (pathways,) = _statements(lambda: pathways_and_outcomes(JANUARY), "cases_consultation")
+    assert _looked_up_per_row(pathways, "cases_consultation")
+    # Whether a case was placed is asked once per case, not once per figure.
+    assert pathways.count('"accommodation_placement"') == 1
+
+
+def test_the_suitable_cases_look_up_their_own_consultations(camden):
+    # The same at 100,000 cases: "found not suitable at consultation" hashed every such consultation.
+    from evaluation.report import suitable_not_started
+
+    (statement,) = _statements(lambda: suitable_not_started(JANUARY), "cases_consultation")
+    assert "OFFSET 0" in statement  # a subquery PostgreSQL neither flattens nor hashes
+
+
+def test_the_guard_reads_who_supports_the_partner_through_an_index(camden):
+    # The monthly report's release asked for the supporters of a month's referrals; PostgreSQL
+    # read all 100,000 cases to find the few with one recorded.
+    from cases.selectors.identifiers import case_identifiers
+
+    (statement,) = _statements(lambda: list(case_identifiers(Referral.objects.values("pk"))), "cases_case")
+    assert "case_supporter_idx" in _plan(statement, seqscan=False)
