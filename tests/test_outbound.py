@@ -233,6 +233,19 @@ def test_a_subject_access_export_that_became_identifying_is_refused(world, clien
     assert_audited_and_alerted(world, "the partner's street", 0)
 
 
+def _report_query(output="json"):
+    today = timezone.localdate()
+    return {
+        "date_from_0": 1,
+        "date_from_1": 1,
+        "date_from_2": today.year - 1,
+        "date_to_0": today.day,
+        "date_to_1": today.month,
+        "date_to_2": today.year,
+        "format": output,
+    }
+
+
 def _planted_report(period, planted):
     report = monitoring_report(period=period)
     report["referrals"]["by_borough"][planted] = 1
@@ -245,16 +258,7 @@ def _planted_report(period, planted):
 def test_the_monitoring_report_is_refused_in_every_format(world, client, monkeypatch, output, planted, what):
     # A label that came from free text: the guard catches what the allow-list did not.
     monkeypatch.setattr(evaluation_views, "monitoring_report", lambda period: _planted_report(period, planted))
-    today = timezone.localdate()
-    query = {
-        "date_from_0": 1,
-        "date_from_1": 1,
-        "date_from_2": today.year - 1,
-        "date_to_0": today.day,
-        "date_to_1": today.month,
-        "date_to_2": today.year,
-        "format": output,
-    }
+    query = _report_query(output)
     for role in (Role.PROGRAMME_MANAGER, Role.SUPERVISOR):
         response = sign_in(client, world["people"][role]).get(reverse("monitoring-report"), query)
         assert_refused_page(response, what)
@@ -269,14 +273,8 @@ def _undated(text):
 def test_a_clean_monitoring_report_passes_untouched(world, client):
     today = timezone.localdate()
     period = Period(date(today.year - 1, 1, 1), today)
-    query = {
-        "date_from_0": 1,
-        "date_from_1": 1,
-        "date_from_2": today.year - 1,
-        "date_to_0": today.day,
-        "date_to_1": today.month,
-        "date_to_2": today.year,
-    }
+    query = _report_query()
+    del query["format"]
     client = sign_in(client, world["people"][Role.PROGRAMME_MANAGER])
     report = monitoring_report(period=period)
     for output, expected in (("json", report_json(report)), ("csv", report_csv(report))):
@@ -620,19 +618,6 @@ def _report_with_money(period, planted=None):
     if planted:
         report["referrals"]["by_borough"][planted] = 1
     return report
-
-
-def _report_query(output="json"):
-    today = timezone.localdate()
-    return {
-        "date_from_0": 1,
-        "date_from_1": 1,
-        "date_from_2": today.year - 1,
-        "date_to_0": today.day,
-        "date_to_1": today.month,
-        "date_to_2": today.year,
-        "format": output,
-    }
 
 
 def _count_compiled(monkeypatch) -> list:
