@@ -5,6 +5,8 @@ from cases.rules import case_rights
 from eip.access import object_rule, role_rule
 from eip.people.models import Role
 
+from .instruments import Instrument
+
 R = Role
 
 ROLES = {
@@ -14,6 +16,12 @@ ROLES = {
     # The DASH is usually completed by the social worker with the partner.
     "assessment.record_dash": {R.SOCIAL_WORKER, R.PRACTITIONER},
 }
+
+
+def record_action(instrument) -> str:
+    """The action that records `instrument`: the DASH is often completed by the social worker
+    with the partner."""
+    return "assessment.record_dash" if instrument == Instrument.DASH else "assessment.record"
 
 
 def assessment_record_rule(user, case) -> bool:

@@ -13,12 +13,8 @@ from . import charts, services
 from .forms import AssessmentForm, initial_from, initial_from_draft
 from .instruments import Instrument, Stage
 from .models import Assessment
+from .rules import record_action
 from .selectors import change_over_time, draft_for, gaps_in, schedule_for_case
-
-
-def _action_for(instrument):
-    # The DASH is often completed by the social worker with the partner.
-    return "assessment.record_dash" if instrument == Instrument.DASH else "assessment.record"
 
 
 @access.policy("assessment.view")
@@ -128,7 +124,7 @@ def _form_page(
 def assessment_new(request, pk, instrument, stage):
     if instrument not in Instrument.values or stage not in Stage.values:
         raise Http404
-    case = case_for_page(request, pk, _action_for(instrument))
+    case = case_for_page(request, pk, record_action(instrument))
     draft = draft_for(case=case, instrument=instrument, stage=stage)
     if draft is not None and draft.started_by_id == request.user.pk:
         initial = initial_from_draft(draft)
@@ -180,7 +176,7 @@ def assessment_detail(request, pk, assessment_pk):
         gaps=gaps_in(assessment),
         can_correct=assessment.is_current
         and case.is_open
-        and access.allowed(request.user, _action_for(assessment.instrument), case),
+        and access.allowed(request.user, record_action(assessment.instrument), case),
     )
 
 
@@ -189,7 +185,7 @@ def assessment_correct(request, pk, assessment_pk):
     original = Assessment.objects.filter(case_id=pk, pk=assessment_pk).first()
     if original is None:
         raise Http404
-    case = case_for_page(request, pk, _action_for(original.instrument))
+    case = case_for_page(request, pk, record_action(original.instrument))
     form = AssessmentForm(
         request.POST or None, instrument=original.instrument, correcting=True, initial=initial_from(original)
     )

@@ -64,7 +64,7 @@ def case_data_quality(request, pk):
         case,
         "evaluation/case_data_quality.html",
         "case-data-quality",
-        gaps=case_data_gaps(case=case),
+        gaps=case_data_gaps(case=case, user=user),
         waiting_history=list(AwaitingStart.objects.filter(case=case).order_by("-recorded_on", "-pk")),
         needs=[{"need": need, "form": outcome_forms.get(need.pk), "form_name": f"outcome-{need.pk}"} for need in needs],
         can_record=can_record,

@@ -1,7 +1,8 @@
 """What the monthly report and the evaluation will miss for one case, each gap with the page
 where it is put right. The same gaps the report counts over every case (report.data_quality,
-suitable_not_started, accommodation_needs), named here for the people who can fill them.
-A fixed number of queries whatever the case holds."""
+suitable_not_started, accommodation_needs), named here for the people who can fill them;
+each links to a page the person reading may open. A fixed number of queries whatever the case
+holds."""
 
 from dataclasses import dataclass
 
@@ -9,8 +10,10 @@ from django.urls import reverse
 
 from assessments.instruments import Instrument, Severity, Stage
 from assessments.models import Assessment, AssessmentAnswer
+from assessments.rules import record_action
 from assessments.services import EXIT_REQUIRED
 from cases.models import Case, Consultation, OnwardReferral
+from eip import access
 
 from .models import AccommodationNeed, AwaitingStart
 
@@ -25,8 +28,9 @@ class Gap:
     link_text: str
 
 
-def case_data_gaps(*, case) -> list[Gap]:
-    """The gaps in `case` (with its referral loaded), in the order the pathway meets them."""
+def case_data_gaps(*, case, user) -> list[Gap]:
+    """The gaps in `case` (with its referral loaded), in the order the pathway meets them, as
+    `user` may act on them."""
     gaps = []
     referral = case.referral
     on_referral = reverse("referral-detail", args=[referral.pk])
@@ -37,7 +41,7 @@ def case_data_gaps(*, case) -> list[Gap]:
     if referral.client_date_of_birth is None:
         gaps.append(Gap("Date of birth missing", "demographics: age at referral", on_referral, "See the referral"))
     gaps += _consultation_and_start(case)
-    gaps += _assessments(case)
+    gaps += _assessments(case, user)
     gaps += _accommodation(case)
     gaps += _onward(case)
     if not case.is_open and not case.closure_reason:
@@ -70,7 +74,7 @@ def _consultation_and_start(case) -> list[Gap]:
     ]
 
 
-def _assessments(case) -> list[Gap]:
+def _assessments(case, user) -> list[Gap]:
     expected = []
     if case.intervention_started_on:
         expected += [(instrument, Stage.INTAKE) for instrument in Instrument.values]
@@ -80,13 +84,17 @@ def _assessments(case) -> list[Gap]:
         (a["instrument"], a["stage"]): a["pk"]
         for a in Assessment.objects.filter(case=case, is_current=True).values("pk", "instrument", "stage")
     }
+    # A supervisor reads, and a closed case takes no new assessment: they are sent to the
+    # case's assessments instead of a form that would refuse them.
+    may_record = {action: access.allowed(user, action, case) for action in map(record_action, Instrument.values)}
     gaps = []
     for instrument, stage in expected:
         if (instrument, stage) in current:
             continue
+        can_record = may_record[record_action(instrument)]
         href = (
             reverse("assessment-new", args=[case.pk, instrument, stage])
-            if case.is_open
+            if can_record
             else reverse("case-assessments", args=[case.pk])
         )
         gaps.append(
@@ -94,7 +102,7 @@ def _assessments(case) -> list[Gap]:
                 f"{Instrument(instrument).label}: {Stage(stage).label.lower()} not done",
                 "change from intake to exit" if instrument in (Instrument.SOAG, Instrument.NEEDS) else "assessments",
                 href,
-                "Complete it" if case.is_open else "Go to assessments",
+                "Complete it" if can_record else "Go to assessments",
             )
         )
     unknown = (

@@ -145,7 +145,7 @@ def test_the_panel_names_each_gap_with_where_to_fix_it(world):
         answers=soag(sexual="dont_know"),
     )  # fmt: skip
     case_services.onward_referral_record(case=case, user=practitioner, service="dvpp", made_on=date(2021, 1, 6))
-    gaps = {gap.what: gap for gap in case_data_gaps(case=case)}
+    gaps = {gap.what: gap for gap in case_data_gaps(case=case, user=practitioner)}
     assert gaps["Ethnicity not known"].href == reverse("referral-detail", args=[case.referral_id])
     assert "Severity of Abuse Grid: intake not done" not in gaps
     assert gaps["Needs Analysis Matrix: intake not done"].href == reverse(
@@ -159,6 +159,21 @@ def test_the_panel_names_each_gap_with_where_to_fix_it(world):
     assert onward.href == reverse("case-onward", args=[case.pk])
     # Started, so "why not started" is no longer asked.
     assert not any("has not started" in what for what in gaps)
+
+
+def test_a_missing_assessment_sends_each_reader_where_they_may_go(world, client_for):
+    """Supervisors read, practitioners do the work: the supervisor is sent to the case's
+    assessments, not to a form that refuses them."""
+    practitioner, case = world
+    supervisor = UserFactory(role=Role.SUPERVISOR)
+    Case.objects.filter(pk=case.pk).update(stage="intervention", intervention_started_on=date(2021, 1, 4))
+    url = reverse("case-data-quality", args=[case.pk])
+    start = reverse("assessment-new", args=[case.pk, "needs", "intake"])
+    assert f'href="{start}"' in client_for(practitioner).get(url).content.decode()
+    page = client_for(supervisor).get(url).content.decode()
+    assert "Needs Analysis Matrix: intake not done" in page
+    assert "/new/" not in page and client_for(supervisor).get(start).status_code == 403
+    assert f'href="{reverse("case-assessments", args=[case.pk])}">Go to assessments' in page
 
 
 def _page_queries(client, url):
@@ -184,7 +199,7 @@ def test_the_page_makes_the_same_number_of_queries_for_one_gap_or_many(world, cl
         services.accommodation_need_record(case=case, user=practitioner, assessed_on=date(2021, 1, day))
     services.awaiting_start_record(case=case, user=practitioner, state="refused", recorded_on=date(2021, 1, 2))
     many = _page_queries(client, url)
-    assert len(case_data_gaps(case=case)) >= 8
+    assert len(case_data_gaps(case=case, user=practitioner)) >= 8
     assert many == few
 
 
