@@ -105,6 +105,7 @@ def case_accommodation(request, pk):
         open_request=open_request,
         placement=placement,
         can_request=can_request,
+        can_download_agreement=access.allowed(request.user, "agreement.download"),
         blockers=services.request_blockers(case),
         found_elsewhere=list(case.accommodation_found_elsewhere.all()),
         forms=forms,

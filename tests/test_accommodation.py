@@ -361,3 +361,15 @@ def test_finance_sees_placements_and_money_but_not_the_case_or_the_address(peopl
         reverse("referral-detail", args=[placement.request.case.referral.pk]),
     ):
         assert client.get(url).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_case_offers_the_agreement_only_to_those_who_may_download_it(people, fund, client_for):
+    placement = approved(people)
+    page_url = reverse("case-accommodation", args=[placement.request.case_id])
+    pdf = reverse("agreement-pdf", args=[placement.pk])
+    assert f'href="{pdf}"' in client_for(people["practitioner"]).get(page_url).content.decode()
+    # The social worker follows the placement on the case but the agreement is not theirs to hand out.
+    page = client_for(people["worker"]).get(page_url).content.decode()
+    assert placement.provider in page and pdf not in page
+    assert client_for(people["worker"]).get(pdf).status_code == 403
