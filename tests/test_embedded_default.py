@@ -1,5 +1,6 @@
 """`make run` gives a new machine SQLite and no Redis. The suite runs on PostgreSQL, so pages that
-read with hand-written SQL (for speed) are walked here on SQLite too, as every demo login."""
+read with hand-written SQL (for speed) are walked here on SQLite too, as every demo login. The same
+walk follows each kind of link and form a page offers its login: none may refuse them (403)."""
 
 import os
 import subprocess
@@ -25,4 +26,7 @@ def test_every_page_a_demo_login_reaches_works_on_the_embedded_default(tmp_path)
     # The walk reached the pages people work in, not just the sign-in redirect.
     pages = int(summary.split("pages walked: ")[1].split(";")[0])
     assert pages > 300, summary
+    # The links and forms offered were followed too, not only the pages the walk queued.
+    offers = int(summary.split("links and forms checked: ")[1].split(";")[0])
+    assert offers > pages, summary
     assert "failures: 0" in summary
