@@ -163,6 +163,17 @@ def test_filters_by_borough_and_team(client, worker, practitioner, sutton):
     assert "No referrals match." in text(response)
 
 
+def test_each_row_names_its_own_referrals_borough(client, worker, practitioner, sutton):
+    sutton_referral = make_referral(UserFactory(role=Role.SOCIAL_WORKER, borough=sutton))
+    camden_referral = make_referral(worker)
+    for sort in ("borough", "-borough"):
+        response = client.get(reverse("referral-list"), {"sort": sort})
+        named = [(row.reference, row.borough_name) for row in response.context["page"].object_list]
+        expected = [(camden_referral.reference, "Camden"), (sutton_referral.reference, "Sutton")]
+        assert named == (expected if sort == "borough" else expected[::-1])
+        assert '<td class="govuk-table__cell">Sutton</td>' in text(response)
+
+
 def test_a_borough_spoc_sees_the_same_inbox_for_their_borough_only(client, worker, sutton, camden):
     sutton_worker = UserFactory(role=Role.SOCIAL_WORKER, borough=sutton)
     mine = make_referral(worker)
