@@ -23,13 +23,13 @@ def _summary(document: CaseDocument, what: str) -> str:
     return f"{what}: {document.get_category_display().lower()}"
 
 
-@transaction.atomic
 def case_document_add(
     *, case, user, category: str, title: str, file, partner_information: bool = False
 ) -> CaseDocument:
     """Put a document on a case. Its type is read from its bytes and must match its name's
-    extension (eip.uploads); it is stored under a generated name."""
-    case = case_lock(case)
+    extension (eip.uploads); it is stored under a generated name. The file is stored before the
+    case is locked, since writing to object storage can take seconds that no other work on the
+    case should wait for, and removed again if the record is not made."""
     _open_to_change(case)
     title = (title or "").strip()
     errors = {}
@@ -57,15 +57,23 @@ def case_document_add(
         uploaded_at=timezone.now(),
     )
     document.full_clean()
-    document.save()
-    case_event_record(
-        case,
-        user,
-        EventKind.DOCUMENT_ADDED,
-        _summary(document, "Document added"),
-        audit_detail={"case_document": document.pk},
-        partner_related=document.partner_information,
-    )
+    CaseDocument._meta.get_field("file").pre_save(document, add=True)  # stores it (eip.uploads.DocumentField)
+    try:
+        with transaction.atomic():
+            document.case = case_lock(case)
+            _open_to_change(document.case)  # anonymised meanwhile
+            document.save()
+            case_event_record(
+                document.case,
+                user,
+                EventKind.DOCUMENT_ADDED,
+                _summary(document, "Document added"),
+                audit_detail={"case_document": document.pk},
+                partner_related=document.partner_information,
+            )
+    except BaseException:
+        document.file.delete(save=False)
+        raise
     return document
 
 

@@ -313,3 +313,32 @@ def test_the_documents_tab_costs_the_same_queries_for_1_and_50_documents(case, u
     assert queries() == one
     page = client.get(url).content.decode()
     assert page.count('data-testid="case-document"') == 50
+
+
+def test_the_file_is_stored_before_the_case_is_locked_and_removed_if_the_record_is_not_made(case, users, monkeypatch):
+    """Writing to object storage can take seconds: the case is not held locked meanwhile, so a
+    colleague recording a session on it is not kept waiting; a record that fails leaves no file."""
+    steps, stored = [], []
+    default_storage.exists("")  # the lazy default storage made, to reach its class
+    storage_type = type(default_storage._wrapped)
+    storage_save = storage_type._save
+
+    def save(storage, name, content):
+        steps.append("stored")
+        stored.append(storage_save(storage, name, content))
+        return stored[-1]
+
+    monkeypatch.setattr(storage_type, "_save", save)
+    lock = services.case_lock
+    monkeypatch.setattr(services, "case_lock", lambda c: (steps.append("case locked"), lock(c))[1])
+    document = add(case, users[Role.PRACTITIONER])
+    assert steps == ["stored", "case locked"] and default_storage.exists(document.file.name)
+
+    def refused(*args, **kwargs):
+        raise CaseError("The timeline could not be written")
+
+    monkeypatch.setattr(services, "case_event_record", refused)
+    with pytest.raises(CaseError):
+        add(case, users[Role.PRACTITIONER], name="second.pdf")
+    assert len(stored) == 2 and not default_storage.exists(stored[1])
+    assert CaseDocument.objects.filter(case=case).count() == 1
