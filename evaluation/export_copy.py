@@ -139,8 +139,12 @@ class _Reader:
             raw = self.database.get_new_connection(self.params)
             raw.autocommit = True
             with raw.cursor() as cursor:
-                # A long export is not a hung statement: it streams for as long as it takes.
-                cursor.execute("SET statement_timeout = 0; SET client_encoding = 'UTF8'")
+                # A long export is not a hung statement: it has a limit of its own, far beyond the
+                # pages' one, so one that is stuck still ends and lets its connection go.
+                cursor.execute(
+                    "SET statement_timeout = %s; SET client_encoding = 'UTF8'",
+                    [settings.EIP_EXPORT_STATEMENT_TIMEOUT_MS],
+                )
                 cursor.copy_expert(self.sql, self)
             self._hand_over()
             self.blocks.put(_DONE)

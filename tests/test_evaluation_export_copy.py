@@ -5,6 +5,7 @@ the Python path does: refused whole before it starts, stopped where it goes wron
 import csv
 import io
 import threading
+import time
 from datetime import date
 
 import pytest
@@ -173,3 +174,14 @@ def test_a_cancelled_download_stops_the_database_reading(assessed, monkeypatch):
     assert [t for t in threading.enumerate() if t.name == "eip-export-copy"]
     blocks.close()
     assert not [t for t in threading.enumerate() if t.name == "eip-export-copy"]
+
+
+def test_an_export_stuck_in_the_database_ends_at_its_own_time_limit(assessed, settings, monkeypatch):
+    """A stuck export (here a statement that sleeps) is cancelled at the export's own limit
+    rather than holding its connection for ever."""
+    settings.EIP_EXPORT_STATEMENT_TIMEOUT_MS = 200
+    monkeypatch.setattr(export_copy, "assessments_sql", lambda **period: "COPY (SELECT pg_sleep(5)) TO STDOUT")
+    started = time.monotonic()
+    with pytest.raises(Exception, match="statement timeout"):
+        list(export_copy.assessment_blocks())
+    assert time.monotonic() - started < 4

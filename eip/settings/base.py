@@ -127,6 +127,9 @@ TEMPLATES = [
 # (migrate on a large database does, see README).
 EIP_DATABASE_CONNECT_TIMEOUT = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "3"))
 EIP_DATABASE_STATEMENT_TIMEOUT_MS = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT_MS", "30000"))
+# The evaluator's assessments file streams from one long COPY (evaluation/export_copy.py): a
+# limit of its own, long enough for any export, so a stuck one still lets its connection go.
+EIP_EXPORT_STATEMENT_TIMEOUT_MS = int(os.environ.get("EXPORT_STATEMENT_TIMEOUT_MS", str(60 * 60 * 1000)))
 
 
 def database(url: str) -> dict:
