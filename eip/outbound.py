@@ -840,7 +840,13 @@ class _Group:
         numbers aside): split in one call for the whole referral."""
         if self._trigger is None:
             found = _crude_words(" ".join(i.value for i in self.third if i.kind != "email"))
-            self._trigger = frozenset(w for w in found if not w.isdigit() or len(w) >= 5)
+            # A phone number too short to read as one ("946 0000", dialled locally) is matched
+            # as the numbers it is written in: each of them may be the word that finds it.
+            found = [w for w in found if not w.isdigit() or len(w) >= 5]
+            found += _crude_words(
+                " ".join(i.value for i in self.third if i.kind == "phone" and not _usable_phone(i.value))
+            )
+            self._trigger = frozenset(found)
         return self._trigger
 
     def _prepare(self):

@@ -716,3 +716,17 @@ def test_the_cheap_tests_never_drop_a_match_beside_money_figures(world, monkeypa
     monkeypatch.setattr(outbound._Group, "could_appear", lambda self, index: True)
     without_keep = outbound.scan(parts, referrals)
     assert with_keep == without_keep and [f.what for f in with_keep] == [what]
+
+
+@pytest.mark.parametrize("written", ["Call 946 0000 tonight", "946-0000"])
+def test_a_partners_local_number_too_short_to_read_as_a_phone_number_is_still_found(world, written):
+    """Recorded as dialled locally, it is matched as the numbers it is written in: the cheap
+    tests let it through to the full search, in a report and in the evaluator's export rows."""
+    PartnerDetails.objects.filter(referral=world["case"].referral).update(phone="946 0000")
+    referrals = [world["case"].referral_id]
+    found = outbound.scan([("on line 1", '"committed": "15924776.00",'), ("on line 2", written)], referrals)
+    assert [f.what for f in found] == ["the partner's phone number"]
+    checker = outbound._RowChecker(["notes"])
+    finding = checker.check(world["case"].referral_id, [written])
+    checker.identifiers.close()
+    assert finding is not None and finding.what == "the partner's phone number"
