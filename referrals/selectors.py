@@ -4,6 +4,7 @@ from django.utils import timezone
 from eip import access
 from eip.people.models import Role
 
+from .inbox import TABS
 from .models import Referral
 
 S = Referral.Status
@@ -22,16 +23,17 @@ def referral_list_for_user(*, user) -> QuerySet[Referral]:
 
 
 def referral_counts_for_user(*, user, today=None) -> dict:
-    """The numbers a home page leads with, in one query."""
+    """The numbers a home page leads with, in one query. Those named as the inbox's tabs are
+    counted as the tabs list them: the home page leads there."""
     from django.db.models import Count, Q
 
     today = today or timezone.localdate()
     waiting = Q(status__in=[S.SUBMITTED, S.MORE_INFO])
     return referral_list_for_user(user=user).aggregate(
         overdue=Count("pk", filter=waiting & Q(acknowledged_at__isnull=True, acknowledgement_due__lt=today)),
-        to_acknowledge=Count("pk", filter=waiting & Q(acknowledged_at__isnull=True)),
-        awaiting_decision=Count("pk", filter=Q(status__in=[S.SUBMITTED, S.MORE_INFO, S.ACKNOWLEDGED])),
-        more_info=Count("pk", filter=Q(status=S.MORE_INFO)),
+        to_acknowledge=Count("pk", filter=TABS["to_acknowledge"][1]),
+        awaiting_decision=Count("pk", filter=TABS["awaiting_decision"][1]),
+        more_info=Count("pk", filter=TABS["more_info"][1]),
         drafts=Count("pk", filter=Q(status=S.DRAFT)),
     )
 

@@ -278,3 +278,18 @@ def test_the_search_form_is_made_once_and_each_page_fills_its_own(camden, sutton
     assert plain.form["q"].value() is None and plain.form["borough"].value() is None
     searched.form.fields["borough"].queryset = Borough.objects.filter(pk=camden.pk)
     assert list(plain.form.fields["borough"].queryset) == [camden, sutton]
+
+
+def test_the_home_page_counts_what_the_inbox_tabs_list(client, worker, practitioner):
+    """The practitioner's home leads to the inbox: its "awaiting a decision" is the inbox's
+    "Awaiting decision" tab, not every referral still undecided (new and asked-for ones too)."""
+    make_referral(worker)
+    acknowledged = make_referral(worker)
+    services.referral_acknowledge(referral=acknowledged, user=practitioner, consultation_timeline="Soon")
+    asked = make_referral(worker)
+    services.referral_request_information(referral=asked, user=practitioner, request="DOB of the children")
+    tabs = {key: count for key, _, count in client.get(reverse("referral-list")).context["tabs"]}
+    counts = client.get(reverse("home")).context["referral_counts"]
+    assert counts["to_acknowledge"] == tabs["to_acknowledge"] == 1
+    assert counts["awaiting_decision"] == tabs["awaiting_decision"] == 1
+    assert counts["more_info"] == tabs["more_info"] == 1
