@@ -5,6 +5,7 @@ partner support) is kept in fields and tables that the policy shows only to prac
 supervisors and the referring social worker."""
 
 import calendar
+from datetime import date
 
 from django.conf import settings
 from django.db import models
@@ -189,6 +190,16 @@ class RiskPlan(models.Model):
 
     def __str__(self):
         return f"Plan version {self.version}"
+
+    @property
+    def dated_actions(self) -> list[dict]:
+        """The actions with each due date as a date, for pages to write as people read dates."""
+        return [{**action, "due": plan_action_due(action)} for action in self.actions]
+
+
+def plan_action_due(action: dict) -> date | None:
+    """A plan action's due date: the JSON keeps it as "YYYY-MM-DD"."""
+    return date.fromisoformat(action["due"]) if action.get("due") else None
 
 
 class Consent(models.Model):

@@ -1141,3 +1141,14 @@ def test_the_gate_gives_a_case_with_its_referral_and_people_to_its_practitioner_
     absence_set(practitioner=holder, cover=colleague, starts_on=today, ends_on=today, user=holder)
     colleague = type(colleague).objects.get(pk=colleague.pk)  # a fresh request's user
     assert case_get_for_user(user=colleague, pk=case.pk) == case
+
+
+def test_plan_actions_are_due_by_a_date_written_as_people_read_dates(client, case, people):
+    """The plan's actions came out as stored ("by 2026-01-09") on the overview and the plan page."""
+    p = people["practitioner"]
+    plan(case, p)
+    client.force_login(p, backend="eip.people.backends.AccountBackend")
+    for name in ("case-detail", "case-plan"):
+        page = html.unescape(client.get(reverse(name, args=[case.pk])).content.decode())
+        assert "Safety plan — SW, by 9 Jan 2026" in page, name
+        assert "2026-01-09" not in page, name

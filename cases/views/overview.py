@@ -18,7 +18,7 @@ from referrals.inbox import high_risk_indicated
 from referrals.models import Referral, ReferredChild
 
 from .. import forms, services
-from ..models import Case, Consent
+from ..models import Case, Consent, plan_action_due
 from ..selectors import case_with_due_facts
 from ..selectors.overview import case_card_facts, timeline_page
 from .shell import case_for_page, case_page_render
@@ -157,7 +157,7 @@ def _client_summary(user, case, *, show_partner, links):
         children = [format_html("Age {}: {}", age, _PLANS.get(plan, plan)) for age, plan in facts.children]
         rows.append(("Children", _lines(children, "None recorded"), "summary-children"))
     actions = [
-        format_html("{} — {}, by {}", a.get("action", ""), a.get("owner", ""), a["due"])
+        format_html("{} — {}, by {}", a.get("action", ""), a.get("owner", ""), date_format(plan_action_due(a), "j M Y"))
         if a.get("due")
         else format_html("{} — {}", a.get("action", ""), a.get("owner", ""))
         for a in next_actions
