@@ -14,6 +14,7 @@ from datetime import date, time
 from typing import NamedTuple
 
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Case
@@ -32,6 +33,8 @@ from .models import Appointment, SessionReminderOptIn
 
 # "This week": a working week ahead, so on a Friday it still shows next week's work.
 WEEK_WORKING_DAYS = 5
+# Referrals due for acknowledgement on one day listed one by one; more are one entry.
+ACKNOWLEDGEMENTS_LISTED = 5
 
 # The cases the gate lets the user see (its SQL goes in `among_gate`), with what the diary's rows and
 # due_items() read of each (the review date is that of the latest current Needs Analysis, then
@@ -291,11 +294,21 @@ def _review_entries(diary: Diary, cases, urls, tabs) -> None:
 
 
 def _acknowledgement_entries(diary: Diary, rows, urls) -> None:
-    """By reference only: the inbox, one click away, is where the referral is read."""
+    """By reference only: the inbox, one click away, is where the referral is read. A day with
+    more than a few is one entry leading to the inbox's list of them (at London's scale a day's
+    referrals run to dozens, which listed one by one buried the rest of the diary)."""
+    by_day: dict[date, list[tuple]] = {}
     for row in rows:
-        pk, reference, due = row[0], row[5], raw_date(row[9])
-        link = DiaryLink("Open the referral", urls("referral-detail", pk))
-        diary.add(DiaryEntry(due, None, "Acknowledge the referral (team inbox)", (link,), reference))
+        by_day.setdefault(raw_date(row[9]), []).append(row)
+    for due, waiting in by_day.items():
+        if len(waiting) > ACKNOWLEDGEMENTS_LISTED:
+            link = DiaryLink("Open the referrals to acknowledge", reverse("referral-list") + "?tab=to_acknowledge")
+            what = f"Acknowledge {len(waiting)} referrals (team inbox)"
+            diary.add(DiaryEntry(due, None, what, (link,), f"{len(waiting)} referrals"))
+            continue
+        for row in waiting:
+            link = DiaryLink("Open the referral", urls("referral-detail", row[0]))
+            diary.add(DiaryEntry(due, None, "Acknowledge the referral (team inbox)", (link,), row[5]))
 
 
 def diary_counts(*, user, today: date | None = None) -> dict:

@@ -302,6 +302,21 @@ def test_a_supervisor_sees_the_team_diary_and_can_choose_a_practitioner(client, 
     assert audit.detail["listed"] == [str(theirs.pk)]
 
 
+def test_a_day_with_many_referrals_to_acknowledge_is_one_entry_leading_to_the_inbox(case, people, monday):
+    """A few are listed by reference; a day of dozens (London at scale) is one entry."""
+    p = people["practitioner"]
+    intake_duty_set(practitioner=p, on_duty=True, user=p)
+    few = [make_referral(people["worker"]) for _ in range(5)]
+    diary = diary_for(user=p)
+    assert all(group_of(diary, r.reference, "Acknowledge the referral (team inbox)") == "this-week" for r in few)
+    more = make_referral(people["worker"])  # a sixth due the same day
+    diary = diary_for(user=type(p).objects.get(pk=p.pk))
+    entry = next(e for e in diary.this_week if e.what.startswith("Acknowledge"))
+    assert entry.what == "Acknowledge 6 referrals (team inbox)" and entry.reference == "6 referrals"
+    assert entry.url == reverse("referral-list") + "?tab=to_acknowledge"
+    assert not any(e.reference in {r.reference for r in [*few, more]} for e in diary.this_week)
+
+
 def test_the_team_diary_shows_the_first_rows_of_each_group_until_a_practitioner_is_chosen(
     client, case, people, monday, monkeypatch
 ):
