@@ -293,3 +293,18 @@ def test_the_home_page_counts_what_the_inbox_tabs_list(client, worker, practitio
     assert counts["to_acknowledge"] == tabs["to_acknowledge"] == 1
     assert counts["awaiting_decision"] == tabs["awaiting_decision"] == 1
     assert counts["more_info"] == tabs["more_info"] == 1
+
+
+@pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.BOROUGH_SPOC])
+def test_supervisor_and_spoc_homes_count_each_working_tab(client, worker, practitioner, camden, role):
+    """Not one "awaiting a decision" that lumped new and asked-for referrals in with the
+    acknowledged: the inbox they lead to splits them into tabs."""
+    make_referral(worker)
+    acknowledged = make_referral(worker)
+    services.referral_acknowledge(referral=acknowledged, user=practitioner, consultation_timeline="Soon")
+    asked = make_referral(worker)
+    services.referral_request_information(referral=asked, user=practitioner, request="DOB of the children")
+    make_referral(worker)
+    client.force_login(UserFactory(role=role, borough=camden), backend="eip.people.backends.AccountBackend")
+    page = " ".join(text(client.get(reverse("home"))).split())
+    assert "2 to acknowledge, 1 awaiting a decision, 1 waiting for more information" in page
