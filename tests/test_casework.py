@@ -1,6 +1,7 @@
 """Closed cases found and reopened, cases reassigned by a supervisor, and cover while a
 practitioner is away: who may open a case, where its reminders go, how the report counts it."""
 
+import html
 from datetime import timedelta
 from uuid import uuid4
 
@@ -191,6 +192,11 @@ def test_one_case_is_reassigned_from_its_page(people, client):
     case = make_case(people["worker"], alex)
     page = browser(client, people["supervisor"])
     assert "reassign" in page.get(reverse("case-detail", args=[case.pk])).content.decode()
+    # One case is "the case" when something is missing, not "the cases" of a whole caseload.
+    empty = {"to_practitioner": "", "reason": ""}
+    missing = html.unescape(page.post(reverse("case-reassign", args=[case.pk]), empty).content.decode())
+    assert "Choose the practitioner who will hold the case<" in missing
+    assert "Say why the case is being reassigned" in missing
     response = page.post(reverse("case-reassign", args=[case.pk]), {"to_practitioner": jo.pk, "reason": "Leave"})
     assert response.status_code == 302
     assert Case.objects.get(pk=case.pk).practitioner == jo

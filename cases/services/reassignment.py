@@ -50,11 +50,13 @@ def cases_reassign(*, cases, to_practitioner, user, reason: str) -> list[Case]:
     missing or the receiver cannot hold cases."""
     require(user, "case.reassign")
     errors = {}
-    if not reason.strip():
-        errors["reason"] = "Say why the cases are being reassigned"
-    if to_practitioner is None or to_practitioner.role != Role.PRACTITIONER or not to_practitioner.is_active:
-        errors["to_practitioner"] = "Choose the practitioner who will hold the cases"
     ids = [case.pk for case in cases]
+    # One case reassigned from its own page is "the case"; a caseload's, "the cases".
+    the_cases, are = ("the case", "is") if len(ids) == 1 else ("the cases", "are")
+    if not reason.strip():
+        errors["reason"] = f"Say why {the_cases} {are} being reassigned"
+    if to_practitioner is None or to_practitioner.role != Role.PRACTITIONER or not to_practitioner.is_active:
+        errors["to_practitioner"] = f"Choose the practitioner who will hold {the_cases}"
     if not ids:
         errors["cases"] = "Choose at least one case to reassign"
     if errors:
