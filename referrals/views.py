@@ -378,7 +378,9 @@ def _triage_form(request, pk, form_class, template, perform, success):
     form = form_class(request.POST or None, request.FILES or None)
     if request.method == "POST" and submit(request, form, lambda data: perform(referral, data), success(referral)):
         return redirect("referral-detail", pk=pk)
-    return render(request, template, {"referral": referral, "form": form, "errors": error_summary(form)})
+    context = {"referral": referral, "form": form, "errors": error_summary(form)}
+    context["overdue"] = services.acknowledgement_overdue(referral)
+    return render(request, template, context)
 
 
 @access.policy("referral.triage")

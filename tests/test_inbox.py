@@ -308,3 +308,15 @@ def test_supervisor_and_spoc_homes_count_each_working_tab(client, worker, practi
     client.force_login(UserFactory(role=role, borough=camden), backend="eip.people.backends.AccountBackend")
     page = " ".join(text(client.get(reverse("home"))).split())
     assert "2 to acknowledge, 1 awaiting a decision, 1 waiting for more information" in page
+
+
+def test_the_acknowledge_page_says_when_the_acknowledgement_is_overdue(client, worker, practitioner):
+    """It said "It is due by" a day already past, as if there were still time."""
+    late = make_referral(worker, now=timezone.now() - timedelta(days=14))
+    on_time = make_referral(worker)
+    page = " ".join(text(client.get(reverse("referral-acknowledge", args=[late.pk]))).split())
+    assert f"It was due by {late.acknowledgement_due:%A} {late.acknowledgement_due.day}" in page
+    assert "the acknowledgement is overdue" in page
+    page = " ".join(text(client.get(reverse("referral-acknowledge", args=[on_time.pk]))).split())
+    assert f"It is due by {on_time.acknowledgement_due:%A} {on_time.acknowledgement_due.day}" in page
+    assert "overdue" not in page
