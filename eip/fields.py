@@ -21,7 +21,11 @@ class DateField(DateInputField):
             kwargs.setdefault("initial", timezone.localdate)
         kwargs.setdefault("require_all_fields", False)
         super().__init__(**kwargs)
-        self.error_messages["required"] = f"Enter the {str(self.label or 'date').lower()}"
+        self.error_messages["required"] = f"Enter the {self._name('date').lower()}"
+
+    def _name(self, default: str) -> str:
+        # The field's label as an error names it: "Date of birth", not "Date of birth (optional)".
+        return str(self.label or default).removesuffix(" (optional)")
 
     def compress(self, data_list):
         day, month, year = data_list
@@ -31,11 +35,11 @@ class DateField(DateInputField):
             typed = date(day=int(day), month=int(month), year=int(year))
         except (ValueError, OverflowError):  # a day of 2200000000 overflows before it is out of range
             raise ValidationError(
-                f"{self.label or 'The date'} must be a real date, for example 27 3 2026", code="invalid_date"
+                f"{self._name('The date')} must be a real date, for example 27 3 2026", code="invalid_date"
             ) from None
         if not EARLIEST_YEAR <= typed.year <= LATEST_YEAR:
             raise ValidationError(
-                f"{self.label or 'The date'} must be between {EARLIEST_YEAR} and {LATEST_YEAR}",
+                f"{self._name('The date')} must be between {EARLIEST_YEAR} and {LATEST_YEAR}",
                 code="date_out_of_range",
             )
         return typed

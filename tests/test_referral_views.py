@@ -81,6 +81,16 @@ def test_bad_input_is_explained_beside_the_field_and_nothing_typed_is_lost(clien
     assert Referral.objects.values().get(pk=draft.pk) == before  # nothing broken is stored
 
 
+def test_an_optional_date_is_named_in_its_error_without_optional(client, draft):
+    """The partner's date of birth is labelled "Date of birth (optional)"; its error read
+    "Date of birth (optional) must be a real date"."""
+    typed = {"partner-first_name": "Chloe", "partner-date_of_birth_0": "31", "partner-date_of_birth_1": "2"}
+    data = {"version": draft.version, **typed, "partner-date_of_birth_2": "1990"}
+    page = text(client.post(step_url(draft, "partner"), data))
+    assert "Date of birth must be a real date" in page
+    assert "(optional) must" not in page
+
+
 def test_a_child_with_an_age_but_no_plan_is_asked_for_the_plan(client, draft):
     data = {"version": draft.version, **CHILDREN, "children-0-age": "7"}
     assert "Select whether this child is on a plan" in text(client.post(step_url(draft, "children"), data))
