@@ -177,7 +177,8 @@ def _generate(*, cases: int, seed: int) -> dict:
             organisation=provider,
             password=password,
         )
-        for i in range(max(1, round(open_cases / OPEN_CASES_PER_PRACTITIONER)))
+        # Two at least: the first, whose diary is measured, is never the one on intake duty.
+        for i in range(max(2, round(open_cases / OPEN_CASES_PER_PRACTITIONER)))
     ]
     on_duty = practitioners[-max(1, len(practitioners) // PRACTITIONERS_PER_INTAKE_DUTY) :]
     IntakeDuty.objects.bulk_create(IntakeDuty(practitioner=p, set_by=p) for p in on_duty)
