@@ -260,6 +260,9 @@ def test_the_referral_page_ranks_people_already_known_and_linking_is_explained_i
     client.post(reverse("referral-person", args=[again.pk]), {"person": str(known.pk)})
     again.refresh_from_db()
     assert again.person == known
+    # Linked to the person by name, as the choice was offered, not as "person 12".
+    linked = re.sub(r"<[^>]+>", "", text(client.get(reverse("referral-detail", args=[again.pk]))))
+    assert "Linked to Mohammed Khan, born 14 May 1987 (2 referrals)" in linked
     linked = AuditEvent.objects.filter(record_id=str(again.pk), detail__event="person linked").get()
     assert linked.actor == practitioner
     assert "first name is another spelling of the same name" in linked.detail["because"]
