@@ -196,8 +196,9 @@ def _read(sql: str, params) -> list[tuple]:
 def diary_for(*, user, practitioner=None, today: date | None = None) -> Diary:
     """A practitioner's diary, or a supervisor's for the team (one practitioner if chosen).
     The referrals waiting for acknowledgement are in the diary of whoever is told about new
-    referrals (the practitioners on intake duty, or those covering them; see referrals/duty.py)
-    and in the supervisor's team view: no one holds a referral until it is accepted."""
+    referrals (the practitioners on intake duty, or those covering them; see referrals/duty.py),
+    as a supervisor sees it too, and in the supervisor's team view: no one holds a referral
+    until it is accepted."""
     today = today or timezone.localdate()
     diary = Diary(today=today, week_ends=add_working_days(today, WEEK_WORKING_DAYS))
     urls = Links()
@@ -206,10 +207,10 @@ def diary_for(*, user, practitioner=None, today: date | None = None) -> Diary:
     )
     params = ["needs", *gate_params, Appointment.Status.PLANNED]
     waiting = ""
-    if user.role == Role.SUPERVISOR:
-        lists_waiting = practitioner is None  # the team view, not one practitioner's
-    else:
+    if user.role != Role.SUPERVISOR:
         lists_waiting = intake_duty_includes(user=user)
+    else:  # the team view, or one practitioner's diary as they see it
+        lists_waiting = practitioner is None or intake_duty_includes(user=practitioner)
     diary.lists_waiting = lists_waiting
     if lists_waiting:
         referrals, referral_params = referral_list_for_user(user=user).order_by().values("pk").query.sql_with_params()

@@ -418,7 +418,8 @@ def test_referrals_waiting_for_acknowledgement_are_in_the_diaries_of_those_told_
     intake_duty_set(practitioner=colleague, on_duty=True, user=supervisor)
     assert lists(colleague) and lists(supervisor)
     assert not lists(p)
-    assert not lists(supervisor, practitioner=colleague)  # one practitioner's diary: their cases
+    # A supervisor choosing one practitioner sees that practitioner's diary as they do.
+    assert lists(supervisor, practitioner=colleague) and not lists(supervisor, practitioner=p)
     client.force_login(p, **SIGN_IN)
     page = client.get(reverse("diary")).content.decode()
     assert waiting.reference not in page and "Referrals waiting for acknowledgement are in the" in page
