@@ -150,7 +150,20 @@ SELECT
   (SELECT json_build_array(sum(committed), (SELECT sum(amount) FROM accommodation_invoice WHERE paid_on IS NOT NULL))
      FROM accommodation_placement WHERE status IN ('approved', 'ended')),
   (SELECT json_agg(x) FROM (SELECT service, status, count(*) FROM cases_onwardreferral
-     WHERE made_on BETWEEN %(sd)s AND %(ed)s GROUP BY 1, 2) x)
+     WHERE made_on BETWEEN %(sd)s AND %(ed)s GROUP BY 1, 2) x),
+  -- Data quality (added to the report on 30 November): the period's current assessments by
+  -- instrument and stage, each item's answers given and "don't know", and the referrals' gaps.
+  (SELECT json_agg(x) FROM (SELECT instrument, stage, count(*) AS n FROM assessments_assessment
+     WHERE is_current AND assessed_on BETWEEN %(sd)s AND %(ed)s GROUP BY 1, 2) x),
+  (SELECT json_agg(x) FROM (SELECT a.instrument, a.stage, an.item,
+       count(*) FILTER (WHERE an.rating <> '' OR an.practitioner_score IS NOT NULL) AS answered,
+       count(*) FILTER (WHERE an.rating = 'dont_know') AS dont_know
+     FROM assessments_assessmentanswer an JOIN assessments_assessment a ON a.id = an.assessment_id
+     WHERE a.is_current AND a.assessed_on BETWEEN %(sd)s AND %(ed)s GROUP BY 1, 2, 3) x),
+  (SELECT json_build_array(count(*), count(*) FILTER (WHERE client_date_of_birth IS NULL),
+     count(*) FILTER (WHERE client_gender IN ('', 'not_known')),
+     count(*) FILTER (WHERE client_ethnicity IN ('', 'not_known')), count(*) FILTER (WHERE dash_score IS NULL))
+     FROM received)
 """
 
 
