@@ -2,13 +2,13 @@
 the supervisors are (they allocate the work and answer for the 3-day acknowledgement), and if
 there is no supervisor either, every practitioner, so that a referral is never told to no one."""
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 
 from eip import access
 from eip.audit.models import AuditEvent
 from eip.audit.services import audit_record
-from eip.people.cover import cover_for, people_covered_by, with_cover
+from eip.people.cover import away_with_cover, people_covered_by, with_cover
 from eip.people.models import Role, User
 
 from .models import IntakeDuty, Referral
@@ -41,14 +41,27 @@ def intake_duty_includes(*, user: User) -> bool:
     """Whether `user` is among intake_duty_recipients() today, so their diary lists the referrals
     waiting for acknowledgement (what they are reminded of, and no more: at London's scale every
     waiting referral in every practitioner's diary buried their own work). The same answer
-    (tests/test_diary.py), asked in one query in the usual case: someone is on duty, and whom
-    `user` covers is already known to the request."""
-    on_duty = set(intake_duty_on_duty().values_list("pk", flat=True))
+    (tests/test_diary.py), asked in one or two short queries in the usual case (someone is on
+    duty; whom `user` covers is already known to the request), as every diary asks it."""
+    on_duty = set(_on_duty_ids())
     if not on_duty:  # the fallbacks: supervisors, or everyone
         return any(recipient.pk == user.pk for recipient in intake_duty_recipients())
     if on_duty.intersection(people_covered_by(user=user)):
         return True
-    return user.pk in on_duty and user.pk not in cover_for(users=[user])
+    return user.pk in on_duty and user.pk not in away_with_cover(ids=[user.pk])
+
+
+# intake_duty_on_duty()'s ids as SQL written once (Role.PRACTITIONER's value).
+_ON_DUTY_SQL = """
+SELECT d.practitioner_id FROM referrals_intakeduty d INNER JOIN people_user u ON u.id = d.practitioner_id
+WHERE u.role = %s AND u.is_active
+"""
+
+
+def _on_duty_ids() -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(_ON_DUTY_SQL, [Role.PRACTITIONER.value])
+        return [practitioner_id for (practitioner_id,) in cursor.fetchall()]
 
 
 def referral_practitioners_to_tell(*, referral: Referral) -> list[User]:
