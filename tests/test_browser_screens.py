@@ -138,3 +138,23 @@ def test_printing_leaves_out_navigation_buttons_and_forms(browser, case_in_inter
     else:
         assert "Overdue" in text and case.referral.client_last_name in text and "Plan a session or meeting" not in text
         assert "Open assessments" not in text  # where a thing is done: a link, useless on paper
+
+
+@pytest.mark.parametrize("path", ["/cases/", "/referrals/?tab=all", "/"])
+def test_on_a_phone_wide_tables_scroll_sideways_inside_the_page(browser, case_in_intervention, path):
+    """The caseload's, the inbox's and the supervisor's home page's tables (as the diary's, a
+    case's sessions' and the audit log's) scroll within their own pane, reachable by keyboard,
+    and the page itself keeps to the phone's width."""
+    case, practitioner = case_in_intervention
+    supervisor = UserFactory(role=Role.SUPERVISOR, full_name="Pat Supervisor")
+    browser.sign_in((supervisor if path == "/" else practitioner).email)
+    try:
+        browser.driver.set_window_size(375, 800)
+        browser.go(path)
+        assert shown(browser, ".moj-scrollable-pane table")  # the page has a table, in its pane
+        width = browser.driver.execute_script("return document.documentElement.clientWidth")
+        page_width = browser.driver.execute_script("return document.documentElement.scrollWidth")
+        assert page_width <= width
+        browser.assert_accessible()
+    finally:
+        browser.driver.set_window_size(1280, 1000)
