@@ -2,6 +2,8 @@
 the supervisors are (they allocate the work and answer for the 3-day acknowledgement), and if
 there is no supervisor either, every practitioner, so that a referral is never told to no one."""
 
+from functools import lru_cache
+
 from django.db import connection, transaction
 from django.db.models import QuerySet
 
@@ -51,16 +53,16 @@ def intake_duty_includes(*, user: User) -> bool:
     return user.pk in on_duty and user.pk not in away_with_cover(ids=[user.pk])
 
 
-# intake_duty_on_duty()'s ids as SQL written once (Role.PRACTITIONER's value).
-_ON_DUTY_SQL = """
-SELECT d.practitioner_id FROM referrals_intakeduty d INNER JOIN people_user u ON u.id = d.practitioner_id
-WHERE u.role = %s AND u.is_active
-"""
+@lru_cache(maxsize=2)
+def _on_duty_sql(vendor: str) -> tuple[str, tuple]:
+    """intake_duty_on_duty()'s ids, compiled once: building the query cost more than running it."""
+    return intake_duty_on_duty().values_list("pk", flat=True).query.sql_with_params()
 
 
 def _on_duty_ids() -> list[int]:
+    sql, params = _on_duty_sql(connection.vendor)
     with connection.cursor() as cursor:
-        cursor.execute(_ON_DUTY_SQL, [Role.PRACTITIONER.value])
+        cursor.execute(sql, params)
         return [practitioner_id for (practitioner_id,) in cursor.fetchall()]
 
 
